@@ -1,0 +1,233 @@
+"""The `paperboy` command: the composition root. Heavy modules are imported inside commands."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+
+from bot import __version__
+
+if TYPE_CHECKING:
+    from bot.app import Services
+    from bot.settings import Settings
+    from bot.services.ports import ChatAdapter
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="paperboy",
+    help="Paperboy delivers new arXiv papers, matched to each channel's topics, to Slack, Discord "
+    "and the console.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+NO_PLATFORM_MESSAGE = (
+    "No chat platform is configured. Set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack, Socket Mode), "
+    "or DISCORD_TOKEN (Discord), in the environment or in .env.\n"
+    "Starting the local console instead (the same as `paperboy console`): type `help`."
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"paperboy {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Paperboy: arXiv papers for team channels."""
+
+
+def _settings() -> Settings:
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
+        typer.echo(f"Configuration error: {problems}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Build the services, run `work`, and always close the database."""
+    from bot.app import build_services
+    from bot.logs import configure_logging
+
+    configure_logging(settings)
+
+    async def go() -> T:
+        services = await build_services(settings)
+        try:
+            return await work(services)
+        finally:
+            await services.close()
+
+    return asyncio.run(go())
+
+
+def _chat_adapters(settings: Settings, services: Services) -> list[ChatAdapter]:
+    """The adapters whose tokens are set; imported only when configured."""
+    adapters: list[ChatAdapter] = []
+    if settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret):
+        from adapters.slack import create_adapter as create_slack
+
+        adapters.append(create_slack(settings, services))
+    if settings.discord_token:
+        from adapters.discord import create_adapter as create_discord
+
+        adapters.append(create_discord(settings, services))
+    return adapters
+
+
+def _console(settings: Settings, services: Services) -> ChatAdapter:
+    from adapters.console.adapter import ConsoleAdapter
+
+    return ConsoleAdapter(services.engine, history_file=settings.data_dir / "console_history")
+
+
+@app.command()
+def run() -> None:
+    """Run every configured chat adapter and the daily scheduler (the console if none is set)."""
+    settings = _settings()
+
+    async def work(services: Services) -> None:
+        from bot.runner import Runner
+
+        adapters = _chat_adapters(settings, services)
+        if not adapters:
+            typer.echo(NO_PLATFORM_MESSAGE, err=True)
+            adapters = [_console(settings, services)]
+        await Runner(services, adapters).run()
+
+    _with_services(settings, work)
+
+
+@app.command()
+def console() -> None:
+    """Make this terminal a channel: interactive on a TTY, line by line from piped input."""
+    settings = _settings()
+
+    async def work(services: Services) -> None:
+        from bot.runner import Runner
+
+        await Runner(services, [_console(settings, services)]).run()
+
+    _with_services(settings, work)
+
+
+@app.command()
+def digest(
+    channel: Annotated[
+        str, typer.Option(help="Channel key `platform:workspace:channel`, e.g. console:local:console.")
+    ] = "console:local:console",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the digest; post and record nothing.")] = False,
+) -> None:
+    """Build one channel's digest now and post it (or only show it with --dry-run)."""
+    from bot.domain.channel import ChannelRef
+
+    parts = channel.split(":")
+    if len(parts) != 3 or not all(parts):
+        typer.echo(f"`{channel}` is not a channel key; write it as platform:workspace:channel, "
+                   "e.g. console:local:console or slack:T0123:C0456.", err=True)
+        raise typer.Exit(2)
+    ref = ChannelRef(*parts)
+    settings = _settings()
+
+    async def work(services: Services) -> int:
+        from adapters.console.adapter import ConsolePublisher
+        from bot.rendering.plaintext import render_digest
+
+        state = await services.repository.get_channel(ref)
+        if state is None:
+            typer.echo(f"No channel {channel} is known yet; it appears once someone talks to Paperboy there.",
+                       err=True)
+            return 1
+        if dry_run:
+            plan = await services.engine.builder.build(state, explain=True)
+            typer.echo(render_digest(plan.digest))
+            return 0
+        if ref.platform != "console":
+            typer.echo("Posting to Slack or Discord from the command line needs `paperboy run`; "
+                       "use --dry-run to see the digest here.", err=True)
+            return 2
+        report = await services.engine.delivery.deliver(ref, ConsolePublisher(sys.stdout))
+        typer.echo(f"Posted {report.posted} paper{'s' if report.posted != 1 else ''}.", err=True)
+        return 0
+
+    raise typer.Exit(_with_services(settings, work))
+
+
+@app.command()
+def explain(paper: Annotated[str, typer.Argument(help="An arXiv id or URL, e.g. 2602.10905.")]) -> None:
+    """Explain one paper, as `/explain` does in a channel."""
+    settings = _settings()
+
+    async def work(services: Services) -> int:
+        from adapters.console.adapter import CONSOLE_CHANNEL, CONSOLE_USER
+        from bot.domain.commands import Explain
+        from bot.domain.replies import Notice
+        from bot.rendering.plaintext import render_reply
+
+        reply = await services.engine.handle(CONSOLE_CHANNEL, CONSOLE_USER, Explain(paper))
+        assert reply is not None
+        typer.echo(render_reply(reply))
+        return 1 if isinstance(reply, Notice) else 0
+
+    raise typer.Exit(_with_services(settings, work))
+
+
+@app.command()
+def ingest(
+    day: Annotated[
+        str | None, typer.Option("--date", help="Announcement day YYYY-MM-DD (default: today's listing).")
+    ] = None,
+) -> None:
+    """Read arXiv's listing into the database now (the scheduler does this before digests)."""
+    settings = _settings()
+    wanted: date | None = None
+    if day is not None:
+        try:
+            wanted = date.fromisoformat(day)
+        except ValueError:
+            typer.echo(f"`{day}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23.", err=True)
+            raise typer.Exit(2) from None
+
+    async def work(services: Services) -> int:
+        from bot.domain.topics import parse_topic
+
+        topics = [parse_topic(text) for text in await services.repository.distinct_topics()]
+        categories = services.engine.builder.categories_for(topics)
+        if wanted is None:
+            report = await services.catalog.refresh(categories, force=True)
+            note = " (arXiv skipped this day)" if report.skipped else ""
+            typer.echo(f"Ingested {report.new_papers} papers announced {report.day}{note}.")
+        else:
+            count = await services.catalog.backfill(categories, wanted)
+            typer.echo(f"Ingested {count} papers submitted on {wanted}.")
+        return 0
+
+    raise typer.Exit(_with_services(settings, work))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

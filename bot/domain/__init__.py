@@ -1,0 +1,1 @@
+"""Plain typed values of Paperboy's world: no I/O, no frameworks."""

@@ -1,0 +1,51 @@
+"""Who is talking and where: platform-neutral references to channels and people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.domain.schedule import Schedule
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    """A channel on one platform; `workspace` is a Slack team or a Discord guild."""
+
+    platform: str
+    workspace: str
+    channel_id: str
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        """A stable text key, used for scheduler job ids and logs."""
+        return f"{self.platform}:{self.workspace}:{self.channel_id}"
+
+    @property
+    def label(self) -> str:
+        """What a person calls the channel."""
+        return f"#{self.name}" if self.name else self.channel_id
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The person who sent a command, and whether the adapter lets them manage the channel."""
+
+    user_id: str
+    display_name: str = ""
+    can_manage: bool = True
+    why_not: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelState:
+    """A channel as stored: where it is, when it gets digests, and how far it has read."""
+
+    ref: ChannelRef
+    schedule: Schedule
+    max_papers: int
+    paused: bool
+    last_digest_at: datetime | None
+    covered_through: date | None
+    created_at: datetime | None = None

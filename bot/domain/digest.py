@@ -1,0 +1,75 @@
+"""A digest: the papers one channel gets at one time, ranked, each with why it matched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.domain.channel import ChannelRef
+from bot.domain.paper import Paper
+
+DISCLAIMER_ABSTRACTS = (
+    "Auto-generated from arXiv metadata + an LLM reading only titles/abstracts. "
+    "Equations are interpretive; always verify with the PDF."
+)
+NO_LLM_FALLBACK = (
+    "(No LLM key configured — showing abstract only. "
+    "Set LLM_PROVIDER + an API key secret to enable math explanations.)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchReason:
+    """One subscribed topic that selected the paper, and the words that made it match."""
+
+    topic: str
+    terms: tuple[str, ...]
+
+    def describe(self) -> str:
+        """`convergence (converges, cat:cs.LG)`."""
+        shown = [t for t in self.terms if t != self.topic]
+        return f"{self.topic} ({', '.join(shown)})" if shown else self.topic
+
+
+@dataclass(frozen=True, slots=True)
+class ExplanationText:
+    """An LLM explanation ready to show, or the note that stands in for one."""
+
+    text: str
+    model: str = ""
+    source: str = "title and abstract"
+    is_fallback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One paper of a digest at its place in the ranking (1-based)."""
+
+    position: int
+    paper: Paper
+    reasons: tuple[MatchReason, ...]
+    score: float
+    explanation: ExplanationText = field(default_factory=lambda: ExplanationText(NO_LLM_FALLBACK, is_fallback=True))
+
+    @property
+    def why(self) -> str:
+        """Every reason in one line."""
+        return "; ".join(reason.describe() for reason in self.reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What a channel gets: a header and ranked items, or an empty digest with the reason."""
+
+    channel: ChannelRef
+    day: date
+    topics: tuple[str, ...]
+    items: tuple[DigestItem, ...]
+    empty_reason: str = ""
+    disclaimer: str = DISCLAIMER_ABSTRACTS
+    more_available: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        """True when there is nothing to post but the reason."""
+        return not self.items

@@ -1,0 +1,95 @@
+"""What the core answers: neutral values that each adapter renders in its own way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.domain.digest import Digest, ExplanationText
+from bot.domain.paper import Paper
+from bot.domain.schedule import Schedule
+
+
+class Tone(StrEnum):
+    """How a notice should look: adapters pick an emoji or colour from it."""
+
+    INFO = "info"
+    SUCCESS = "success"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A short message: confirmations, friendly errors, empty results."""
+
+    text: str
+    tone: Tone = Tone.INFO
+
+
+@dataclass(frozen=True, slots=True)
+class CommandHelp:
+    """One line of help: usage, what it does, an example."""
+
+    usage: str
+    summary: str
+    example: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    """The list of commands, with an optional lead line (why help is shown)."""
+
+    commands: tuple[CommandHelp, ...]
+    lead: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicEntry:
+    """A subscription as the channel sees it."""
+
+    number: int
+    topic: str
+    added_by: str
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TopicList:
+    """The channel's subscriptions, numbered so `unsubscribe 2` works."""
+
+    topics: tuple[TopicEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PaperCard:
+    """One paper with its explanation (or the abstract and a note), for `explain`."""
+
+    paper: Paper
+    explanation: ExplanationText
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer to a question about a paper."""
+
+    paper: Paper
+    question: str
+    explanation: ExplanationText
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    """A channel's configuration, for `settings`."""
+
+    channel_label: str
+    schedule: Schedule
+    max_papers: int
+    paused: bool
+    topic_count: int
+    last_digest: datetime | None
+    next_digest: datetime | None
+
+
+Reply = Notice | Help | TopicList | PaperCard | Answer | ChannelSettings | Digest

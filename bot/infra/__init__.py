@@ -1,0 +1,1 @@
+"""Infrastructure: the one place each outside library lives."""

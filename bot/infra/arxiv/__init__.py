@@ -1,0 +1,28 @@
+"""arXiv: the API (via the `arxiv` library) and the daily RSS listing, behind one gate."""
+
+from bot.infra.arxiv.feed import Listing, ListingEntry, ListingUnreadable, parse_listing
+from bot.infra.arxiv.gate import Clock, RequestGate, SystemClock
+from bot.infra.arxiv.source import (
+    ArxivError,
+    ArxivRejected,
+    ArxivSource,
+    ArxivUnavailable,
+    paper_from_result,
+    strip_version,
+)
+
+__all__ = [
+    "ArxivError",
+    "ArxivRejected",
+    "ArxivSource",
+    "ArxivUnavailable",
+    "Clock",
+    "Listing",
+    "ListingEntry",
+    "ListingUnreadable",
+    "RequestGate",
+    "SystemClock",
+    "paper_from_result",
+    "parse_listing",
+    "strip_version",
+]

@@ -1,0 +1,287 @@
+"""Papers from arXiv: id look-ups, searches and the daily listing, gated and retried."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
+
+import arxiv
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential
+
+from bot.domain.paper import Paper
+from bot.infra.arxiv.feed import Listing, ListingUnreadable, parse_listing
+from bot.infra.arxiv.gate import Clock, RequestGate, SystemClock
+from bot.infra.arxiv.transport import arxiv_client, gated_session
+from bot.services.ports import SourceUnavailable
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MAX_IDS_PER_REQUEST = 200
+BACKOFF_FIRST = 3.0
+BACKOFF_MAX = 60.0
+# An empty answer to a user's look-up is tried twice: it may be arXiv's sporadic empty page, or
+# the ids may simply not exist. Ids taken from a listing do exist, so there it gets every try.
+LOOKUP_EMPTY_TRIES = 2
+
+_VERSION = re.compile(r"v\d+$")
+_SHORT_ID = re.compile(r"^(?P<id>.+?)(?:v(?P<version>\d+))?$")
+
+
+class ArxivError(SourceUnavailable):
+    """A failure talking to arXiv; the message is safe to show a user."""
+
+
+class ArxivUnavailable(ArxivError):
+    """arXiv kept failing (5xx, 429, timeouts, empty answers) until the tries ran out."""
+
+    def __init__(self, reason: str, tries: int) -> None:
+        plural = "try" if tries == 1 else "tries"
+        super().__init__(f"arXiv did not answer ({reason}) after {tries} {plural}")
+        self.reason = reason
+        self.tries = tries
+
+
+class ArxivRejected(ArxivError):
+    """arXiv refused the request itself (a 4xx such as a malformed id); retrying won't help."""
+
+    def __init__(self, what: str, status: int) -> None:
+        super().__init__(f"arXiv rejected the {what} (HTTP {status})")
+        self.status = status
+
+
+class _EmptyAnswer(Exception):
+    """Zero results where results were expected: arXiv's sporadic empty first page."""
+
+
+def strip_version(arxiv_id: str) -> str:
+    """`2602.10905v2` -> `2602.10905`; arXiv look-ups want the latest version."""
+    return _VERSION.sub("", arxiv_id.strip())
+
+
+def paper_from_result(result: arxiv.Result) -> Paper:
+    """Translate the arxiv library's `Result` into our `Paper`."""
+    match = _SHORT_ID.match(result.get_short_id())
+    assert match is not None  # the pattern matches any string
+    return Paper(
+        arxiv_id=match["id"],
+        version=int(match["version"] or 1),
+        title=" ".join(result.title.split()),
+        authors=tuple(author.name for author in result.authors),
+        abstract=" ".join(result.summary.split()),
+        categories=tuple(result.categories),
+        primary_category=result.primary_category,
+        published=result.published,
+        updated=result.updated,
+        comment=_optional(result.comment),
+        journal_ref=_optional(result.journal_ref),
+        doi=_optional(result.doi),
+    )
+
+
+def _optional(text: str | None) -> str | None:
+    collapsed = " ".join((text or "").split())
+    return collapsed or None
+
+
+def _is_transient(error: BaseException) -> bool:
+    if isinstance(error, arxiv.HTTPError):
+        status: int = error.status
+        return status >= 500 or status == 429
+    return isinstance(
+        error,
+        requests.ConnectionError
+        | requests.Timeout
+        | requests.exceptions.ChunkedEncodingError
+        | arxiv.UnexpectedEmptyPageError
+        | _EmptyAnswer
+        | ListingUnreadable,
+    )
+
+
+def _reason(error: BaseException | None) -> str:
+    match error:
+        case arxiv.HTTPError(status=status):
+            return f"HTTP {status}"
+        case requests.Timeout():
+            return "timed out"
+        case requests.ConnectionError():
+            return "connection failed"
+        case arxiv.UnexpectedEmptyPageError() | _EmptyAnswer():
+            return "empty result"
+        case ListingUnreadable():
+            return "unreadable listing"
+        case _:
+            return type(error).__name__
+
+
+class ArxivSource:
+    """The paper source the services use; every blocking call runs in a worker thread."""
+
+    def __init__(
+        self,
+        api_url: str,
+        rss_url: str,
+        *,
+        gate: RequestGate,
+        timeout: float,
+        retries: int,
+        clock: Clock | None = None,
+        page_size: int = 100,
+    ) -> None:
+        self.api_url = api_url
+        self.rss_url = rss_url.rstrip("/")
+        self.gate = gate
+        self.tries = retries + 1
+        self.page_size = page_size
+        self._clock = clock or gate.clock
+        self._session = gated_session(gate, timeout)
+        self._api_path = urlsplit(api_url).path
+
+    @classmethod
+    def from_settings(cls, settings: Settings, gate: RequestGate | None = None) -> ArxivSource:
+        """Build from configuration; pass the process's one gate if it already has one."""
+        return cls(
+            settings.arxiv_api_url,
+            settings.arxiv_rss_url,
+            gate=gate or RequestGate(settings.arxiv_min_interval, SystemClock()),
+            timeout=settings.arxiv_timeout,
+            retries=settings.arxiv_retries,
+        )
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._session.close()
+
+    async def fetch_papers(self, ids: Sequence[str]) -> list[Paper]:
+        """Latest metadata for these ids, in their order; unknown ids are simply missing."""
+        wanted = list(dict.fromkeys(strip_version(i) for i in ids if i.strip()))
+        return await asyncio.to_thread(self._lookup, wanted, empty_ok=True)
+
+    async def search(self, query: str, max_results: int = 20) -> list[Paper]:
+        """Papers matching an arXiv API query (`ti:bilevel AND cat:math.OC`), newest first."""
+        found = arxiv.Search(
+            query=query,
+            max_results=max_results,
+            sort_by=arxiv.SortCriterion.SubmittedDate,
+            sort_order=arxiv.SortOrder.Descending,
+        )
+        page_size = max(1, min(max_results, self.page_size))
+        results = await asyncio.to_thread(
+            self._retrying, lambda: self._results(found, page_size), self._api_path, "search"
+        )
+        return [paper_from_result(r) for r in results]
+
+    async def fetch_listing(self, categories: Sequence[str]) -> Listing:
+        """Today's RSS listing for the union of these categories, in one request."""
+        if not categories:
+            raise ValueError("fetch_listing needs at least one category")
+        url = f"{self.rss_url}/{'+'.join(categories)}"
+        return await asyncio.to_thread(
+            self._retrying,
+            lambda: parse_listing(self._get(url)),
+            urlsplit(url).path,
+            "listing request",
+        )
+
+    async def fetch_new_papers(
+        self, categories: Sequence[str], announce_types: tuple[str, ...] = ("new", "cross")
+    ) -> tuple[Listing, list[Paper]]:
+        """The day's listing and full metadata of its papers of these announce types."""
+        listing = await self.fetch_listing(categories)
+        ids = listing.ids(announce_types)
+        if not ids:
+            return listing, []
+        papers = await asyncio.to_thread(self._lookup, ids, empty_ok=False)
+        return listing, [dataclasses.replace(p, announced=listing.day) for p in papers]
+
+    def _lookup(self, ids: list[str], *, empty_ok: bool) -> list[Paper]:
+        papers: list[Paper] = []
+        for start in range(0, len(ids), MAX_IDS_PER_REQUEST):
+            batch = ids[start : start + MAX_IDS_PER_REQUEST]
+            what = f"look-up of {', '.join(batch[:3])}{', ...' if len(batch) > 3 else ''}"
+            try:
+                results = self._retrying(
+                    partial(self._id_batch, batch), self._api_path, what, empty_ok=empty_ok
+                )
+            except _EmptyAnswer:
+                log.info("arXiv knows none of %d ids (%s)", len(batch), what)
+                continue
+            papers.extend(paper_from_result(r) for r in results)
+        order = {arxiv_id: n for n, arxiv_id in enumerate(ids)}
+        return sorted(papers, key=lambda p: order.get(p.arxiv_id, len(order)))
+
+    def _id_batch(self, batch: list[str]) -> list[arxiv.Result]:
+        results = self._results(arxiv.Search(id_list=batch, max_results=len(batch)), len(batch))
+        if not results:
+            raise _EmptyAnswer
+        return results
+
+    def _results(self, search: arxiv.Search, page_size: int) -> list[arxiv.Result]:
+        return list(arxiv_client(self._session, self.api_url, page_size).results(search))
+
+    def _get(self, url: str) -> bytes:
+        response = self._session.get(url)
+        if response.status_code != requests.codes.ok:
+            raise arxiv.HTTPError(url, 0, response.status_code)
+        return response.content
+
+    def _retrying(
+        self, call: Callable[[], T], path: str, what: str, *, empty_ok: bool = False
+    ) -> T:
+        """Run `call`, retrying transient failures with backoff on our clock."""
+
+        empty_answers = 0
+
+        def stop(state: RetryCallState) -> bool:
+            nonlocal empty_answers
+            error = state.outcome.exception() if state.outcome else None
+            if empty_ok and isinstance(error, _EmptyAnswer):
+                empty_answers += 1
+                if empty_answers >= LOOKUP_EMPTY_TRIES:
+                    return True
+            return state.attempt_number >= self.tries
+
+        def before_sleep(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            log.warning(
+                "arXiv %s: %s (try %d of %d); retrying in %.0f s",
+                path, _reason(error), state.attempt_number, self.tries, wait,
+            )  # fmt: skip
+
+        retrying = Retrying(
+            retry=retry_if_exception(_is_transient),
+            stop=stop,
+            wait=wait_exponential(multiplier=BACKOFF_FIRST, max=BACKOFF_MAX),
+            sleep=self._clock.sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(call)
+        except _EmptyAnswer:
+            if empty_ok:
+                raise
+            raise ArxivUnavailable("empty result", _tries(retrying)) from None
+        except arxiv.HTTPError as error:
+            if _is_transient(error):
+                raise ArxivUnavailable(_reason(error), _tries(retrying)) from error
+            raise ArxivRejected(what, error.status) from error
+        except (requests.RequestException, arxiv.ArxivError, ListingUnreadable) as error:
+            raise ArxivUnavailable(_reason(error), _tries(retrying)) from error
+
+
+def _tries(retrying: Retrying) -> int:
+    return int(retrying.statistics.get("attempt_number", 1))

@@ -1,0 +1,1 @@
+"""Storage on SQLModel: tables, engine, and the repository the services use."""

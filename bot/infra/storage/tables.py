@@ -1,0 +1,142 @@
+"""The database schema. Times are stored as UTC; ids are arXiv ids without version."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on SQLite (which keeps no zone) and PostgreSQL alike."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Now, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def _time_column(nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=UTCDateTime(), nullable=nullable)
+
+
+class ChannelRow(SQLModel, table=True):
+    """A chat channel that has talked to Paperboy."""
+
+    __tablename__ = "channels"
+    __table_args__ = (sa.UniqueConstraint("platform", "workspace", "channel_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    workspace: str = Field(max_length=64)
+    channel_id: str = Field(max_length=64)
+    name: str = Field(default="", max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+    digest_time: str = Field(default="09:00", max_length=5)
+    weekdays: str = Field(default="mon,tue,wed,thu,fri,sat,sun", max_length=40)
+    max_papers: int = 10
+    paused: bool = False
+    last_digest_at: datetime | None = _time_column()
+    covered_through: date | None = None
+    created_at: datetime | None = _time_column()
+
+
+class SubscriptionRow(SQLModel, table=True):
+    """A topic a channel follows, in normalized form."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (sa.UniqueConstraint("channel_pk", "topic"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_pk: int = Field(foreign_key="channels.id", index=True, ondelete="CASCADE")
+    topic: str = Field(max_length=400)
+    added_by: str = Field(default="", max_length=200)
+    added_at: datetime | None = _time_column()
+
+
+class PaperRow(SQLModel, table=True):
+    """Full arXiv metadata of a paper at its latest known version."""
+
+    __tablename__ = "papers"
+
+    arxiv_id: str = Field(primary_key=True, max_length=40)
+    version: int = 1
+    title: str
+    authors: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    abstract: str
+    categories: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    primary_category: str = Field(default="", max_length=40)
+    published: datetime | None = _time_column()
+    updated: datetime | None = _time_column()
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = Field(default=None, max_length=200)
+    announced: date | None = Field(default=None, index=True)
+    fetched_at: datetime | None = _time_column()
+
+
+class ListingRow(SQLModel, table=True):
+    """One fetch of arXiv's daily listing, so a day is read once, not once per channel."""
+
+    __tablename__ = "listings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    categories: str = Field(max_length=2000)
+    day: date | None = None
+    fetched_at: datetime | None = _time_column()
+    paper_count: int = 0
+    skipped: bool = False
+
+
+class DeliveryRow(SQLModel, table=True):
+    """A paper meant for or posted to a channel; unique so no paper reaches a channel twice."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (sa.UniqueConstraint("channel_pk", "arxiv_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_pk: int = Field(foreign_key="channels.id", index=True, ondelete="CASCADE")
+    arxiv_id: str = Field(max_length=40)
+    version: int = 1
+    status: str = Field(default="pending", max_length=12)
+    run_id: str = Field(default="", max_length=40)
+    created_at: datetime | None = _time_column()
+    posted_at: datetime | None = _time_column()
+    message_ref: str = Field(default="", max_length=200)
+
+
+class ExplanationRow(SQLModel, table=True):
+    """An LLM explanation, shared by every channel: one per paper version, model and prompt."""
+
+    __tablename__ = "explanations"
+    __table_args__ = (sa.UniqueConstraint("arxiv_id", "version", "model", "prompt_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    arxiv_id: str = Field(max_length=40, index=True)
+    version: int = 1
+    model: str = Field(max_length=200)
+    prompt_version: str = Field(max_length=20)
+    text: str
+    source: str = Field(default="title and abstract", max_length=200)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    created_at: datetime | None = _time_column()

@@ -1,0 +1,126 @@
+"""Replies as plain text, in the layout of the predecessor bot's digest (seed 000)."""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+from bot.domain.digest import Digest, DigestItem, ExplanationText
+from bot.domain.paper import Paper
+from bot.domain.replies import Answer, ChannelSettings, Help, Notice, PaperCard, Reply, TopicList, Tone
+
+TONE_MARK = {Tone.INFO: "", Tone.SUCCESS: "✓ ", Tone.WARNING: "! ", Tone.ERROR: "✗ "}
+
+
+def render_reply(reply: Reply) -> str:
+    """Any reply as text."""
+    match reply:
+        case Notice():
+            return TONE_MARK[reply.tone] + reply.text
+        case Help():
+            return render_help(reply)
+        case TopicList():
+            lines = ["Topics followed here:"]
+            lines += [f"  {t.number}. {t.topic}   (added by {t.added_by or 'someone'})" for t in reply.topics]
+            return "\n".join(lines)
+        case PaperCard():
+            return render_paper(reply.paper, reply.explanation)
+        case Answer():
+            return f"Q: {reply.question}\n\n{render_explanation(reply.explanation)}\n\n— {paper_line(reply.paper)}"
+        case ChannelSettings():
+            return render_settings(reply)
+        case Digest():
+            return render_digest(reply)
+        case _:
+            assert_never(reply)
+
+
+def render_help(help_: Help) -> str:
+    """The command list with an example each."""
+    lines = [help_.lead, ""] if help_.lead else []
+    lines.append("Commands (a leading / is optional):")
+    for command in help_.commands:
+        lines.append(f"  {command.usage:<40} {command.summary}")
+        if command.example and command.example != command.usage:
+            lines.append(f"  {'':<40}   e.g. {command.example}")
+    return "\n".join(lines)
+
+
+def render_settings(settings: ChannelSettings) -> str:
+    """A channel's settings, one per line."""
+    last = f"{settings.last_digest:%Y-%m-%d %H:%M} UTC" if settings.last_digest else "never"
+    upcoming = f"{settings.next_digest:%Y-%m-%d %H:%M} UTC" if settings.next_digest else "none (paused)"
+    return "\n".join(
+        [
+            f"Settings for {settings.channel_label}:",
+            f"  Schedule:     {settings.schedule.describe()}{' (paused)' if settings.paused else ''}",
+            f"  Topics:       {settings.topic_count}",
+            f"  Max papers:   {settings.max_papers}",
+            f"  Last digest:  {last}",
+            f"  Next digest:  {upcoming}",
+        ]
+    )
+
+
+def render_digest_header(digest: Digest) -> str:
+    """The digest's first lines: what, when, how many; or why there is nothing."""
+    topics = ", ".join(digest.topics) if digest.topics else "none"
+    if digest.is_empty:
+        return f"Paperboy digest · {digest.day:%a %d %b %Y} · topics: {topics}\n\n{digest.empty_reason}"
+    count = len(digest.items)
+    more = f" ({digest.more_available} more matched; raise the cap in settings)" if digest.more_available else ""
+    return (
+        f"Paperboy digest · {digest.day:%a %d %b %Y} · {count} paper{'s' if count != 1 else ''}{more}"
+        f" · topics: {topics}\n\n{digest.disclaimer}"
+    )
+
+
+def render_digest_item(item: DigestItem) -> str:
+    """One numbered paper: title, authors, id and pdf, categories, abstract, explanation."""
+    paper = item.paper
+    lines = [
+        f"{item.position}) {paper.title}",
+        "",
+        f"  • Authors: {', '.join(paper.authors)}",
+        f"  • arXiv: {paper.arxiv_id} · pdf: {paper.pdf_url}",
+        f"  • Categories: {', '.join(paper.categories)}",
+    ]
+    if item.reasons:
+        lines.append(f"  • Matched: {item.why}")
+    lines += ["", "Abstract", "", paper.abstract, "", "Math explanation (LLM)", "", render_explanation(item.explanation)]
+    return "\n".join(lines)
+
+
+def render_digest(digest: Digest) -> str:
+    """The whole digest as one text."""
+    parts = [render_digest_header(digest)] + [render_digest_item(item) for item in digest.items]
+    return "\n\n".join(parts)
+
+
+def render_explanation(explanation: ExplanationText) -> str:
+    """The explanation, or the fallback note."""
+    return explanation.text
+
+
+def paper_line(paper: Paper) -> str:
+    """`Title (arXiv:2602.10905)`."""
+    return f"{paper.title} (arXiv:{paper.arxiv_id})"
+
+
+def render_paper(paper: Paper, explanation: ExplanationText) -> str:
+    """A single paper for `explain`: the digest item layout without a number."""
+    lines = [
+        paper.title,
+        "",
+        f"  • Authors: {', '.join(paper.authors)}",
+        f"  • arXiv: {paper.arxiv_id} · pdf: {paper.pdf_url}",
+        f"  • Categories: {', '.join(paper.categories)}",
+        "",
+        "Abstract",
+        "",
+        paper.abstract,
+        "",
+        "Math explanation (LLM)",
+        "",
+        render_explanation(explanation),
+    ]
+    return "\n".join(lines)

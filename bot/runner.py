@@ -1,0 +1,72 @@
+"""`paperboy run`: the adapters and the scheduler on one asyncio loop, until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Sequence
+
+from bot.app import Services
+from bot.domain.channel import ChannelRef
+from bot.services.ports import ChatAdapter
+from bot.services.scheduling import DigestScheduler
+
+log = logging.getLogger(__name__)
+
+
+class Runner:
+    """Starts adapters, schedules digests, catches up on missed ones, stops cleanly."""
+
+    def __init__(self, services: Services, adapters: Sequence[ChatAdapter]):
+        self._services = services
+        self._adapters = list(adapters)
+        self._digests: set[asyncio.Task[None]] = set()
+        self.scheduler = DigestScheduler(
+            services.repository,
+            self.run_digest,
+            services.engine.clock,
+            {adapter.platform for adapter in adapters},
+        )
+        services.engine.on_schedule_change(self.scheduler.on_schedule_change)
+
+    async def run_digest(self, ref: ChannelRef) -> None:
+        """A scheduled digest for one channel; failures are logged, never raised into the loop."""
+        publisher = self._services.engine.publisher_for(ref.platform)
+        if publisher is None:
+            log.warning("no %s adapter running; digest for %s skipped", ref.platform, ref.key)
+            return
+        try:
+            await self._services.engine.delivery.deliver(ref, publisher, scheduled=True)
+        except Exception:
+            log.exception("scheduled digest for %s failed", ref.key)
+
+    async def run(self) -> None:
+        """Run until SIGTERM/SIGINT, or until every adapter has closed (console end of input)."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signum, stop.set)
+        for adapter in self._adapters:
+            await adapter.start()
+        for ref in await self.scheduler.start():
+            log.info("catching up on the missed digest of %s", ref.key)
+            task = asyncio.create_task(self.run_digest(ref))
+            self._digests.add(task)
+            task.add_done_callback(self._digests.discard)
+        closed = asyncio.ensure_future(asyncio.gather(*(a.wait_closed() for a in self._adapters)))
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        await self.shutdown()
+        for future in (closed, stopping):
+            future.cancel()
+
+    async def shutdown(self) -> None:
+        """Stop scheduling, let digests in flight finish their posts, disconnect."""
+        self.scheduler.shutdown()
+        if self._digests:
+            await asyncio.wait(self._digests, timeout=60)
+        for adapter in self._adapters:
+            await adapter.stop()

@@ -1,0 +1,1 @@
+"""Services: subscribe, ingest, build and deliver digests, explain, schedule."""

@@ -1,0 +1,93 @@
+"""The paper catalog: arXiv's daily listing and single papers, read once and kept in the database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from bot.domain.paper import Paper
+from bot.infra.storage.repository import Repository
+from bot.services.ports import Clock, PaperSource
+
+log = logging.getLogger(__name__)
+
+LISTING_MAX_AGE = timedelta(hours=2)
+PAPER_MAX_AGE = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What one ingest did: the listing day, whether arXiv skipped it, and the new papers."""
+
+    day: date | None
+    skipped: bool
+    new_papers: int
+    fetched: bool
+
+
+def categories_key(categories: Iterable[str]) -> str:
+    """One canonical text for a set of categories, as arXiv's RSS wants it (`a+b`)."""
+    return "+".join(sorted({c for c in categories if c}))
+
+
+class PaperCatalog:
+    """Reads arXiv politely: one listing fetch per set of categories every few hours."""
+
+    def __init__(self, repository: Repository, source: PaperSource, clock: Clock):
+        self._repository = repository
+        self._source = source
+        self._clock = clock
+        self._lock = asyncio.Lock()
+
+    async def refresh(self, categories: Iterable[str], *, force: bool = False) -> IngestReport:
+        """Ingest today's new papers in these categories unless that was done recently."""
+        key = categories_key(categories)
+        if not key:
+            return IngestReport(day=None, skipped=False, new_papers=0, fetched=False)
+        async with self._lock:
+            last = await self._repository.last_listing(key)
+            fresh = last and last.fetched_at and self._clock.now() - last.fetched_at < LISTING_MAX_AGE
+            if fresh and not force:
+                assert last is not None
+                return IngestReport(day=last.day, skipped=last.skipped, new_papers=0, fetched=False)
+            listing, papers = await self._source.fetch_new_papers(key.split("+"))
+            await self._repository.save_papers(papers)
+            await self._repository.record_listing(key, listing.day, len(papers), listing.skipped)
+            log.info("ingested %d papers for %s (day %s)", len(papers), key, listing.day)
+            return IngestReport(listing.day, listing.skipped, len(papers), fetched=True)
+
+    async def backfill(self, categories: Iterable[str], day: date) -> int:
+        """Papers submitted on a past day (arXiv's API search), stored as announced that day."""
+        key = categories_key(categories)
+        stamp = f"{day:%Y%m%d}"
+        scope = " OR ".join(f"cat:{c}" if "." in c else f"cat:{c}.*" for c in key.split("+"))
+        query = f"({scope}) AND submittedDate:[{stamp}0000 TO {stamp}2359]"
+        found = await self._source.search(query, max_results=2000)
+        papers = [replace(p, announced=day) for p in found]
+        await self._repository.save_papers(papers)
+        return len(papers)
+
+    async def paper(self, arxiv_id: str) -> Paper | None:
+        """One paper, from the database when it was fetched within a day, else from arXiv."""
+        since = self._clock.now() - PAPER_MAX_AGE
+        cached = await self._repository.paper_fetched_since(arxiv_id, since)
+        if cached is not None:
+            return cached
+        found = await self._source.fetch_papers([arxiv_id])
+        if not found:
+            return None
+        await self._repository.save_papers(found)
+        return found[0]
+
+    async def papers(self, ids: Sequence[str]) -> list[Paper]:
+        """Several papers, fetching only those not already stored."""
+        stored = await self._repository.papers(ids)
+        missing = [i for i in ids if i not in stored]
+        if missing:
+            fetched = await self._source.fetch_papers(missing)
+            await self._repository.save_papers(fetched)
+            stored.update((p.arxiv_id, p) for p in fetched)
+        return [stored[i] for i in ids if i in stored]

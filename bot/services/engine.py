@@ -1,0 +1,264 @@
+"""The engine: every command from every platform goes through `handle` and comes back a reply."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+from collections.abc import Awaitable, Callable
+from typing import assert_never
+
+from bot.domain.channel import Actor, ChannelRef, ChannelState
+from bot.domain.commands import (
+    COMMAND_HELP,
+    MANAGING_COMMANDS,
+    TOPIC_SYNTAX_HELP,
+    Ask,
+    Command,
+    Explain,
+    ListTopics,
+    Pause,
+    PostDigest,
+    Preview,
+    Resume,
+    SetSchedule,
+    ShowHelp,
+    ShowSettings,
+    Subscribe,
+    Unsubscribe,
+)
+from bot.domain.ids import InvalidArxivId, parse_arxiv_id
+from bot.domain.paper import Paper
+from bot.domain.replies import Answer, ChannelSettings, Help, Notice, PaperCard, Reply, TopicList, Tone
+from bot.domain.schedule import ScheduleError, next_occurrence, parse_schedule
+from bot.domain.topics import TopicSyntaxError, parse_topic
+from bot.infra.storage.repository import Repository
+from bot.services.catalog import PaperCatalog
+from bot.services.delivery import DigestDelivery, NotDelivered
+from bot.services.digests import DigestBuilder
+from bot.services.ports import Clock, Explainer, Publisher, SourceUnavailable
+
+log = logging.getLogger(__name__)
+
+MAX_TOPICS_PER_CHANNEL = 50
+ScheduleListener = Callable[[ChannelState], Awaitable[None]]
+
+
+class Engine:
+    """Platform-neutral command handling: adapters translate, the engine decides."""
+
+    def __init__(
+        self,
+        repository: Repository,
+        catalog: PaperCatalog,
+        builder: DigestBuilder,
+        delivery: DigestDelivery,
+        explainer: Explainer,
+        clock: Clock,
+    ):
+        self.repository = repository
+        self.catalog = catalog
+        self.builder = builder
+        self.delivery = delivery
+        self.explainer = explainer
+        self.clock = clock
+        self._publishers: dict[str, Publisher] = {}
+        self._schedule_listeners: list[ScheduleListener] = []
+
+    def register_publisher(self, publisher: Publisher) -> None:
+        """An adapter announces how to post on its platform."""
+        self._publishers[publisher.platform] = publisher
+
+    def publisher_for(self, platform: str) -> Publisher | None:
+        """The publisher of a platform, if its adapter is running."""
+        return self._publishers.get(platform)
+
+    def on_schedule_change(self, listener: ScheduleListener) -> None:
+        """The scheduler listens here to rebuild a channel's job."""
+        self._schedule_listeners.append(listener)
+
+    async def handle(self, channel: ChannelRef, actor: Actor, command: Command) -> Reply | None:
+        """Run one command; None means the answer was already posted (a digest).
+
+        Whatever goes wrong, the channel gets a friendly line and the operator a log entry.
+        """
+        try:
+            return await self._handle(channel, actor, command)
+        except SourceUnavailable as error:
+            log.warning("%s in %s: %s", type(command).__name__, channel.key, error)
+            return Notice(f"{error} Try again in a few minutes.", Tone.WARNING)
+        except Exception:
+            incident = uuid.uuid4().hex[:8]
+            log.exception("%s in %s failed (incident %s)", type(command).__name__, channel.key, incident)
+            return Notice(
+                f"Something went wrong on my side (incident {incident}); it is logged for the operator.",
+                Tone.ERROR,
+            )
+
+    async def _handle(self, channel: ChannelRef, actor: Actor, command: Command) -> Reply | None:
+        if isinstance(command, MANAGING_COMMANDS) and not actor.can_manage:
+            why = actor.why_not or "You don't have permission to change this channel's subscriptions."
+            return Notice(why, Tone.ERROR)
+        state = await self.repository.ensure_channel(channel)
+        match command:
+            case ShowHelp(lead=lead):
+                return Help(COMMAND_HELP, lead=lead)
+            case Subscribe(topic=text):
+                return await self._subscribe(channel, actor, text)
+            case Unsubscribe(topic_or_number=which):
+                return await self._unsubscribe(channel, which)
+            case ListTopics():
+                return await self._topics(channel)
+            case PostDigest():
+                return await self._post_digest(channel)
+            case Preview():
+                return (await self.builder.build(state, explain=False)).digest
+            case Explain(paper=text):
+                return await self._explain(channel, text)
+            case Ask(paper=text, question=question):
+                return await self._ask(channel, text, question)
+            case SetSchedule(args=args):
+                return await self._schedule(state, args)
+            case Pause():
+                return await self._set_paused(state, True)
+            case Resume():
+                return await self._set_paused(state, False)
+            case ShowSettings():
+                return await self._settings(state)
+            case _:
+                assert_never(command)
+
+    async def _subscribe(self, channel: ChannelRef, actor: Actor, text: str) -> Reply:
+        try:
+            topic = parse_topic(text)
+        except TopicSyntaxError as error:
+            return Notice(f"{error}\n{TOPIC_SYNTAX_HELP}", Tone.ERROR)
+        existing = await self.repository.topics(channel)
+        if len(existing) >= MAX_TOPICS_PER_CHANNEL:
+            return Notice(
+                f"This channel already follows {MAX_TOPICS_PER_CHANNEL} topics, the most it can. "
+                "Remove one with `unsubscribe <number>` first.",
+                Tone.ERROR,
+            )
+        added = await self.repository.add_topic(channel, topic.text, actor.display_name or actor.user_id)
+        if not added:
+            return Notice(f"This channel already follows `{topic.text}`.", Tone.INFO)
+        await self._schedule_changed(await self.repository.ensure_channel(channel))
+        return Notice(
+            f"Subscribed to `{topic.text}`. This channel now follows {len(existing) + 1} "
+            f"topic{'s' if existing else ''}; `preview` shows what the next digest would hold.",
+            Tone.SUCCESS,
+        )
+
+    async def _unsubscribe(self, channel: ChannelRef, which: str) -> Reply:
+        entries = await self.repository.topics(channel)
+        if not entries:
+            return Notice("This channel follows no topics.", Tone.INFO)
+        target: str | None = None
+        if which.strip().isdigit():
+            number = int(which.strip())
+            target = next((e.topic for e in entries if e.number == number), None)
+            if target is None:
+                return Notice(
+                    f"There is no topic number {number}; `topics` lists 1 to {len(entries)}.", Tone.ERROR
+                )
+        else:
+            try:
+                target = parse_topic(which).text
+            except TopicSyntaxError:
+                target = which.strip()
+        if not await self.repository.remove_topic(channel, target):
+            listing = ", ".join(f"{e.number}. `{e.topic}`" for e in entries)
+            return Notice(f"This channel doesn't follow `{target}`. It follows: {listing}", Tone.ERROR)
+        return Notice(f"Unsubscribed from `{target}`.", Tone.SUCCESS)
+
+    async def _topics(self, channel: ChannelRef) -> Reply:
+        entries = await self.repository.topics(channel)
+        if not entries:
+            return Notice("This channel follows no topics yet. Try `subscribe convergence`.", Tone.INFO)
+        return TopicList(tuple(entries))
+
+    async def _post_digest(self, channel: ChannelRef) -> Reply | None:
+        publisher = self.publisher_for(channel.platform)
+        if publisher is None:
+            return Notice(f"I can't post to {channel.platform} right now.", Tone.ERROR)
+        try:
+            await self.delivery.deliver(channel, publisher)
+        except NotDelivered as error:
+            return Notice(f"The digest could not be posted: {error}", Tone.ERROR)
+        return None
+
+    async def _lookup(self, text: str) -> Paper | Notice:
+        try:
+            arxiv_id = parse_arxiv_id(text)
+        except InvalidArxivId as error:
+            return Notice(str(error), Tone.ERROR)
+        paper = await self.catalog.paper(arxiv_id.base)
+        if paper is None:
+            return Notice(
+                f"arXiv has no paper {arxiv_id.base}. Check the id on https://arxiv.org/abs/{arxiv_id.base}",
+                Tone.ERROR,
+            )
+        return paper
+
+    async def _explain(self, channel: ChannelRef, text: str) -> Reply:
+        found = await self._lookup(text)
+        if isinstance(found, Notice):
+            return found
+        return PaperCard(found, await self.explainer.explain(found, channel=channel))
+
+    async def _ask(self, channel: ChannelRef, text: str, question: str) -> Reply:
+        found = await self._lookup(text)
+        if isinstance(found, Notice):
+            return found
+        return Answer(found, question, await self.explainer.answer(found, question, channel=channel))
+
+    async def _schedule(self, state: ChannelState, args: str) -> Reply:
+        if not args.strip():
+            return Notice(
+                f"Digests arrive at {state.schedule.describe()}. "
+                "Change it with e.g. `schedule 09:00 Europe/Berlin weekdays`.",
+                Tone.INFO,
+            )
+        try:
+            schedule = parse_schedule(args, state.schedule)
+        except ScheduleError as error:
+            return Notice(str(error), Tone.ERROR)
+        updated = await self.repository.update_channel(state.ref, schedule=schedule)
+        await self._schedule_changed(updated)
+        upcoming = next_occurrence(schedule, self.clock.now())
+        return Notice(
+            f"Digests will arrive at {schedule.describe()}. Next one: {_local(upcoming, schedule.timezone)}.",
+            Tone.SUCCESS,
+        )
+
+    async def _set_paused(self, state: ChannelState, paused: bool) -> Reply:
+        if state.paused == paused:
+            return Notice(f"Digests are already {'paused' if paused else 'running'} here.", Tone.INFO)
+        updated = await self.repository.update_channel(state.ref, paused=paused)
+        await self._schedule_changed(updated)
+        if paused:
+            return Notice("Paused: no scheduled digests until `resume`. `digest` still works.", Tone.SUCCESS)
+        return Notice(f"Resumed: digests arrive at {updated.schedule.describe()}.", Tone.SUCCESS)
+
+    async def _settings(self, state: ChannelState) -> Reply:
+        entries = await self.repository.topics(state.ref)
+        upcoming = None if state.paused else next_occurrence(state.schedule, self.clock.now())
+        return ChannelSettings(
+            channel_label=state.ref.label,
+            schedule=state.schedule,
+            max_papers=state.max_papers,
+            paused=state.paused,
+            topic_count=len(entries),
+            last_digest=state.last_digest_at,
+            next_digest=upcoming,
+        )
+
+    async def _schedule_changed(self, state: ChannelState) -> None:
+        for listener in self._schedule_listeners:
+            await listener(state)
+
+
+def _local(moment: datetime, timezone: str) -> str:
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M %Z")

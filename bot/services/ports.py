@@ -1,0 +1,102 @@
+"""The small interfaces through which services reach the world."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.domain.channel import ChannelRef
+from bot.domain.digest import Digest, DigestItem, ExplanationText
+from bot.domain.paper import Paper
+from bot.domain.replies import Reply
+
+
+class SourceUnavailable(Exception):
+    """A paper source did not answer; the message is safe to show in a channel."""
+
+
+class ListingLike(Protocol):
+    """A day's listing: which announcement day it is and whether arXiv skipped the day."""
+
+    @property
+    def day(self) -> date | None:
+        """The announcement day the listing is for."""
+        ...
+
+    @property
+    def skipped(self) -> bool:
+        """True when arXiv announced nothing that day (weekends)."""
+        ...
+
+
+class PaperSource(Protocol):
+    """Where papers come from: arXiv, or a fake in tests."""
+
+    async def fetch_papers(self, ids: Sequence[str]) -> list[Paper]:
+        """Full metadata for these ids; unknown ids are left out."""
+        ...
+
+    async def search(self, query: str, max_results: int = 20) -> list[Paper]:
+        """Papers matching an arXiv API query, newest first."""
+        ...
+
+    async def fetch_new_papers(self, categories: Sequence[str]) -> tuple[ListingLike, list[Paper]]:
+        """Today's new submissions (and cross-lists) in these categories."""
+        ...
+
+
+class Explainer(Protocol):
+    """Turns a paper into an explanation; the LLM issue plugs a real one in."""
+
+    async def explain(self, paper: Paper, *, channel: ChannelRef | None = None) -> ExplanationText:
+        """An explanation, or a fallback note that says why there is none."""
+        ...
+
+    async def answer(self, paper: Paper, question: str, *, channel: ChannelRef | None = None) -> ExplanationText:
+        """An answer to a question about the paper."""
+        ...
+
+
+class Publisher(Protocol):
+    """A platform's way of posting into a channel; each call returns the platform's message id."""
+
+    platform: str
+
+    async def post_digest_header(self, channel: ChannelRef, digest: Digest) -> str:
+        """Post the digest's parent message (or the empty-digest notice)."""
+        ...
+
+    async def post_digest_item(self, channel: ChannelRef, digest: Digest, item: DigestItem, parent: str) -> str:
+        """Post one paper of the digest."""
+        ...
+
+    async def post_reply(self, channel: ChannelRef, reply: Reply) -> str:
+        """Post any other reply (a late-digest notice, say)."""
+        ...
+
+
+class Clock(Protocol):
+    """Wall-clock time, so tests can move it."""
+
+    def now(self) -> datetime:
+        """The current aware UTC time."""
+        ...
+
+
+class ChatAdapter(Protocol):
+    """A platform connection: starts listening, registers its publisher, and stops."""
+
+    platform: str
+
+    async def start(self) -> None:
+        """Connect and begin handling commands (returns once connected)."""
+        ...
+
+    async def wait_closed(self) -> None:
+        """Return when the adapter stops on its own (the console reaching end of input)."""
+        ...
+
+    async def stop(self) -> None:
+        """Disconnect cleanly."""
+        ...

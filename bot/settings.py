@@ -1,0 +1,83 @@
+"""One typed view of the configuration, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+class Settings(BaseSettings):
+    """Everything Paperboy reads from its environment; every outside URL is configurable."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = ""
+
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_rss_url: str = "https://rss.arxiv.org/rss"
+    arxiv_min_interval: float = Field(3.0, ge=3.0)
+    arxiv_timeout: float = Field(30.0, gt=0)
+    arxiv_retries: int = Field(4, ge=0)
+    # Categories read by the daily ingest, besides those named in channels' topics.
+    arxiv_categories: str = "cs.LG,stat.ML,math.OC"
+
+    llm_provider: str = ""
+    llm_model: str = ""
+    llm_api_key: SecretStr | None = None
+    llm_api_base: str = ""
+
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    discord_token: SecretStr | None = None
+    discord_api_url: str = "https://discord.com/api/v10"
+
+    default_digest_time: time = time(9, 0)
+    default_timezone: str = "UTC"
+    default_max_papers: int = Field(10, ge=1, le=50)
+    # How far back the first digest of a new channel looks.
+    first_digest_days: int = Field(3, ge=1, le=14)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}; try e.g. Europe/Berlin") from error
+        return value
+
+    @field_validator("default_digest_time", mode="before")
+    @classmethod
+    def _hh_mm(cls, value: object) -> object:
+        if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+            hours, minutes = value.strip().split(":")
+            return time(int(hours), int(minutes))
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The async SQLAlchemy URL: the configured one, or a SQLite file in the data dir."""
+        url = self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'paperboy.db'}"
+        if url.startswith("sqlite:///"):
+            url = "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+        elif url.startswith(("postgresql://", "postgres://")):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+
+    @property
+    def ingest_categories(self) -> tuple[str, ...]:
+        """Categories the daily listing always covers."""
+        return tuple(c.strip() for c in self.arxiv_categories.split(",") if c.strip())

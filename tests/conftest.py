@@ -1,0 +1,70 @@
+"""Suite-wide guards: no test reaches beyond this machine, and secrets from the environment stay out."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "ip6-localhost", ""}
+
+# Settings come from the test, never from a developer's shell or .env file.
+for _name in list(os.environ):
+    if _name.startswith(("SLACK_", "DISCORD_", "LLM_", "OPENAI_", "ANTHROPIC_", "ARXIV_")) or _name in {
+        "DATABASE_URL",
+        "DATA_DIR",
+    }:
+        del os.environ[_name]
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+
+
+def _is_loopback(host: Any) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode()
+    if not isinstance(host, str):
+        return True
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_internet() -> Iterator[None]:
+    """Fail any connection or name lookup that would leave the machine."""
+    original_connect = socket.socket.connect
+    original_connect_ex = socket.socket.connect_ex
+    original_getaddrinfo = socket.getaddrinfo
+
+    def check(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise ConnectionRefusedError(f"tests may not connect to {address[0]!r}")
+
+    def connect(sock: socket.socket, address: Any) -> Any:
+        check(sock, address)
+        return original_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> Any:
+        check(sock, address)
+        return original_connect_ex(sock, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_loopback(host):
+            raise socket.gaierror(f"tests may not resolve {host!r}")
+        return original_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = getaddrinfo
+    try:
+        yield
+    finally:
+        socket.socket.connect = original_connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = original_connect_ex  # type: ignore[method-assign]
+        socket.getaddrinfo = original_getaddrinfo

@@ -1,0 +1,1 @@
+"""Reusable fakes: local servers and clocks shared by every test tier."""

@@ -1,0 +1,310 @@
+"""A fake arXiv (API and RSS) on 127.0.0.1, for tests and for running the bot against locally.
+
+    with FakeArxiv() as fake:
+        source = ArxivSource(fake.api_url, fake.rss_url, ...)
+
+Standalone: `python -m tests.fakes.arxiv_server --port 8765 --papers seed` prints its base URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from bot.domain.paper import Paper
+from tests.fakes import arxiv_wire as wire
+from tests.fakes.arxiv_papers import default_papers
+from tests.fixtures.seed_papers import SEED_ANNOUNCED
+
+ANNOUNCE_ORDER = ("new", "cross", "replace", "replace-cross")
+_VERSIONED = re.compile(r"(?P<id>.+?)(?:v(?P<version>\d+))?")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """One request the fake saw."""
+
+    path: str
+    query: dict[str, str]
+    time: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Fault:
+    kind: str  # "fail", "empty" or "stall"
+    status: int = 503
+    seconds: float = 0.0
+    path: str = ""  # only requests whose path starts with this
+
+
+class FakeArxiv:
+    """arXiv's API and RSS listing, served from memory, with faults to order."""
+
+    def __init__(self, papers: Iterable[tuple[Paper, str | None]] | None = None) -> None:
+        self.listing_day: date = SEED_ANNOUNCED
+        self.weekend = False
+        self.latency = 0.0
+        self.max_in_flight = 0
+        self._papers: dict[str, tuple[Paper, str | None]] = {}
+        self._faults: deque[_Fault] = deque()
+        self._requests: list[RecordedRequest] = []
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        for paper, announce_type in default_papers() if papers is None else papers:
+            self.add_paper(paper, announce_type)
+
+    # Lifecycle
+
+    def start(self, port: int = 0) -> FakeArxiv:
+        """Listen on 127.0.0.1 (any free port by default) in a daemon thread."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._server.daemon_threads = True
+        # A short poll interval makes `stop()` quick.
+        serve = partial(self._server.serve_forever, poll_interval=0.02)
+        threading.Thread(target=serve, daemon=True, name="fake-arxiv").start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening and release any stalled responses."""
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> FakeArxiv:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. `http://127.0.0.1:54321`."""
+        assert self._server is not None, "start the fake first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        """Where `arxiv_api_url` should point."""
+        return f"{self.url}/api/query"
+
+    @property
+    def rss_url(self) -> str:
+        """Where `arxiv_rss_url` should point."""
+        return f"{self.url}/rss"
+
+    # Papers
+
+    def add_paper(self, paper: Paper, announce_type: str | None = "new") -> None:
+        """Serve this paper; `announce_type` None keeps it out of today's listing."""
+        with self._lock:
+            self._papers[paper.arxiv_id] = (paper, announce_type)
+
+    def set_papers(self, papers: Iterable[Paper], announce_type: str | None = "new") -> None:
+        """Serve exactly these papers."""
+        with self._lock:
+            self._papers = {p.arxiv_id: (p, announce_type) for p in papers}
+
+    @property
+    def papers(self) -> list[Paper]:
+        """Everything the fake knows."""
+        with self._lock:
+            return [paper for paper, _ in self._papers.values()]
+
+    # Faults and observation
+
+    def fail_next(self, n: int = 1, status: int = 503, path: str = "") -> None:
+        """Answer the next n requests (under `path`) with this status, without Retry-After."""
+        self._add_faults(n, _Fault("fail", status=status, path=path))
+
+    def empty_next(self, n: int = 1, path: str = "") -> None:
+        """Answer the next n requests (under `path`) with a valid but empty feed."""
+        self._add_faults(n, _Fault("empty", path=path))
+
+    def stall_next(self, n: int = 1, seconds: float = 5.0, path: str = "") -> None:
+        """Sleep this long before answering each of the next n requests (under `path`)."""
+        self._add_faults(n, _Fault("stall", seconds=seconds, path=path))
+
+    def _add_faults(self, n: int, fault: _Fault) -> None:
+        with self._lock:
+            self._faults.extend([fault] * n)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of every request so far, in arrival order."""
+        with self._lock:
+            return list(self._requests)
+
+    def requests_to(self, prefix: str) -> list[RecordedRequest]:
+        """Requests whose path starts with `prefix` (`/api/query`, `/rss`)."""
+        return [r for r in self.requests if r.path.startswith(prefix)]
+
+    # Serving
+
+    def _begin(self, path: str, query: dict[str, str]) -> _Fault | None:
+        with self._lock:
+            self._requests.append(RecordedRequest(path, query, time.monotonic()))
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            fault = next((f for f in self._faults if path.startswith(f.path)), None)
+            if fault is not None:
+                self._faults.remove(fault)
+            return fault
+
+    def _end(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def respond(self, path: str, query: dict[str, str]) -> tuple[int, str, str]:
+        """Status, content type and body for one request."""
+        fault = self._begin(path, query)
+        try:
+            if fault is not None and fault.kind == "stall":
+                self._stopping.wait(fault.seconds)
+            elif self.latency:
+                self._stopping.wait(self.latency)
+            if fault is not None and fault.kind == "fail":
+                return fault.status, "text/html", f"<h1>Error {fault.status}</h1>\n"
+            empty = fault is not None and fault.kind == "empty"
+            if path == "/api/query":
+                return self._api(query, empty)
+            if path.startswith("/rss/"):
+                return self._rss(unquote(path.removeprefix("/rss/")).split("+"), empty)
+            return 404, "text/plain", "not found\n"
+        finally:
+            # Before the response is written, so a client that waits for it never overlaps.
+            self._end()
+
+    def _api(self, query: dict[str, str], empty: bool) -> tuple[int, str, str]:
+        raw_query = "&".join(f"{k}={v}" for k, v in query.items())
+        ids = [i.strip() for i in query.get("id_list", "").split(",") if i.strip()]
+        start = int(query.get("start", "0") or 0)
+        per_page = int(query.get("max_results", "10") or 10)
+        bad = next((i for i in ids if not wire.valid_id(i)), None)
+        if bad is not None:
+            error = wire.atom_error(f"incorrect id format for {bad}", query=raw_query)
+            return 400, "application/atom+xml", error
+        try:
+            found = [] if empty else self._find(ids, query)
+        except wire.QueryError as error:
+            return 400, "application/atom+xml", wire.atom_error(str(error), query=raw_query)
+        page = found[start : start + per_page]
+        feed = wire.atom_feed(
+            page, query=raw_query, total=len(found), start=start, per_page=len(page)
+        )
+        return 200, "application/atom+xml; charset=UTF-8", feed
+
+    def _find(self, ids: list[str], query: dict[str, str]) -> list[Paper]:
+        with self._lock:
+            known = dict(self._papers)
+        search = query.get("search_query", "").strip()
+        if ids:
+            found = [p for p in (_at_version(known, i) for i in ids) if p is not None]
+            return [p for p in found if wire.matches(search, p)] if search else found
+        if not search:
+            return []
+        found = [p for p, _ in known.values() if wire.matches(search, p)]
+        sort_by = query.get("sortBy", "relevance")
+        if sort_by in ("submittedDate", "lastUpdatedDate"):
+            attribute = "published" if sort_by == "submittedDate" else "updated"
+            descending = query.get("sortOrder", "descending") == "descending"
+            found.sort(key=lambda p: getattr(p, attribute), reverse=descending)
+        return found
+
+    def _rss(self, categories: list[str], empty: bool) -> tuple[int, str, str]:
+        day = self.listing_day
+        items: list[tuple[Paper, str]] = []
+        if self.weekend:
+            day += timedelta(days=(5 - day.weekday()) % 7)  # the next Saturday
+        elif not empty:
+            with self._lock:
+                known = list(self._papers.values())
+            for paper, announce_type in known:
+                if announce_type is not None and set(paper.categories) & set(categories):
+                    items.append((paper, _listed_as(paper, announce_type, categories)))
+            items.sort(key=lambda item: ANNOUNCE_ORDER.index(item[1]))
+        return 200, "application/rss+xml; charset=utf-8", wire.rss_feed(categories, items, day)
+
+
+def _at_version(known: dict[str, tuple[Paper, str | None]], raw_id: str) -> Paper | None:
+    match = _VERSIONED.fullmatch(raw_id)
+    assert match is not None
+    # `math.GT/0309136` is filed under `math/0309136`.
+    entry = known.get(re.sub(r"^([a-z-]+)\.[A-Z]{2}/", r"\1/", match["id"]))
+    if entry is None:
+        return None
+    paper, version = entry[0], int(match["version"] or entry[0].version)
+    if version > paper.version:
+        return None
+    return dataclasses.replace(paper, version=version)
+
+
+def _listed_as(paper: Paper, announce_type: str, categories: list[str]) -> str:
+    # arXiv lists a paper as a cross-list where its primary category was not asked for.
+    if paper.primary_category in categories or announce_type.endswith("cross"):
+        return announce_type
+    return {"new": "cross", "replace": "replace-cross"}.get(announce_type, announce_type)
+
+
+def _handler_for(fake: FakeArxiv) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        timeout = 10  # idle keep-alive connections close after this
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+            status, content_type, body = fake.respond(parts.path, query)
+            data = body.encode("utf-8")
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up (e.g. its timeout)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the fake until interrupted, printing its base URL first."""
+    parser = argparse.ArgumentParser(description="Serve a fake arXiv API and RSS listing.")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--papers", choices=["seed", "none"], default="seed")
+    parser.add_argument("--weekend", action="store_true", help="serve an empty weekend listing")
+    args = parser.parse_args(argv)
+    fake = FakeArxiv(None if args.papers == "seed" else [])
+    fake.weekend = args.weekend
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    fake.start(args.port)
+    print(fake.url, flush=True)
+    try:
+        while not done.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
