@@ -37,7 +37,11 @@ class Services:
 
 def default_schedule(settings: Settings) -> Schedule:
     """The schedule a new channel starts with."""
-    return Schedule(at=settings.default_digest_time, timezone=settings.default_timezone, weekdays=parse_weekdays("daily"))
+    return Schedule(
+        at=settings.default_digest_time,
+        timezone=settings.default_timezone,
+        weekdays=parse_weekdays("daily"),
+    )
 
 
 def build_explainer(settings: Settings) -> Explainer:

@@ -14,8 +14,8 @@ from bot import __version__
 
 if TYPE_CHECKING:
     from bot.app import Services
-    from bot.settings import Settings
     from bot.services.ports import ChatAdapter
+    from bot.settings import Settings
 
 T = TypeVar("T")
 
@@ -44,7 +44,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Paperboy: arXiv papers for team channels."""
@@ -133,17 +134,23 @@ def console() -> None:
 @app.command()
 def digest(
     channel: Annotated[
-        str, typer.Option(help="Channel key `platform:workspace:channel`, e.g. console:local:console.")
+        str,
+        typer.Option(help="Channel key `platform:workspace:channel`, e.g. console:local:console."),
     ] = "console:local:console",
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the digest; post and record nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the digest; post and record nothing.")
+    ] = False,
 ) -> None:
     """Build one channel's digest now and post it (or only show it with --dry-run)."""
     from bot.domain.channel import ChannelRef
 
     parts = channel.split(":")
     if len(parts) != 3 or not all(parts):
-        typer.echo(f"`{channel}` is not a channel key; write it as platform:workspace:channel, "
-                   "e.g. console:local:console or slack:T0123:C0456.", err=True)
+        typer.echo(
+            f"`{channel}` is not a channel key; write it as platform:workspace:channel, "
+            "e.g. console:local:console or slack:T0123:C0456.",
+            err=True,
+        )
         raise typer.Exit(2)
     ref = ChannelRef(*parts)
     settings = _settings()
@@ -154,16 +161,21 @@ def digest(
 
         state = await services.repository.get_channel(ref)
         if state is None:
-            typer.echo(f"No channel {channel} is known yet; it appears once someone talks to Paperboy there.",
-                       err=True)
+            typer.echo(
+                f"No channel {channel} is known yet; it appears once someone talks to Paperboy there.",
+                err=True,
+            )
             return 1
         if dry_run:
             plan = await services.engine.builder.build(state, explain=True)
             typer.echo(render_digest(plan.digest))
             return 0
         if ref.platform != "console":
-            typer.echo("Posting to Slack or Discord from the command line needs `paperboy run`; "
-                       "use --dry-run to see the digest here.", err=True)
+            typer.echo(
+                "Posting to Slack or Discord from the command line needs `paperboy run`; "
+                "use --dry-run to see the digest here.",
+                err=True,
+            )
             return 2
         report = await services.engine.delivery.deliver(ref, ConsolePublisher(sys.stdout))
         typer.echo(f"Posted {report.posted} paper{'s' if report.posted != 1 else ''}.", err=True)
@@ -173,7 +185,9 @@ def digest(
 
 
 @app.command()
-def explain(paper: Annotated[str, typer.Argument(help="An arXiv id or URL, e.g. 2602.10905.")]) -> None:
+def explain(
+    paper: Annotated[str, typer.Argument(help="An arXiv id or URL, e.g. 2602.10905.")],
+) -> None:
     """Explain one paper, as `/explain` does in a channel."""
     settings = _settings()
 
@@ -194,7 +208,8 @@ def explain(paper: Annotated[str, typer.Argument(help="An arXiv id or URL, e.g. 
 @app.command()
 def ingest(
     day: Annotated[
-        str | None, typer.Option("--date", help="Announcement day YYYY-MM-DD (default: today's listing).")
+        str | None,
+        typer.Option("--date", help="Announcement day YYYY-MM-DD (default: today's listing)."),
     ] = None,
 ) -> None:
     """Read arXiv's listing into the database now (the scheduler does this before digests)."""

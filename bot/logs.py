@@ -7,7 +7,18 @@ import os
 
 from bot.settings import Settings
 
-NOISY_LIBRARIES = ("urllib3", "httpx", "httpcore", "aiohttp", "slack_bolt", "slack_sdk", "discord", "LiteLLM", "apscheduler", "asyncio")
+NOISY_LIBRARIES = (
+    "urllib3",
+    "httpx",
+    "httpcore",
+    "aiohttp",
+    "slack_bolt",
+    "slack_sdk",
+    "discord",
+    "LiteLLM",
+    "apscheduler",
+    "asyncio",
+)
 
 
 def configure_logging(settings: Settings) -> None:

@@ -35,14 +35,32 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_api_key: SecretStr | None = None
     llm_api_base: str = ""
+    llm_timeout: float = Field(60.0, gt=0)
+    llm_max_retries: int = Field(3, ge=0)
+    llm_concurrency: int = Field(4, ge=1)
+    # Tokens a day, per channel and for the whole bot; 0 means no limit.
+    llm_daily_tokens_per_channel: int = Field(200_000, ge=0)
+    llm_daily_tokens_total: int = Field(2_000_000, ge=0)
+    # Full text for explanations; `{id}` is the versioned arXiv id.
+    arxiv_html_url: str = "https://arxiv.org/html/{id}"
+    arxiv_pdf_url: str = "https://arxiv.org/pdf/{id}"
 
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    # HTTP mode (Events API and slash commands over HTTPS) instead of Socket Mode.
+    slack_http: bool = False
+    slack_port: int = Field(3000, ge=1, le=65535)
+    # Who may change subscriptions and schedules: "everyone", "admins", or Slack user ids "U1,U2".
+    slack_managers: str = "everyone"
 
     discord_token: SecretStr | None = None
     discord_api_url: str = "https://discord.com/api/v10"
+    # Guild ids whose slash commands sync at once (global sync, which takes up to an hour, if empty).
+    discord_guild_ids: str = ""
+    # Who may change subscriptions and schedules: "manage_channels" (default) or "everyone".
+    discord_managers: str = "manage_channels"
 
     default_digest_time: time = time(9, 0)
     default_timezone: str = "UTC"

@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.clock import FakeClock
+
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "ip6-localhost", ""}
 
 # Settings come from the test, never from a developer's shell or .env file.
@@ -68,3 +71,16 @@ def no_internet() -> Iterator[None]:
         socket.socket.connect = original_connect  # type: ignore[method-assign]
         socket.socket.connect_ex = original_connect_ex  # type: ignore[method-assign]
         socket.getaddrinfo = original_getaddrinfo
+
+
+@pytest.fixture
+def fake_arxiv() -> Iterator[FakeArxiv]:
+    """A fresh fake arXiv on a free local port, serving the seed and edge-case papers."""
+    with FakeArxiv() as fake:
+        yield fake
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Fake time for the arXiv gate, retry backoff and the services' wall clock."""
+    return FakeClock()

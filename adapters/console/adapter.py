@@ -39,7 +39,9 @@ class ConsolePublisher:
         """The digest's first lines."""
         return self._write(render_digest_header(digest))
 
-    async def post_digest_item(self, channel: ChannelRef, digest: Digest, item: DigestItem, parent: str) -> str:
+    async def post_digest_item(
+        self, channel: ChannelRef, digest: Digest, item: DigestItem, parent: str
+    ) -> str:
         """One numbered paper."""
         return self._write(render_digest_item(item))
 
@@ -53,8 +55,14 @@ class ConsoleAdapter:
 
     platform = "console"
 
-    def __init__(self, engine: Engine, *, stdin: TextIO | None = None, out: TextIO | None = None,
-                 history_file: Path | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        stdin: TextIO | None = None,
+        out: TextIO | None = None,
+        history_file: Path | None = None,
+    ):
         self._engine = engine
         self._stdin = stdin or sys.stdin
         self._out = out or sys.stdout

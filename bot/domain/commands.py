@@ -82,6 +82,13 @@ class Resume:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkNotRelevant:
+    """The "Not relevant" button on a digest item: recorded per channel for later ranking."""
+
+    paper: str
+
+
+@dataclass(frozen=True, slots=True)
 class ShowSettings:
     """`settings`."""
 
@@ -99,19 +106,28 @@ Command = (
     | Pause
     | Resume
     | ShowSettings
+    | MarkNotRelevant
 )
 
 # Commands that change what or when a channel receives: adapters check permissions for these.
 MANAGING_COMMANDS = (Subscribe, Unsubscribe, SetSchedule, Pause, Resume)
 
 COMMAND_HELP: tuple[CommandHelp, ...] = (
-    CommandHelp("subscribe <topic>", "follow a topic in this channel", 'subscribe "diffusion model" AND cat:cs.LG'),
+    CommandHelp(
+        "subscribe <topic>",
+        "follow a topic in this channel",
+        'subscribe "diffusion model" AND cat:cs.LG',
+    ),
     CommandHelp("unsubscribe <topic | number>", "stop following a topic", "unsubscribe 2"),
     CommandHelp("topics", "list this channel's topics", "topics"),
     CommandHelp("digest", "post the digest now", "digest"),
     CommandHelp("preview", "show what the next digest would hold", "preview"),
     CommandHelp("explain <arXiv id or URL>", "explain a paper and its mathematics", "explain 2602.10905"),
-    CommandHelp("ask <arXiv id> <question>", "ask a question about a paper", "ask 2602.10905 what is the Fisher surrogate?"),
+    CommandHelp(
+        "ask <arXiv id> <question>",
+        "ask a question about a paper",
+        "ask 2602.10905 what is the Fisher surrogate?",
+    ),
     CommandHelp(
         "schedule <HH:MM> [time zone] [daily | weekdays | mon,wed,fri]",
         "when the daily digest arrives",
@@ -158,7 +174,9 @@ def parse_command(text: str) -> Command:
         return Subscribe(rest)
     if verb in {"unsubscribe", "unsub", "unfollow"}:
         if not rest:
-            return ShowHelp(lead="Which topic? Give its text or its number from `topics`, e.g. `unsubscribe 2`.")
+            return ShowHelp(
+                lead="Which topic? Give its text or its number from `topics`, e.g. `unsubscribe 2`."
+            )
         return Unsubscribe(rest)
     if verb == "explain":
         if not rest:
@@ -167,7 +185,9 @@ def parse_command(text: str) -> Command:
     if verb == "ask":
         paper, _, question = rest.partition(" ")
         if not paper or not question.strip():
-            return ShowHelp(lead="Ask about a paper like this: `ask 2602.10905 what does the main theorem say?`")
+            return ShowHelp(
+                lead="Ask about a paper like this: `ask 2602.10905 what does the main theorem say?`"
+            )
         return Ask(paper, question.strip())
     if verb == "schedule":
         return SetSchedule(rest)

@@ -49,7 +49,9 @@ class DigestItem:
     paper: Paper
     reasons: tuple[MatchReason, ...]
     score: float
-    explanation: ExplanationText = field(default_factory=lambda: ExplanationText(NO_LLM_FALLBACK, is_fallback=True))
+    explanation: ExplanationText = field(
+        default_factory=lambda: ExplanationText(NO_LLM_FALLBACK, is_fallback=True)
+    )
 
     @property
     def why(self) -> str:

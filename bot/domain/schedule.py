@@ -106,9 +106,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
 
 def _day_number(token: str, original: str) -> int:
     prefix = token[:3]
-    if len(token) >= 2 and prefix in DAY_NAMES and DAY_NAMES[DAY_NAMES.index(prefix)].startswith(
-        token[:3]
-    ):
+    if len(token) >= 2 and prefix in DAY_NAMES and DAY_NAMES[DAY_NAMES.index(prefix)].startswith(token[:3]):
         return DAY_NAMES.index(prefix)
     raise ScheduleError(
         f"`{original}`: `{token}` is not a day. Use `daily`, `weekdays` or days like `mon,wed,fri`."

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import snowballstemmer
@@ -17,7 +17,7 @@ import snowballstemmer
 from bot.domain.paper import Paper
 
 if TYPE_CHECKING:
-    from bot.domain.topics import Topic, TopicMatch
+    from bot.domain.topics import Topic
 
 TITLE_WEIGHT, ABSTRACT_WEIGHT, METADATA_WEIGHT = 3.0, 1.0, 0.5
 
@@ -35,8 +35,13 @@ def fold(text: str) -> str:
     text = text.casefold().replace("\u2019", "'")
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c))
+    return unicodedata.normalize("NFKD", text).translate(_combining_marks())
+
+
+@cache
+def _combining_marks() -> dict[int, None]:
+    # Accents and other combining marks all live below U+20000.
+    return {c: None for c in range(0x20000) if unicodedata.combining(chr(c))}
 
 
 def tokenize(text: str) -> list[str]:
@@ -51,6 +56,15 @@ def stem(token: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """Why a paper matched a topic, and how well."""
+
+    topic: str
+    terms: tuple[str, ...]  # the terms the paper has, to show why it matched
+    score: float  # higher is better
+
+
+@dataclass(frozen=True, slots=True)
 class Zone:
     """One searchable text of a paper (its title or its abstract), analysed once."""
 
@@ -60,8 +74,14 @@ class Zone:
 
     def has_phrase(self, phrase: tuple[str, ...]) -> bool:
         """True when the stems of `phrase` occur here consecutively."""
-        n, stems = len(phrase), self.stems
-        return any(stems[i : i + n] == phrase for i, s in enumerate(stems) if s == phrase[0])
+        stems, n, at = self.stems, len(phrase), -1
+        try:
+            while True:
+                at = stems.index(phrase[0], at + 1)
+                if stems[at : at + n] == phrase:
+                    return True
+        except ValueError:
+            return False
 
     def has_prefix(self, prefix: str) -> bool:
         """True when some word here starts with `prefix`."""
@@ -70,7 +90,7 @@ class Zone:
 
 def _zone(text: str) -> Zone:
     tokens = tokenize(text)
-    stems = tuple(stem(t) for t in tokens)
+    stems = tuple(map(stem, tokens))
     return Zone(frozenset(tokens), stems, frozenset(stems))
 
 
@@ -143,9 +163,18 @@ class TextTerm:
 
     def select(self, index: PaperIndex) -> AbstractSet[int]:
         """The papers of an index that have the term."""
+        return self._select(index, self.field)
+
+    def hits(self, index: PaperIndex) -> list[tuple[float, AbstractSet[int]]]:
+        """Papers with the term in each zone and what a hit there weighs, as `weight` scores."""
+        zones: list[tuple[TextField, float]] = [("ti", TITLE_WEIGHT), ("abs", ABSTRACT_WEIGHT)]
+        return [(w, self._select(index, z)) for z, w in zones if self.field in ("any", z)]
+
+    def _select(self, index: PaperIndex, field: TextField) -> AbstractSet[int]:
         if self.prefix:
-            return index.with_prefix(self.field, self.stems[0])
-        return _in_all(index, [index.with_stem(self.field, s) for s in self.stems], self.test)
+            return index.with_prefix(field, self.stems[0])
+        postings = [index.with_stem(field, s) for s in self.stems]
+        return _in_all(index, postings, lambda doc: any(map(self._hit, doc.zones(field))))
 
     def __str__(self) -> str:
         return self.label
@@ -192,6 +221,10 @@ class AuthorTerm:
             return index.with_author_prefix(self.tokens[0])
         return _in_all(index, [index.with_author_token(t) for t in self.tokens], self.test)
 
+    def hits(self, index: PaperIndex) -> list[tuple[float, AbstractSet[int]]]:
+        """Papers with such an author and what that weighs, as `weight` scores."""
+        return [(METADATA_WEIGHT, self.select(index))]
+
     def __str__(self) -> str:
         return self.label
 
@@ -215,6 +248,10 @@ class CategoryTerm:
     def select(self, index: PaperIndex) -> AbstractSet[int]:
         """The papers of an index listed there."""
         return index.in_archive(self.value) if self.archive else index.in_category(self.value)
+
+    def hits(self, index: PaperIndex) -> list[tuple[float, AbstractSet[int]]]:
+        """Papers listed there and what that weighs, as `weight` scores."""
+        return [(METADATA_WEIGHT, self.select(index))]
 
     def __str__(self) -> str:
         return self.label
@@ -308,6 +345,7 @@ class PaperIndex:
     def __init__(self, papers: Iterable[Paper]) -> None:
         self.docs: tuple[PaperText, ...] = tuple(analyze(p) for p in papers)
         self.universe: frozenset[int] = frozenset(range(len(self.docs)))
+        self._ids = tuple(doc.arxiv_id for doc in self.docs)
         self._stems: dict[str, dict[str, set[int]]] = {f: defaultdict(set) for f in TEXT_FIELDS}
         self._authors: dict[str, set[int]] = defaultdict(set)
         self._categories: dict[str, set[int]] = defaultdict(set)
@@ -328,10 +366,26 @@ class PaperIndex:
 
     def search(self, topic: Topic) -> dict[str, TopicMatch]:
         """Every paper of the batch that `topic` matches, found by set operations on postings."""
-        return {
-            self.docs[i].arxiv_id: topic.explain(self.docs[i])
-            for i in sorted(topic.expression.select(self))
-        }
+        # Papers that hit the same terms in the same zones share one TopicMatch: split the
+        # result by each term's hits instead of scoring paper by paper.
+        groups: list[tuple[tuple[str, ...], float, AbstractSet[int]]] = [
+            ((), 0.0, topic.expression.select(self))
+        ]
+        for term in topic.positive_terms:
+            for weight, hit in term.hits(self):
+                split: list[tuple[tuple[str, ...], float, AbstractSet[int]]] = []
+                for labels, score, ids in groups:
+                    if inside := ids & hit:
+                        named = labels if labels[-1:] == (term.label,) else (*labels, term.label)
+                        split.append((named, score + weight, inside))
+                    if outside := ids - hit:
+                        split.append((labels, score, outside))
+                groups = split
+        found: dict[str, TopicMatch] = {}
+        for labels, score, ids in groups:
+            match = TopicMatch(topic.text, labels, score)
+            found.update((self._ids[i], match) for i in ids)
+        return found
 
     def with_stem(self, field: TextField, stem: str) -> AbstractSet[int]:
         """Papers whose field has a word with this stem."""

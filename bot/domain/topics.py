@@ -23,10 +23,13 @@ from bot.domain.topic_index import (
     PaperText,
     TextField,
     TextTerm,
+    TopicMatch,
     analyze,
     stem,
     tokenize,
 )
+
+__all__ = ["Topic", "TopicMatch", "TopicSyntaxError", "parse_topic"]
 
 MAX_CHARS, MAX_TERMS, MAX_DEPTH, MIN_PREFIX = 300, 30, 8, 3
 
@@ -67,15 +70,6 @@ class TopicSyntaxError(ValueError):
         self.position = position
 
 
-@dataclass(frozen=True, slots=True)
-class TopicMatch:
-    """Why a paper matched a topic, and how well."""
-
-    topic: str
-    terms: tuple[str, ...]
-    score: float
-
-
 @dataclass(frozen=True)
 class Topic:
     """A parsed topic; `text` is its normalized form, what we store and show back."""
@@ -94,19 +88,20 @@ class Topic:
     @property
     def categories(self) -> frozenset[str]:
         """Categories and archives the topic asks for, so ingest knows which listings to fetch."""
-        return frozenset(t.label[4:] for t in self._terms if isinstance(t, CategoryTerm))
+        return frozenset(t.label[4:] for t in self.positive_terms if isinstance(t, CategoryTerm))
 
     def explain(self, doc: PaperText) -> TopicMatch:
         """Score a paper known to match, naming the terms it has, to show why it matched."""
         terms, score = [], 0.0
-        for term in self._terms:
+        for term in self.positive_terms:
             if weight := term.weight(doc):
                 terms.append(term.label)
                 score += weight
         return TopicMatch(self.text, tuple(terms), score)
 
     @cached_property
-    def _terms(self) -> tuple[TextTerm | AuthorTerm | CategoryTerm, ...]:
+    def positive_terms(self) -> tuple[TextTerm | AuthorTerm | CategoryTerm, ...]:
+        """The distinct terms a paper can match on (not those under NOT), in the topic's order."""
         unique: dict[str, TextTerm | AuthorTerm | CategoryTerm] = {}
         for term in _positive_terms(self.expression):
             unique.setdefault(term.label, term)
@@ -189,8 +184,7 @@ def _lex(text: str) -> list[_Token]:
             end = next((j for j in range(i + 1, n) if text[j] in _QUOTES), -1)
             if end < 0:
                 raise TopicSyntaxError(
-                    f"Unbalanced quote in {_quote(text, i)} — close the phrase, e.g."
-                    ' `"neural operator"`',
+                    f'Unbalanced quote in {_quote(text, i)} — close the phrase, e.g. `"neural operator"`',
                     i,
                 )
             tokens.append(_Token("PHRASE", text[i + 1 : end], i))
@@ -268,9 +262,7 @@ class _Parser:
     def _dangling(self, op: _Token) -> NoReturn:
         if op.kind == "NOT":
             self._fail(op, f"`{op.text}` needs a term after it", "e.g. `convergence -diffusion`")
-        self._fail(
-            op, f"`{op.kind}` needs a term on both sides", f"e.g. `diffusion {op.kind} flow`"
-        )
+        self._fail(op, f"`{op.kind}` needs a term on both sides", f"e.g. `diffusion {op.kind} flow`")
 
     def _unclosed(self, paren: _Token) -> NoReturn:
         self._fail(paren, "Unbalanced parenthesis", f"close it, {_EG_PARENS}")
@@ -310,17 +302,13 @@ class _Parser:
             self._fail(token, "Unbalanced parenthesis: this `)` has no `(`")
         if token.kind == "FIELD":
             if field != "any":
-                self._fail(
-                    token, "A field can't go inside another", "e.g. `ti:diffusion OR abs:flow`"
-                )
+                self._fail(token, "A field can't go inside another", "e.g. `ti:diffusion OR abs:flow`")
             return self._primary(depth, token.text)
         if token.kind == "(":
             if depth >= MAX_DEPTH:
                 self._fail(token, f"Parentheses nest deeper than the limit of {MAX_DEPTH}")
             if (nxt := self._peek()) is not None and nxt.kind == ")":
-                self._fail(
-                    token, "Empty parentheses", "put terms inside, e.g. `(diffusion OR flow)`"
-                )
+                self._fail(token, "Empty parentheses", "put terms inside, e.g. `(diffusion OR flow)`")
             if nxt is None:
                 self._unclosed(token)
             node = self._or(depth + 1, field)
@@ -352,9 +340,7 @@ class _Parser:
             what = _quote(f'"{token.text}"' if token.kind == "PHRASE" else token.text)
             self._fail(token, f"{what} has no letters or digits to search for", _EG_WORDS)
         if prefix and (len(words) > 1 or len(words[0]) < MIN_PREFIX):
-            self._fail(
-                token, f"`*` needs one word of {MIN_PREFIX}+ letters before it", "e.g. `diffus*`"
-            )
+            self._fail(token, f"`*` needs one word of {MIN_PREFIX}+ letters before it", "e.g. `diffus*`")
         shown = f"{value}*" if prefix else value if _bare(value) else f'"{value}"'
         if field == "au":
             return AuthorTerm(tuple(words), prefix, f"au:{shown}")
@@ -366,9 +352,7 @@ class _Parser:
     def _category(self, token: _Token) -> CategoryTerm:
         m = _CATEGORY.fullmatch(token.text.strip())
         if m is None:
-            self._fail(
-                token, f"{_quote('cat:' + token.text)} isn't an arXiv category", _EG_CATEGORY
-            )
+            self._fail(token, f"{_quote('cat:' + token.text)} isn't an arXiv category", _EG_CATEGORY)
         archive, subject = m.group(1).lower(), m.group(2)
         if archive not in ARCHIVES:
             self._fail(token, f"Unknown arXiv archive `{archive}`", _EG_CATEGORY)

@@ -6,7 +6,16 @@ from typing import assert_never
 
 from bot.domain.digest import Digest, DigestItem, ExplanationText
 from bot.domain.paper import Paper
-from bot.domain.replies import Answer, ChannelSettings, Help, Notice, PaperCard, Reply, TopicList, Tone
+from bot.domain.replies import (
+    Answer,
+    ChannelSettings,
+    Help,
+    Notice,
+    PaperCard,
+    Reply,
+    Tone,
+    TopicList,
+)
 
 TONE_MARK = {Tone.INFO: "", Tone.SUCCESS: "✓ ", Tone.WARNING: "! ", Tone.ERROR: "✗ "}
 
@@ -25,7 +34,8 @@ def render_reply(reply: Reply) -> str:
         case PaperCard():
             return render_paper(reply.paper, reply.explanation)
         case Answer():
-            return f"Q: {reply.question}\n\n{render_explanation(reply.explanation)}\n\n— {paper_line(reply.paper)}"
+            answer = render_explanation(reply.explanation)
+            return f"Q: {reply.question}\n\n{answer}\n\n— {paper_line(reply.paper)}"
         case ChannelSettings():
             return render_settings(reply)
         case Digest():
@@ -67,7 +77,9 @@ def render_digest_header(digest: Digest) -> str:
     if digest.is_empty:
         return f"Paperboy digest · {digest.day:%a %d %b %Y} · topics: {topics}\n\n{digest.empty_reason}"
     count = len(digest.items)
-    more = f" ({digest.more_available} more matched; raise the cap in settings)" if digest.more_available else ""
+    more = (
+        f" ({digest.more_available} more matched; raise the cap in settings)" if digest.more_available else ""
+    )
     return (
         f"Paperboy digest · {digest.day:%a %d %b %Y} · {count} paper{'s' if count != 1 else ''}{more}"
         f" · topics: {topics}\n\n{digest.disclaimer}"
@@ -86,7 +98,16 @@ def render_digest_item(item: DigestItem) -> str:
     ]
     if item.reasons:
         lines.append(f"  • Matched: {item.why}")
-    lines += ["", "Abstract", "", paper.abstract, "", "Math explanation (LLM)", "", render_explanation(item.explanation)]
+    lines += [
+        "",
+        "Abstract",
+        "",
+        paper.abstract,
+        "",
+        "Math explanation (LLM)",
+        "",
+        render_explanation(item.explanation),
+    ]
     return "\n".join(lines)
 
 

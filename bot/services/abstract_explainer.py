@@ -14,6 +14,8 @@ class AbstractOnlyExplainer:
         """The fallback note; adapters show the abstract beside it."""
         return ExplanationText(NO_LLM_FALLBACK, is_fallback=True)
 
-    async def answer(self, paper: Paper, question: str, *, channel: ChannelRef | None = None) -> ExplanationText:
+    async def answer(
+        self, paper: Paper, question: str, *, channel: ChannelRef | None = None
+    ) -> ExplanationText:
         """Questions need an LLM too."""
         return ExplanationText(NO_LLM_FALLBACK, is_fallback=True)

@@ -36,7 +36,9 @@ class DigestDelivery:
         self._builder = builder
         self._clock = clock
 
-    async def deliver(self, ref: ChannelRef, publisher: Publisher, *, scheduled: bool = False) -> DeliveryReport:
+    async def deliver(
+        self, ref: ChannelRef, publisher: Publisher, *, scheduled: bool = False
+    ) -> DeliveryReport:
         """Build the channel's digest and post it; raises NotDelivered if the platform fails.
 
         A scheduled run for a channel that follows nothing posts nothing: silence beats a daily nag.

@@ -97,7 +97,12 @@ class DigestBuilder:
         entries = await self._repository.topics(channel.ref)
         topics = [parse_topic(entry.topic) for entry in entries]
         if not topics:
-            empty = self._empty(channel, today, (), "This channel follows no topics yet. Try `subscribe convergence`.")
+            empty = self._empty(
+                channel,
+                today,
+                (),
+                "This channel follows no topics yet. Try `subscribe convergence`.",
+            )
             return DigestPlan(empty, None)
         report = await self._catalog.refresh(self.categories_for(topics))
         since = channel.covered_through or (today - timedelta(days=self._first_digest_days))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
-from zoneinfo import ZoneInfo
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import assert_never
+from zoneinfo import ZoneInfo
 
 from bot.domain.channel import Actor, ChannelRef, ChannelState
 from bot.domain.commands import (
@@ -18,6 +18,7 @@ from bot.domain.commands import (
     Command,
     Explain,
     ListTopics,
+    MarkNotRelevant,
     Pause,
     PostDigest,
     Preview,
@@ -30,7 +31,16 @@ from bot.domain.commands import (
 )
 from bot.domain.ids import InvalidArxivId, parse_arxiv_id
 from bot.domain.paper import Paper
-from bot.domain.replies import Answer, ChannelSettings, Help, Notice, PaperCard, Reply, TopicList, Tone
+from bot.domain.replies import (
+    Answer,
+    ChannelSettings,
+    Help,
+    Notice,
+    PaperCard,
+    Reply,
+    Tone,
+    TopicList,
+)
 from bot.domain.schedule import ScheduleError, next_occurrence, parse_schedule
 from bot.domain.topics import TopicSyntaxError, parse_topic
 from bot.infra.storage.repository import Repository
@@ -126,6 +136,8 @@ class Engine:
                 return await self._set_paused(state, False)
             case ShowSettings():
                 return await self._settings(state)
+            case MarkNotRelevant(paper=text):
+                return await self._not_relevant(channel, actor, text)
             case _:
                 assert_never(command)
 
@@ -161,7 +173,8 @@ class Engine:
             target = next((e.topic for e in entries if e.number == number), None)
             if target is None:
                 return Notice(
-                    f"There is no topic number {number}; `topics` lists 1 to {len(entries)}.", Tone.ERROR
+                    f"There is no topic number {number}; `topics` lists 1 to {len(entries)}.",
+                    Tone.ERROR,
                 )
         else:
             try:
@@ -254,6 +267,14 @@ class Engine:
             last_digest=state.last_digest_at,
             next_digest=upcoming,
         )
+
+    async def _not_relevant(self, channel: ChannelRef, actor: Actor, text: str) -> Reply:
+        try:
+            arxiv_id = parse_arxiv_id(text)
+        except InvalidArxivId as error:
+            return Notice(str(error), Tone.ERROR)
+        await self.repository.record_feedback(channel, arxiv_id.base, actor.user_id, "not_relevant")
+        return Notice(f"Noted: {arxiv_id.base} is marked not relevant for this channel.", Tone.INFO)
 
     async def _schedule_changed(self, state: ChannelState) -> None:
         for listener in self._schedule_listeners:

@@ -53,7 +53,9 @@ class Explainer(Protocol):
         """An explanation, or a fallback note that says why there is none."""
         ...
 
-    async def answer(self, paper: Paper, question: str, *, channel: ChannelRef | None = None) -> ExplanationText:
+    async def answer(
+        self, paper: Paper, question: str, *, channel: ChannelRef | None = None
+    ) -> ExplanationText:
         """An answer to a question about the paper."""
         ...
 
@@ -67,7 +69,9 @@ class Publisher(Protocol):
         """Post the digest's parent message (or the empty-digest notice)."""
         ...
 
-    async def post_digest_item(self, channel: ChannelRef, digest: Digest, item: DigestItem, parent: str) -> str:
+    async def post_digest_item(
+        self, channel: ChannelRef, digest: Digest, item: DigestItem, parent: str
+    ) -> str:
         """Post one paper of the digest."""
         ...
 

@@ -202,9 +202,7 @@ class FakeArxiv:
         except wire.QueryError as error:
             return 400, "application/atom+xml", wire.atom_error(str(error), query=raw_query)
         page = found[start : start + per_page]
-        feed = wire.atom_feed(
-            page, query=raw_query, total=len(found), start=start, per_page=len(page)
-        )
+        feed = wire.atom_feed(page, query=raw_query, total=len(found), start=start, per_page=len(page))
         return 200, "application/atom+xml; charset=UTF-8", feed
 
     def _find(self, ids: list[str], query: dict[str, str]) -> list[Paper]:

@@ -61,8 +61,7 @@ def atom_entry(paper: Paper) -> str:
         f"    <title>{escape(_wrapped(paper.title))}</title>",
         f"    <updated>{_stamp(paper.updated)}</updated>",
         f'    <link href="https://arxiv.org/abs/{vid}" rel="alternate" type="text/html"/>',
-        f'    <link href="https://arxiv.org/pdf/{vid}" rel="related" type="application/pdf"'
-        ' title="pdf"/>',
+        f'    <link href="https://arxiv.org/pdf/{vid}" rel="related" type="application/pdf" title="pdf"/>',
         f"    <summary>  {escape(_wrapped(paper.abstract))}\n</summary>",
     ]
     lines += [
@@ -125,8 +124,7 @@ def rss_feed(categories: Sequence[str], items: Sequence[tuple[Paper, str]], day:
         "  <channel>",
         f"    <title>{escape(joined)} updates on arXiv.org</title>",
         f"    <link>http://rss.arxiv.org/rss/{escape(joined)}</link>",
-        f"    <description>{escape(joined)} updates on the arXiv.org e-print archive."
-        "</description>",
+        f"    <description>{escape(joined)} updates on the arXiv.org e-print archive.</description>",
         f'    <atom:link href="http://rss.arxiv.org/rss/{escape(joined)}" rel="self"'
         ' type="application/rss+xml"/>',
         "    <docs>http://www.rssboard.org/rss-specification</docs>",

@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
+
+DEFAULT_WALL_START = datetime(2026, 2, 12, 12, 0, tzinfo=UTC)
 
 
 class FakeClock:
-    """`monotonic` and `sleep` on a made-up timeline; sleeping advances it instantly."""
+    """`monotonic`, `sleep` and `now` on a made-up timeline; sleeping advances it instantly.
 
-    def __init__(self, start: float = 1000.0) -> None:
+    It serves both the arXiv gate (monotonic seconds) and the services (wall-clock `now`).
+    """
+
+    def __init__(self, start: float = 1000.0, wall_start: datetime = DEFAULT_WALL_START) -> None:
+        self._start = start
         self._now = start
+        self._wall_start = wall_start
         self._lock = threading.Lock()
         self.sleeps: list[float] = []
+
+    def now(self) -> datetime:
+        """The made-up wall-clock time, aware UTC."""
+        with self._lock:
+            return self._wall_start + timedelta(seconds=self._now - self._start)
+
+    def set_now(self, moment: datetime) -> None:
+        """Jump the wall clock (and the timeline with it) forward to `moment`."""
+        with self._lock:
+            self._now += max(0.0, (moment - self._wall_start).total_seconds() - (self._now - self._start))
 
     def monotonic(self) -> float:
         """The made-up now."""

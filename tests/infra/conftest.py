@@ -13,19 +13,6 @@ from tests.fakes.clock import FakeClock
 
 
 @pytest.fixture
-def fake_arxiv() -> Iterator[FakeArxiv]:
-    """A fresh fake arXiv on a free local port, serving the seed and edge-case papers."""
-    with FakeArxiv() as fake:
-        yield fake
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """Fake time for the gate and the retry backoff."""
-    return FakeClock()
-
-
-@pytest.fixture
 def make_source(fake_arxiv: FakeArxiv, clock: FakeClock) -> Iterator[Callable[..., ArxivSource]]:
     """Build `ArxivSource`s against the fake, with production spacing on the fake clock."""
     made: list[ArxivSource] = []

@@ -36,9 +36,7 @@ async def test_every_request_start_is_3_seconds_apart_including_retries(
     assert clock.monotonic() - times[0] >= 3.0 * 7
 
 
-async def test_concurrent_calls_never_overlap_at_arxiv(
-    source: ArxivSource, fake_arxiv: FakeArxiv
-) -> None:
+async def test_concurrent_calls_never_overlap_at_arxiv(source: ArxivSource, fake_arxiv: FakeArxiv) -> None:
     fake_arxiv.latency = 0.05
     await asyncio.gather(
         source.fetch_papers([LATEX_ID]),
@@ -82,9 +80,7 @@ def test_gate_holds_a_real_interval_and_one_slot_with_the_system_clock() -> None
 
 
 def test_from_settings_uses_the_configured_urls_and_limits(fake_arxiv: FakeArxiv) -> None:
-    settings = Settings(
-        _env_file=None, arxiv_api_url=fake_arxiv.api_url, arxiv_rss_url=fake_arxiv.rss_url
-    )
+    settings = Settings(_env_file=None, arxiv_api_url=fake_arxiv.api_url, arxiv_rss_url=fake_arxiv.rss_url)
     source = ArxivSource.from_settings(settings)
     assert (source.api_url, source.rss_url) == (fake_arxiv.api_url, fake_arxiv.rss_url)
     assert source.gate.min_interval == 3.0 and source.tries == 5

@@ -80,9 +80,7 @@ async def test_all_unknown_ids_give_nothing_after_one_retry(
     assert len(fake_arxiv.requests) == 2  # the empty answer might have been arXiv's glitch
 
 
-async def test_lookups_are_batched_200_ids_a_request(
-    source: ArxivSource, fake_arxiv: FakeArxiv
-) -> None:
+async def test_lookups_are_batched_200_ids_a_request(source: ArxivSource, fake_arxiv: FakeArxiv) -> None:
     unknown = [f"2602.{n:05d}" for n in range(100)]
     ids = unknown + [f"2611.{20001 + n:05d}" for n in range(119)]
     papers = await source.fetch_papers(ids)
@@ -111,9 +109,7 @@ async def test_search_understands_submission_date_ranges(source: ArxivSource) ->
     assert [p.arxiv_id for p in papers] == [CROSS_LIST_ID, UNICODE_ID]
 
 
-async def test_search_pages_by_opensearch_totals(
-    make_source: SourceFactory, fake_arxiv: FakeArxiv
-) -> None:
+async def test_search_pages_by_opensearch_totals(make_source: SourceFactory, fake_arxiv: FakeArxiv) -> None:
     source = make_source(page_size=2)
     papers = await source.search("cat:stat.ML", max_results=10)
     assert len(papers) == 3
@@ -149,9 +145,7 @@ async def test_new_papers_keep_new_and_cross_with_the_announcement_day(
     assert len(fake_arxiv.requests) == 2  # one listing, one look-up
 
 
-async def test_weekend_listing_is_skipped_without_lookups(
-    source: ArxivSource, fake_arxiv: FakeArxiv
-) -> None:
+async def test_weekend_listing_is_skipped_without_lookups(source: ArxivSource, fake_arxiv: FakeArxiv) -> None:
     fake_arxiv.weekend = True
     listing, papers = await source.fetch_new_papers(["cs.LG"])
     assert listing.skipped and listing.entries == () and papers == []

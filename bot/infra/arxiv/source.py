@@ -237,9 +237,7 @@ class ArxivSource:
             raise arxiv.HTTPError(url, 0, response.status_code)
         return response.content
 
-    def _retrying(
-        self, call: Callable[[], T], path: str, what: str, *, empty_ok: bool = False
-    ) -> T:
+    def _retrying(self, call: Callable[[], T], path: str, what: str, *, empty_ok: bool = False) -> T:
         """Run `call`, retrying transient failures with backoff on our clock."""
 
         empty_answers = 0

@@ -140,3 +140,17 @@ class ExplanationRow(SQLModel, table=True):
     completion_tokens: int = 0
     cost: float = 0.0
     created_at: datetime | None = _time_column()
+
+
+class FeedbackRow(SQLModel, table=True):
+    """A person's verdict on a delivered paper ("not relevant"), kept for ranking."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (sa.UniqueConstraint("channel_pk", "arxiv_id", "user_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_pk: int = Field(foreign_key="channels.id", index=True, ondelete="CASCADE")
+    arxiv_id: str = Field(max_length=40)
+    user_id: str = Field(max_length=64)
+    kind: str = Field(default="not_relevant", max_length=20)
+    created_at: datetime | None = _time_column()

@@ -1,0 +1,83 @@
+"""A console channel wired to real services, a real SQLite file and the fake arXiv."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from adapters.console.adapter import ConsoleAdapter
+from bot.app import Services, build_services
+from bot.infra.arxiv import ArxivSource, RequestGate
+from bot.settings import Settings
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.clock import FakeClock
+
+
+class ConsoleChat:
+    """Type a line into the console channel, read what the channel shows."""
+
+    def __init__(self, settings: Settings, fake: FakeArxiv, clock: FakeClock):
+        self.settings = settings
+        self.fake = fake
+        self.clock = clock
+        self.out = io.StringIO()
+        self.services: Services | None = None
+        self.adapter: ConsoleAdapter | None = None
+
+    async def start(self) -> None:
+        """Build services and the adapter, as `paperboy console` does."""
+        gate = RequestGate(3.0, self.clock)
+        source = ArxivSource(
+            self.fake.api_url,
+            self.fake.rss_url,
+            gate=gate,
+            timeout=5.0,
+            retries=2,
+            clock=self.clock,
+        )
+        self.services = await build_services(self.settings, clock=self.clock, source=source)
+        self.adapter = ConsoleAdapter(self.services.engine, out=self.out)
+        await self.adapter.start()
+        await self.adapter.stop()  # the tests type; no stdin reading
+
+    async def restart(self) -> None:
+        """Close everything and start again on the same database."""
+        await self.close()
+        await self.start()
+
+    async def close(self) -> None:
+        """Release the database."""
+        if self.services:
+            await self.services.close()
+
+    async def say(self, line: str) -> str:
+        """What the channel shows after `line` is typed."""
+        assert self.adapter is not None
+        start = self.out.tell()
+        await self.adapter.run_line(line)
+        return self.out.getvalue()[start:]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake_arxiv: FakeArxiv) -> Settings:
+    """Settings for a temporary SQLite file and the fake arXiv; no .env is read."""
+    return Settings(
+        _env_file=None,
+        data_dir=tmp_path,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'paperboy.db'}",
+        arxiv_api_url=fake_arxiv.api_url,
+        arxiv_rss_url=fake_arxiv.rss_url,
+        arxiv_categories="cs.LG",
+    )
+
+
+@pytest.fixture
+async def chat(settings: Settings, fake_arxiv: FakeArxiv, clock: FakeClock) -> AsyncIterator[ConsoleChat]:
+    """A console channel on fresh services."""
+    console = ConsoleChat(settings, fake_arxiv, clock)
+    await console.start()
+    yield console
+    await console.close()

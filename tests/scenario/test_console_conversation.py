@@ -1,0 +1,99 @@
+"""A channel's life through the console: subscribe, preview, digest, digest again, unsubscribe."""
+
+from __future__ import annotations
+
+import re
+
+from tests.fixtures.seed_papers import digest_seed_disclaimer, digest_seed_fallback_line
+from tests.scenario.conftest import ConsoleChat
+
+NHGD = "Natural Hypergradient Descent: Algorithm Design, Convergence Analysis, and Parallel Implementation"
+
+
+def titles(output: str) -> list[str]:
+    """The numbered item titles of a digest as the channel shows them."""
+    return re.findall(r"^\d+\) (.+)$", output, flags=re.M)
+
+
+async def test_a_channel_subscribes_previews_receives_and_never_gets_a_paper_twice(
+    chat: ConsoleChat,
+) -> None:
+    reply = await chat.say("subscribe convergence")
+    assert "Subscribed to `convergence`" in reply
+
+    assert "1. convergence" in await chat.say("/topics")
+
+    preview = await chat.say("preview")
+    previewed = titles(preview)
+    assert len(previewed) == 10  # the default cap; many more papers speak of convergence
+    assert "more matched" in preview
+    # Relevance first: with this many candidates, all ten say "converg..." in their title.
+    assert all(re.search(r"converg", title, re.I) for title in previewed)
+
+    await chat.restart()
+    digest = await chat.say("digest")
+    # Preview recorded nothing: the digest holds what the preview showed.
+    assert titles(digest) == previewed
+
+    await chat.restart()
+    again = await chat.say("digest")
+    assert titles(again) == []
+    assert "Nothing new" in again
+
+    assert "Unsubscribed from `convergence`" in await chat.say("unsubscribe 1")
+    assert "follows no topics" in await chat.say("topics")
+
+
+async def test_digest_items_follow_the_predecessor_bots_layout(chat: ConsoleChat) -> None:
+    await chat.say('subscribe au:"Deyi Kong"')
+    digest = await chat.say("digest")
+
+    assert digest_seed_disclaimer() in digest
+    assert f"1) {NHGD}" in digest
+    assert "  • Authors: Deyi Kong, Zaiwei Chen, Shuzhong Zhang, Shancong Mou" in digest
+    assert "  • arXiv: 2602.10905 · pdf: https://arxiv.org/pdf/2602.10905v1" in digest
+    assert "  • Categories: cs.LG, math.OC, stat.ML" in digest
+    assert "\nAbstract\n\nIn this work, we propose Natural Hypergradient Descent (NHGD)" in digest
+    # Without an LLM, the seed's own fallback line, word for word.
+    assert f"Math explanation (LLM)\n\n{digest_seed_fallback_line()}" in digest
+
+
+async def test_each_item_says_why_it_matched(chat: ConsoleChat) -> None:
+    await chat.say("subscribe cat:math.OC AND bilevel")
+    digest = await chat.say("preview")
+    assert "Bilevel programs with nonconvex lower levels" in titles(digest)
+    assert re.search(r"Matched: cat:math\.OC bilevel \(.*cat:math\.OC.*\)", digest), digest
+
+
+async def test_a_paper_matching_two_topics_comes_once_and_ranks_first(chat: ConsoleChat) -> None:
+    await chat.say("subscribe convergence")
+    await chat.say("subscribe hypergradient")
+    digest = await chat.say("preview")
+    shown = titles(digest)
+    assert shown.count(NHGD) == 1
+    assert shown[0] == NHGD
+
+
+async def test_explain_shows_metadata_abstract_and_the_fallback_note(chat: ConsoleChat) -> None:
+    reply = await chat.say("explain https://arxiv.org/abs/2602.10905v1")
+    assert NHGD in reply
+    assert "Deyi Kong" in reply
+    assert digest_seed_fallback_line() in reply
+    # The second look-up of the same paper is served from the database.
+    before = len(chat.fake.requests)
+    await chat.say("explain arXiv:2602.10905")
+    assert len(chat.fake.requests) == before
+
+
+async def test_schedule_pause_resume_and_settings(chat: ConsoleChat) -> None:
+    reply = await chat.say("schedule 07:30 europe/berlin mon,wed,fri")
+    assert "07:30 Europe/Berlin, mon,wed,fri" in reply
+    assert "Next one:" in reply
+    assert "paused" in (await chat.say("pause")).lower()
+    settings = await chat.say("settings")
+    assert "07:30 Europe/Berlin, mon,wed,fri (paused)" in settings
+    assert "Next digest:  none (paused)" in settings
+    assert "Resumed" in await chat.say("resume")
+
+    await chat.restart()
+    assert "07:30 Europe/Berlin, mon,wed,fri" in await chat.say("settings")
