@@ -6,17 +6,17 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.domain.clock import Clock, SystemClock
 from bot.domain.schedule import Schedule, parse_weekdays
 from bot.infra.arxiv.source import ArxivSource
 from bot.infra.storage.database import create_engine, create_schema
 from bot.infra.storage.repository import Repository
 from bot.services.abstract_explainer import AbstractOnlyExplainer
 from bot.services.catalog import PaperCatalog
-from bot.services.clock import SystemClock
 from bot.services.delivery import DigestDelivery
 from bot.services.digests import DigestBuilder
 from bot.services.engine import Engine
-from bot.services.ports import Clock, Explainer, PaperSource
+from bot.services.ports import Explainer, PaperSource
 from bot.settings import Settings
 
 
@@ -60,7 +60,7 @@ async def build_services(
     clock = clock or SystemClock()
     database = create_engine(settings.resolved_database_url)
     await create_schema(database)
-    repository = Repository(database, default_schedule(settings), settings.default_max_papers)
+    repository = Repository(database, default_schedule(settings), settings.default_max_papers, clock)
     if source is None:
         source = ArxivSource.from_settings(settings)
     catalog = PaperCatalog(repository, source, clock)

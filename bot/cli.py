@@ -223,10 +223,7 @@ def ingest(
             raise typer.Exit(2) from None
 
     async def work(services: Services) -> int:
-        from bot.domain.topics import parse_topic
-
-        topics = [parse_topic(text) for text in await services.repository.distinct_topics()]
-        categories = services.engine.builder.categories_for(topics)
+        categories = await services.engine.builder.all_categories()
         if wanted is None:
             report = await services.catalog.refresh(categories, force=True)
             note = " (arXiv skipped this day)" if report.skipped else ""

@@ -273,7 +273,7 @@ class Not:
 
     def __str__(self) -> str:
         inner = str(self.child)
-        return f"-{inner}" if isinstance(self.child, Leaf) else f"-({inner})"
+        return f"-{inner}" if isinstance(self.child, _LEAVES) else f"-({inner})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +323,7 @@ class Or:
         return " OR ".join(str(c) for c in self.children)
 
 
-Leaf = (TextTerm, AuthorTerm, CategoryTerm)
+_LEAVES = (TextTerm, AuthorTerm, CategoryTerm)
 Node: TypeAlias = "TextTerm | AuthorTerm | CategoryTerm | Not | And | Or"
 
 
@@ -339,8 +339,7 @@ def _with_prefix(
 
 
 class PaperIndex:
-    """Inverted index over one batch of papers (e.g. a day's 3,000), to evaluate thousands of
-    topics without scanning every paper per topic."""
+    """Inverted index over a batch of papers, so thousands of topics need no scan per paper."""
 
     def __init__(self, papers: Iterable[Paper]) -> None:
         self.docs: tuple[PaperText, ...] = tuple(analyze(p) for p in papers)
@@ -350,13 +349,14 @@ class PaperIndex:
         self._authors: dict[str, set[int]] = defaultdict(set)
         self._categories: dict[str, set[int]] = defaultdict(set)
         self._archives: dict[str, set[int]] = defaultdict(set)
+        title, abstract, both = self._stems["ti"], self._stems["abs"], self._stems["any"]
         for i, doc in enumerate(self.docs):
             for s in doc.title.stem_set:
-                self._stems["ti"][s].add(i)
+                title[s].add(i)
             for s in doc.abstract.stem_set:
-                self._stems["abs"][s].add(i)
+                abstract[s].add(i)
             for s in doc.title.stem_set | doc.abstract.stem_set:
-                self._stems["any"][s].add(i)
+                both[s].add(i)
             for t in doc.author_tokens:
                 self._authors[t].add(i)
             for c in doc.categories:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from bot.domain.clock import Clock
 from bot.domain.paper import Paper
 from bot.infra.storage.repository import Repository
-from bot.services.ports import Clock, PaperSource
+from bot.services.ports import PaperSource
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,12 @@ def categories_key(categories: Iterable[str]) -> str:
     return "+".join(sorted({c for c in categories if c}))
 
 
+def covers(listed: Iterable[str], needed: Iterable[str]) -> bool:
+    """True when every needed category is in the listing, itself or through its archive."""
+    have = set(listed)
+    return all(c in have or c.split(".")[0] in have for c in needed)
+
+
 class PaperCatalog:
     """Reads arXiv politely: one listing fetch per set of categories every few hours."""
 
@@ -42,21 +49,40 @@ class PaperCatalog:
         self._clock = clock
         self._lock = asyncio.Lock()
 
-    async def refresh(self, categories: Iterable[str], *, force: bool = False) -> IngestReport:
-        """Ingest today's new papers in these categories unless that was done recently."""
-        key = categories_key(categories)
-        if not key:
+    async def refresh(
+        self,
+        needed: Iterable[str],
+        *,
+        everything: Callable[[], Awaitable[Iterable[str]]] | None = None,
+        force: bool = False,
+    ) -> IngestReport:
+        """Ingest today's listing unless a recent one already covers the `needed` categories.
+
+        When a fetch is due it reads `everything` (the categories of every channel) in one
+        request, so the number of arXiv requests does not grow with the number of channels.
+        """
+        wanted = {c for c in needed if c}
+        if not wanted:
             return IngestReport(day=None, skipped=False, new_papers=0, fetched=False)
         async with self._lock:
-            last = await self._repository.last_listing(key)
+            last = await self._repository.last_listing()
             fresh = last and last.fetched_at and self._clock.now() - last.fetched_at < LISTING_MAX_AGE
-            if fresh and not force:
-                assert last is not None
+            if fresh and not force and last and covers(last.categories.split("+"), wanted):
                 return IngestReport(day=last.day, skipped=last.skipped, new_papers=0, fetched=False)
-            listing, papers = await self._source.fetch_new_papers(key.split("+"))
+            if everything is not None:
+                wanted |= set(await everything())
+            key = categories_key(wanted)
+            listing = await self._source.fetch_listing(key.split("+"))
+            ids = listing.ids()
+            listed = listing.versions()
+            stored = await self._repository.papers(ids)
+            # A paper already stored at the listed version is not fetched again.
+            wanted = [i for i in ids if i not in stored or stored[i].version < listed.get(i, 1)]
+            papers = await self._source.fetch_listed_papers(wanted, listing.day)
             await self._repository.save_papers(papers)
-            await self._repository.record_listing(key, listing.day, len(papers), listing.skipped)
-            log.info("ingested %d papers for %s (day %s)", len(papers), key, listing.day)
+            await self._repository.stamp_announced(ids, listing.day)
+            await self._repository.record_listing(key, listing.day, len(ids), listing.skipped)
+            log.info("listing %s (day %s): %d papers, %d fetched", key, listing.day, len(ids), len(papers))
             return IngestReport(listing.day, listing.skipped, len(papers), fetched=True)
 
     async def backfill(self, categories: Iterable[str], day: date) -> int:

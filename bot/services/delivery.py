@@ -7,10 +7,11 @@ import uuid
 from dataclasses import dataclass, replace
 
 from bot.domain.channel import ChannelRef
+from bot.domain.clock import Clock
 from bot.domain.digest import Digest
 from bot.infra.storage.repository import Repository
 from bot.services.digests import DigestBuilder
-from bot.services.ports import Clock, Publisher
+from bot.services.ports import Publisher
 
 log = logging.getLogger(__name__)
 

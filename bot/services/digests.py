@@ -9,13 +9,14 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.channel import ChannelState
+from bot.domain.clock import Clock
 from bot.domain.digest import NO_LLM_FALLBACK, Digest, DigestItem, ExplanationText, MatchReason
 from bot.domain.paper import Paper
 from bot.domain.topic_index import PaperIndex
 from bot.domain.topics import Topic, TopicMatch, parse_topic
 from bot.infra.storage.repository import Repository
 from bot.services.catalog import IngestReport, PaperCatalog
-from bot.services.ports import Clock, Explainer
+from bot.services.ports import Explainer
 
 EXPLAIN_CONCURRENCY = 4
 SATURDAY, SUNDAY = 5, 6
@@ -104,7 +105,7 @@ class DigestBuilder:
                 "This channel follows no topics yet. Try `subscribe convergence`.",
             )
             return DigestPlan(empty, None)
-        report = await self._catalog.refresh(self.categories_for(topics))
+        report = await self._catalog.refresh(self.categories_for(topics), everything=self.all_categories)
         since = channel.covered_through or (today - timedelta(days=self._first_digest_days))
         latest = await self._repository.latest_announced_day()
         async with self._cache_lock:
@@ -135,6 +136,10 @@ class DigestBuilder:
             more_available=len(ranked) - len(chosen),
         )
         return DigestPlan(digest, latest)
+
+    async def all_categories(self) -> set[str]:
+        """Every category some channel's topics need, plus the base ones."""
+        return self.categories_for([parse_topic(text) for text in await self._repository.distinct_topics()])
 
     def categories_for(self, topics: Sequence[Topic]) -> set[str]:
         """The listing to read: the configured base categories plus those the topics name."""

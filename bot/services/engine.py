@@ -10,6 +10,7 @@ from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from bot.domain.channel import Actor, ChannelRef, ChannelState
+from bot.domain.clock import Clock
 from bot.domain.commands import (
     COMMAND_HELP,
     MANAGING_COMMANDS,
@@ -47,7 +48,7 @@ from bot.infra.storage.repository import Repository
 from bot.services.catalog import PaperCatalog
 from bot.services.delivery import DigestDelivery, NotDelivered
 from bot.services.digests import DigestBuilder
-from bot.services.ports import Clock, Explainer, Publisher, SourceUnavailable
+from bot.services.ports import Explainer, Publisher, SourceUnavailable
 
 log = logging.getLogger(__name__)
 

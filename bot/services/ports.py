@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Protocol
 
 from bot.domain.channel import ChannelRef
@@ -17,7 +17,15 @@ class SourceUnavailable(Exception):
 
 
 class ListingLike(Protocol):
-    """A day's listing: which announcement day it is and whether arXiv skipped the day."""
+    """A day's listing: which announcement day it is, whether arXiv skipped it, what it names."""
+
+    def ids(self, announce_types: tuple[str, ...] = ("new", "cross")) -> list[str]:
+        """Version-free ids of the listed papers of these announce types."""
+        ...
+
+    def versions(self) -> dict[str, int]:
+        """The newest version listed for each id."""
+        ...
 
     @property
     def day(self) -> date | None:
@@ -41,8 +49,12 @@ class PaperSource(Protocol):
         """Papers matching an arXiv API query, newest first."""
         ...
 
-    async def fetch_new_papers(self, categories: Sequence[str]) -> tuple[ListingLike, list[Paper]]:
-        """Today's new submissions (and cross-lists) in these categories."""
+    async def fetch_listing(self, categories: Sequence[str]) -> ListingLike:
+        """Today's listing of new submissions (and cross-lists) in these categories."""
+        ...
+
+    async def fetch_listed_papers(self, ids: Sequence[str], day: date | None) -> list[Paper]:
+        """Full metadata of listed papers, stamped with the day they were announced."""
         ...
 
 
@@ -77,14 +89,6 @@ class Publisher(Protocol):
 
     async def post_reply(self, channel: ChannelRef, reply: Reply) -> str:
         """Post any other reply (a late-digest notice, say)."""
-        ...
-
-
-class Clock(Protocol):
-    """Wall-clock time, so tests can move it."""
-
-    def now(self) -> datetime:
-        """The current aware UTC time."""
         ...
 
 

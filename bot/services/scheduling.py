@@ -10,9 +10,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain.channel import ChannelRef, ChannelState
+from bot.domain.clock import Clock
 from bot.domain.schedule import previous_occurrence
 from bot.infra.storage.repository import Repository
-from bot.services.ports import Clock
 
 log = logging.getLogger(__name__)
 

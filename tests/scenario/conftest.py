@@ -30,7 +30,7 @@ class ConsoleChat:
     async def start(self) -> None:
         """Build services and the adapter, as `paperboy console` does."""
         gate = RequestGate(3.0, self.clock)
-        source = ArxivSource(
+        self.source = source = ArxivSource(
             self.fake.api_url,
             self.fake.rss_url,
             gate=gate,
@@ -52,6 +52,7 @@ class ConsoleChat:
         """Release the database."""
         if self.services:
             await self.services.close()
+            self.source.close()
 
     async def say(self, line: str) -> str:
         """What the channel shows after `line` is typed."""

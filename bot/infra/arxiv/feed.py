@@ -45,6 +45,13 @@ class Listing:
                 seen.setdefault(entry.arxiv_id, None)
         return list(seen)
 
+    def versions(self) -> dict[str, int]:
+        """The newest version the listing names for each id."""
+        found: dict[str, int] = {}
+        for entry in self.entries:
+            found[entry.arxiv_id] = max(entry.version, found.get(entry.arxiv_id, 0))
+        return found
+
 
 class ListingUnreadable(ValueError):
     """The answer was not an RSS feed at all (an HTML error page served with 200, say)."""

@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
@@ -200,11 +201,14 @@ class ArxivSource:
     ) -> tuple[Listing, list[Paper]]:
         """The day's listing and full metadata of its papers of these announce types."""
         listing = await self.fetch_listing(categories)
-        ids = listing.ids(announce_types)
+        return listing, await self.fetch_listed_papers(listing.ids(announce_types), listing.day)
+
+    async def fetch_listed_papers(self, ids: Sequence[str], day: date | None) -> list[Paper]:
+        """Full metadata of papers the listing named: an empty answer is arXiv failing, not news."""
         if not ids:
-            return listing, []
-        papers = await asyncio.to_thread(self._lookup, ids, empty_ok=False)
-        return listing, [dataclasses.replace(p, announced=listing.day) for p in papers]
+            return []
+        papers = await asyncio.to_thread(self._lookup, list(ids), empty_ok=False)
+        return [dataclasses.replace(p, announced=day) for p in papers]
 
     def _lookup(self, ids: list[str], *, empty_ok: bool) -> list[Paper]:
         papers: list[Paper] = []

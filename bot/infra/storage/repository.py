@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.channel import ChannelRef, ChannelState
+from bot.domain.clock import Clock, SystemClock
 from bot.domain.paper import Paper
 from bot.domain.replies import TopicEntry
 from bot.domain.schedule import DAY_NAMES, Schedule
@@ -32,8 +33,15 @@ PAPER_BATCH = 500
 class Repository:
     """Channels, subscriptions, papers, listings and deliveries."""
 
-    def __init__(self, engine: AsyncEngine, default_schedule: Schedule, default_max_papers: int = 10):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        default_schedule: Schedule,
+        default_max_papers: int = 10,
+        clock: Clock | None = None,
+    ):
         self._engine = engine
+        self._clock = clock or SystemClock()
         self._sessions = session_factory(engine)
         self._default_schedule = default_schedule
         self._default_max_papers = default_max_papers
@@ -54,7 +62,7 @@ class Repository:
                     digest_time=f"{self._default_schedule.at:%H:%M}",
                     weekdays=self._default_schedule.cron_days,
                     max_papers=self._default_max_papers,
-                    created_at=utcnow(),
+                    created_at=self._clock.now(),
                 )
                 session.add(row)
                 try:
@@ -126,7 +134,9 @@ class Repository:
             )
             subs = (await session.exec(query)).all()
             return [
-                TopicEntry(number=n, topic=s.topic, added_by=s.added_by, added_at=s.added_at or utcnow())
+                TopicEntry(
+                    number=n, topic=s.topic, added_by=s.added_by, added_at=s.added_at or self._clock.now()
+                )
                 for n, s in enumerate(subs, start=1)
             ]
 
@@ -141,7 +151,9 @@ class Repository:
         async with self._sessions() as session:
             channel = await self._require_channel(session, ref)
             session.add(
-                SubscriptionRow(channel_pk=channel.id, topic=topic, added_by=added_by, added_at=utcnow())
+                SubscriptionRow(
+                    channel_pk=channel.id, topic=topic, added_by=added_by, added_at=self._clock.now()
+                )
             )
             try:
                 await session.commit()
@@ -167,7 +179,7 @@ class Repository:
 
     async def save_papers(self, papers: Iterable[Paper]) -> int:
         """Insert or refresh papers (a newer version replaces an older one); returns how many."""
-        now = utcnow()
+        now = self._clock.now()
         count = 0
         async with self._sessions() as session:
             batch: list[Paper] = []
@@ -198,6 +210,20 @@ class Repository:
             _fill_paper_row(row, paper, now, keep_announced=row.announced)
         await session.flush()
         return len(papers)
+
+    async def stamp_announced(self, ids: Sequence[str], day: date | None) -> None:
+        """Mark listed papers as announced on `day` where they carry no announcement day yet."""
+        if day is None or not ids:
+            return
+        async with self._sessions() as session:
+            for start in range(0, len(ids), PAPER_BATCH):
+                chunk = list(ids[start : start + PAPER_BATCH])
+                await session.exec(
+                    sa.update(PaperRow)  # type: ignore[call-overload]
+                    .where(col(PaperRow.arxiv_id).in_(chunk), col(PaperRow.announced).is_(None))
+                    .values(announced=day)
+                )
+            await session.commit()
 
     async def papers(self, ids: Sequence[str]) -> dict[str, Paper]:
         """Stored papers by id (version-free)."""
@@ -249,22 +275,17 @@ class Repository:
                 ListingRow(
                     categories=categories,
                     day=day,
-                    fetched_at=utcnow(),
+                    fetched_at=self._clock.now(),
                     paper_count=count,
                     skipped=skipped,
                 )
             )
             await session.commit()
 
-    async def last_listing(self, categories: str) -> ListingRow | None:
-        """The most recent fetch of this set of categories."""
+    async def last_listing(self) -> ListingRow | None:
+        """The most recent fetch of the daily listing."""
         async with self._sessions() as session:
-            query = (
-                select(ListingRow)
-                .where(ListingRow.categories == categories)
-                .order_by(col(ListingRow.fetched_at).desc())
-                .limit(1)
-            )
+            query = select(ListingRow).order_by(col(ListingRow.fetched_at).desc()).limit(1)
             return (await session.exec(query)).first()
 
     # Deliveries
@@ -297,7 +318,7 @@ class Repository:
                     version=paper.version,
                     status="pending",
                     run_id=run_id,
-                    created_at=utcnow(),
+                    created_at=self._clock.now(),
                 )
                 try:
                     async with session.begin_nested():
@@ -315,7 +336,7 @@ class Repository:
             await session.exec(
                 sa.update(DeliveryRow)  # type: ignore[call-overload]
                 .where(col(DeliveryRow.channel_pk) == channel.id, col(DeliveryRow.arxiv_id) == arxiv_id)
-                .values(status="posted", posted_at=utcnow(), message_ref=message_ref)
+                .values(status="posted", posted_at=self._clock.now(), message_ref=message_ref)
             )
             await session.commit()
 
@@ -357,7 +378,7 @@ class Repository:
                     arxiv_id=arxiv_id,
                     user_id=user_id,
                     kind=kind,
-                    created_at=utcnow(),
+                    created_at=self._clock.now(),
                 )
             )
             try:
