@@ -8,14 +8,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.schedule import Schedule, parse_weekdays
+from bot.infra.arxiv.fulltext import ArxivFullText
+from bot.infra.arxiv.gate import RequestGate
 from bot.infra.arxiv.source import ArxivSource
+from bot.infra.llm.client import LlmClient
+from bot.infra.llm.config import LlmConfig
 from bot.infra.storage.database import create_engine, create_schema
+from bot.infra.storage.llm_store import LlmStore
 from bot.infra.storage.repository import Repository
 from bot.services.abstract_explainer import AbstractOnlyExplainer
 from bot.services.catalog import PaperCatalog
 from bot.services.delivery import DigestDelivery
 from bot.services.digests import DigestBuilder
 from bot.services.engine import Engine
+from bot.services.explanations import LlmExplainer
 from bot.services.ports import Explainer, PaperSource
 from bot.settings import Settings
 
@@ -44,9 +50,41 @@ def default_schedule(settings: Settings) -> Schedule:
     )
 
 
-def build_explainer(settings: Settings) -> Explainer:
-    """The LLM explainer when one is configured, else the abstract-only fallback."""
-    return AbstractOnlyExplainer()
+def build_explainer(
+    settings: Settings,
+    *,
+    database: AsyncEngine | None = None,
+    gate: RequestGate | None = None,
+    clock: Clock | None = None,
+) -> Explainer:
+    """The LLM explainer when a provider and its key are configured, else the abstract-only fallback.
+
+    litellm is not imported here: the client loads it on the first call.
+    """
+    config = LlmConfig.from_settings(settings)
+    if config is None:
+        return AbstractOnlyExplainer()
+    if database is None:
+        raise ValueError("the LLM explainer caches in the database: pass `database`")
+    full_text = None
+    if settings.llm_full_text:
+        full_text = ArxivFullText(
+            settings.arxiv_html_url,
+            settings.arxiv_pdf_url,
+            gate=gate or RequestGate(settings.arxiv_min_interval),
+            timeout=settings.arxiv_timeout,
+            max_chars=settings.llm_text_tokens * 6,
+        )
+    return LlmExplainer(
+        LlmClient(config),
+        LlmStore(database),
+        clock or SystemClock(),
+        full_text=full_text,
+        text_tokens=settings.llm_text_tokens,
+        concurrency=settings.llm_concurrency,
+        tokens_per_channel=settings.llm_daily_tokens_per_channel,
+        tokens_total=settings.llm_daily_tokens_total,
+    )
 
 
 async def build_services(
@@ -63,8 +101,12 @@ async def build_services(
     repository = Repository(database, default_schedule(settings), settings.default_max_papers, clock)
     if source is None:
         source = ArxivSource.from_settings(settings)
+    # Full-text fetches are arXiv requests too: they share the source's gate (one per process).
+    gate = getattr(source, "gate", None)
     catalog = PaperCatalog(repository, source, clock)
-    explainer = explainer or build_explainer(settings)
+    explainer = explainer or build_explainer(
+        settings, database=database, gate=gate if isinstance(gate, RequestGate) else None, clock=clock
+    )
     builder = DigestBuilder(
         repository,
         catalog,

@@ -236,6 +236,68 @@ def ingest(
     raise typer.Exit(_with_services(settings, work))
 
 
+@app.command()
+def usage(
+    days: Annotated[int, typer.Option(min=1, help="How many days back to show (today included).")] = 30,
+    since: Annotated[
+        str | None, typer.Option(help="Show from this UTC day on, YYYY-MM-DD (instead of --days).")
+    ] = None,
+) -> None:
+    """Print LLM spend per channel and day: calls, tokens and cost."""
+    from datetime import UTC, datetime, timedelta
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from bot.infra.storage.database import create_engine, create_schema
+    from bot.infra.storage.llm_store import LlmStore, UsageLine
+
+    first = datetime.now(UTC).date() - timedelta(days=days - 1)
+    if since is not None:
+        try:
+            first = date.fromisoformat(since)
+        except ValueError:
+            typer.echo(f"`{since}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01.", err=True)
+            raise typer.Exit(2) from None
+    settings = _settings()
+
+    async def read() -> list[UsageLine]:
+        database = create_engine(settings.resolved_database_url)
+        try:
+            await create_schema(database)
+            return await LlmStore(database).usage(first)
+        finally:
+            await database.dispose()
+
+    lines = asyncio.run(read())
+    console = Console(width=max(100, Console().width))
+    if not lines:
+        console.print(f"No LLM calls since {first}.")
+        return
+    table = Table(title=f"LLM usage since {first} (UTC days)")
+    for heading in ("Day", "Channel", "Calls", "Prompt tokens", "Completion tokens", "Cost (USD)"):
+        table.add_column(heading, justify="left" if heading in ("Day", "Channel") else "right")
+    for line in lines:
+        table.add_row(
+            str(line.day),
+            line.channel_key,
+            f"{line.calls:,}",
+            f"{line.prompt_tokens:,}",
+            f"{line.completion_tokens:,}",
+            f"{line.cost:.4f}",
+        )
+    table.add_section()
+    table.add_row(
+        "Total",
+        f"{len({line.channel_key for line in lines})} channels",
+        f"{sum(line.calls for line in lines):,}",
+        f"{sum(line.prompt_tokens for line in lines):,}",
+        f"{sum(line.completion_tokens for line in lines):,}",
+        f"{sum(line.cost for line in lines):.4f}",
+    )
+    console.print(table)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -12,6 +12,7 @@ import pytest
 
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock
+from tests.fakes.llm_server import FakeLlm
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "ip6-localhost", ""}
 
@@ -84,3 +85,13 @@ def fake_arxiv() -> Iterator[FakeArxiv]:
 def clock() -> FakeClock:
     """Fake time for the arXiv gate, retry backoff and the services' wall clock."""
     return FakeClock()
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeLlm]:
+    """A fresh fake OpenAI-compatible LLM on a free local port; `fake_llm.delay = 10` makes it slow.
+
+    Reach it with LLM_PROVIDER=openai, LLM_API_BASE=fake_llm.api_base, LLM_API_KEY=fake_llm.api_key.
+    """
+    with FakeLlm() as fake:
+        yield fake

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,6 +12,10 @@ from bot.domain.paper import Paper
 DISCLAIMER_ABSTRACTS = (
     "Auto-generated from arXiv metadata + an LLM reading only titles/abstracts. "
     "Equations are interpretive; always verify with the PDF."
+)
+DISCLAIMER_FULL_TEXT = (
+    "Auto-generated from arXiv metadata + an LLM reading each paper's full text where arXiv had it "
+    "(each explanation says what it read). Equations are interpretive; always verify with the PDF."
 )
 NO_LLM_FALLBACK = (
     "(No LLM key configured — showing abstract only. "
@@ -39,6 +44,12 @@ class ExplanationText:
     model: str = ""
     source: str = "title and abstract"
     is_fallback: bool = False
+
+
+def disclaimer_for(explanations: Iterable[ExplanationText]) -> str:
+    """The seed's disclaimer, unless some explanation read more than the title and abstract."""
+    read_more = any(not e.is_fallback and e.source.startswith("full text") for e in explanations)
+    return DISCLAIMER_FULL_TEXT if read_more else DISCLAIMER_ABSTRACTS
 
 
 @dataclass(frozen=True, slots=True)

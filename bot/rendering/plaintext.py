@@ -16,6 +16,7 @@ from bot.domain.replies import (
     Tone,
     TopicList,
 )
+from bot.rendering.sanitize import sanitize_text
 
 TONE_MARK = {Tone.INFO: "", Tone.SUCCESS: "✓ ", Tone.WARNING: "! ", Tone.ERROR: "✗ "}
 
@@ -35,7 +36,7 @@ def render_reply(reply: Reply) -> str:
             return render_paper(reply.paper, reply.explanation)
         case Answer():
             answer = render_explanation(reply.explanation)
-            return f"Q: {reply.question}\n\n{answer}\n\n— {paper_line(reply.paper)}"
+            return f"Q: {sanitize_text(reply.question)}\n\n{answer}\n\n— {paper_line(reply.paper)}"
         case ChannelSettings():
             return render_settings(reply)
         case Digest():
@@ -90,9 +91,9 @@ def render_digest_item(item: DigestItem) -> str:
     """One numbered paper: title, authors, id and pdf, categories, abstract, explanation."""
     paper = item.paper
     lines = [
-        f"{item.position}) {paper.title}",
+        f"{item.position}) {sanitize_text(paper.title)}",
         "",
-        f"  • Authors: {', '.join(paper.authors)}",
+        f"  • Authors: {sanitize_text(', '.join(paper.authors))}",
         f"  • arXiv: {paper.arxiv_id} · pdf: {paper.pdf_url}",
         f"  • Categories: {', '.join(paper.categories)}",
     ]
@@ -102,7 +103,7 @@ def render_digest_item(item: DigestItem) -> str:
         "",
         "Abstract",
         "",
-        paper.abstract,
+        sanitize_text(paper.abstract),
         "",
         "Math explanation (LLM)",
         "",
@@ -118,27 +119,29 @@ def render_digest(digest: Digest) -> str:
 
 
 def render_explanation(explanation: ExplanationText) -> str:
-    """The explanation, or the fallback note."""
-    return explanation.text
+    """The explanation with what it was read from, or the fallback note."""
+    if explanation.is_fallback:
+        return explanation.text
+    return f"{explanation.text}\n\n(Written by {explanation.model} from the {explanation.source}.)"
 
 
 def paper_line(paper: Paper) -> str:
     """`Title (arXiv:2602.10905)`."""
-    return f"{paper.title} (arXiv:{paper.arxiv_id})"
+    return f"{sanitize_text(paper.title)} (arXiv:{paper.arxiv_id})"
 
 
 def render_paper(paper: Paper, explanation: ExplanationText) -> str:
     """A single paper for `explain`: the digest item layout without a number."""
     lines = [
-        paper.title,
+        sanitize_text(paper.title),
         "",
-        f"  • Authors: {', '.join(paper.authors)}",
+        f"  • Authors: {sanitize_text(', '.join(paper.authors))}",
         f"  • arXiv: {paper.arxiv_id} · pdf: {paper.pdf_url}",
         f"  • Categories: {', '.join(paper.categories)}",
         "",
         "Abstract",
         "",
-        paper.abstract,
+        sanitize_text(paper.abstract),
         "",
         "Math explanation (LLM)",
         "",

@@ -10,7 +10,14 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.channel import ChannelState
 from bot.domain.clock import Clock
-from bot.domain.digest import NO_LLM_FALLBACK, Digest, DigestItem, ExplanationText, MatchReason
+from bot.domain.digest import (
+    NO_LLM_FALLBACK,
+    Digest,
+    DigestItem,
+    ExplanationText,
+    MatchReason,
+    disclaimer_for,
+)
 from bot.domain.paper import Paper
 from bot.domain.topic_index import PaperIndex
 from bot.domain.topics import Topic, TopicMatch, parse_topic
@@ -134,6 +141,7 @@ class DigestBuilder:
             topics=topic_texts,
             items=items,
             more_available=len(ranked) - len(chosen),
+            disclaimer=disclaimer_for(texts),
         )
         return DigestPlan(digest, latest)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
@@ -69,6 +70,76 @@ class Explainer(Protocol):
         self, paper: Paper, question: str, *, channel: ChannelRef | None = None
     ) -> ExplanationText:
         """An answer to a question about the paper."""
+        ...
+
+
+class LlmUnavailable(Exception):
+    """The LLM gave no answer; the message is safe to show in a channel (it never holds a key)."""
+
+
+class LlmTimedOut(LlmUnavailable):
+    """The LLM did not answer within our timeout."""
+
+
+class LlmKeyRejected(LlmUnavailable):
+    """The provider refused the API key: retrying cannot help, the operator must fix it."""
+
+    def __init__(self, provider: str) -> None:
+        super().__init__(f"the LLM provider {provider} rejected LLM_API_KEY")
+        self.provider = provider
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """One LLM answer and what it cost."""
+
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+
+    @property
+    def tokens(self) -> int:
+        """Prompt and completion tokens together: what budgets count."""
+        return self.prompt_tokens + self.completion_tokens
+
+
+class LanguageModel(Protocol):
+    """A chat model behind some provider; `model` names it (`openai/gpt-4o-mini`)."""
+
+    model: str
+    provider: str
+
+    async def complete(self, messages: list[dict[str, str]], *, max_tokens: int) -> Completion:
+        """The model's reply; raises LlmUnavailable (or a subclass) when there is none."""
+        ...
+
+    async def count_tokens(self, text: str) -> int:
+        """Tokens this text takes for this model."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A named part of a paper's text: "2 Method", or "page 3" of a PDF."""
+
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FullText:
+    """A paper's text beyond the abstract, and where it came from ("arXiv HTML" or "PDF")."""
+
+    kind: str
+    sections: tuple[Section, ...]
+
+
+class FullTextSource(Protocol):
+    """Where a paper's full text comes from: arXiv's HTML or PDF, or a fake in tests."""
+
+    async def fetch(self, versioned_id: str) -> FullText | None:
+        """The paper's text, or None when it cannot be had."""
         ...
 
 

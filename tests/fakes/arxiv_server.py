@@ -63,6 +63,9 @@ class FakeArxiv:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
+        # Full texts by versioned id: `/html/<id>` and `/pdf/<id>` (404 for the others).
+        self.html: dict[str, str] = {}
+        self.pdfs: dict[str, bytes] = {}
         for paper, announce_type in default_papers() if papers is None else papers:
             self.add_paper(paper, announce_type)
 
@@ -105,6 +108,16 @@ class FakeArxiv:
     def rss_url(self) -> str:
         """Where `arxiv_rss_url` should point."""
         return f"{self.url}/rss"
+
+    @property
+    def html_url(self) -> str:
+        """Where `arxiv_html_url` should point (`{id}` is the versioned id)."""
+        return f"{self.url}/html/{{id}}"
+
+    @property
+    def pdf_url(self) -> str:
+        """Where `arxiv_pdf_url` should point (`{id}` is the versioned id)."""
+        return f"{self.url}/pdf/{{id}}"
 
     # Papers
 
@@ -168,7 +181,7 @@ class FakeArxiv:
         with self._lock:
             self._in_flight -= 1
 
-    def respond(self, path: str, query: dict[str, str]) -> tuple[int, str, str]:
+    def respond(self, path: str, query: dict[str, str]) -> tuple[int, str, str | bytes]:
         """Status, content type and body for one request."""
         fault = self._begin(path, query)
         try:
@@ -183,6 +196,8 @@ class FakeArxiv:
                 return self._api(query, empty)
             if path.startswith("/rss/"):
                 return self._rss(unquote(path.removeprefix("/rss/")).split("+"), empty)
+            if path.startswith(("/html/", "/pdf/")):
+                return self._full_text(path)
             return 404, "text/plain", "not found\n"
         finally:
             # Before the response is written, so a client that waits for it never overlaps.
@@ -236,6 +251,14 @@ class FakeArxiv:
             items.sort(key=lambda item: ANNOUNCE_ORDER.index(item[1]))
         return 200, "application/rss+xml; charset=utf-8", wire.rss_feed(categories, items, day)
 
+    def _full_text(self, path: str) -> tuple[int, str, str | bytes]:
+        kind, _, versioned_id = path.strip("/").partition("/")
+        if kind == "html" and versioned_id in self.html:
+            return 200, "text/html; charset=utf-8", self.html[versioned_id]
+        if kind == "pdf" and versioned_id in self.pdfs:
+            return 200, "application/pdf", self.pdfs[versioned_id]
+        return 404, "text/html", f"<h1>No {kind.upper()} for {versioned_id}</h1>\n"
+
 
 def _at_version(known: dict[str, tuple[Paper, str | None]], raw_id: str) -> Paper | None:
     match = _VERSIONED.fullmatch(raw_id)
@@ -266,7 +289,7 @@ def _handler_for(fake: FakeArxiv) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
             status, content_type, body = fake.respond(parts.path, query)
-            data = body.encode("utf-8")
+            data = body.encode("utf-8") if isinstance(body, str) else body
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)

@@ -142,6 +142,21 @@ class ExplanationRow(SQLModel, table=True):
     created_at: datetime | None = _time_column()
 
 
+class LlmUsageRow(SQLModel, table=True):
+    """LLM calls a channel caused on one UTC day, with their tokens and cost: budgets and `usage`."""
+
+    __tablename__ = "llm_usage"
+    __table_args__ = (sa.UniqueConstraint("channel_key", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_key: str = Field(max_length=200)
+    day: date = Field(index=True)
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+
+
 class FeedbackRow(SQLModel, table=True):
     """A person's verdict on a delivered paper ("not relevant"), kept for ranking."""
 

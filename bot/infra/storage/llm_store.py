@@ -1,0 +1,156 @@
+"""Stored LLM work: explanations shared by every channel, and each channel's daily token use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+
+from bot.infra.storage.database import session_factory
+from bot.infra.storage.tables import ExplanationRow, LlmUsageRow, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class ExplanationKey:
+    """What makes an explanation reusable: the same paper version, model and prompt."""
+
+    arxiv_id: str
+    version: int
+    model: str
+    prompt_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredExplanation:
+    """A cached explanation and what it was generated from."""
+
+    text: str
+    source: str
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class UsageLine:
+    """One channel's LLM use on one day."""
+
+    channel_key: str
+    day: date
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float
+
+    @property
+    def tokens(self) -> int:
+        """Prompt and completion tokens together."""
+        return self.prompt_tokens + self.completion_tokens
+
+
+class LlmStore:
+    """The explanation cache and the usage ledger, on the same database as everything else."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = session_factory(engine)
+
+    async def explanation(self, key: ExplanationKey) -> StoredExplanation | None:
+        """The cached explanation for this key, if any."""
+        async with self._sessions() as session:
+            query = select(ExplanationRow).where(
+                ExplanationRow.arxiv_id == key.arxiv_id,
+                ExplanationRow.version == key.version,
+                ExplanationRow.model == key.model,
+                ExplanationRow.prompt_version == key.prompt_version,
+            )
+            row = (await session.exec(query)).first()
+            return StoredExplanation(row.text, row.source, row.model) if row else None
+
+    async def save_explanation(
+        self,
+        key: ExplanationKey,
+        text: str,
+        source: str,
+        *,
+        prompt_tokens: int,
+        completion_tokens: int,
+        cost: float,
+    ) -> None:
+        """Cache an explanation; a copy saved meanwhile by another process wins quietly."""
+        async with self._sessions() as session:
+            session.add(
+                ExplanationRow(
+                    arxiv_id=key.arxiv_id,
+                    version=key.version,
+                    model=key.model,
+                    prompt_version=key.prompt_version,
+                    text=text,
+                    source=source[:200],
+                    prompt_tokens=prompt_tokens,
+                    completion_tokens=completion_tokens,
+                    cost=cost,
+                    created_at=utcnow(),
+                )
+            )
+            try:
+                await session.commit()
+            except IntegrityError:
+                await session.rollback()
+
+    async def record_usage(
+        self, channel_key: str, day: date, *, prompt_tokens: int, completion_tokens: int, cost: float
+    ) -> None:
+        """Add one call to the channel's tally for the day."""
+        increment = sa.update(LlmUsageRow).where(  # type: ignore[call-overload]
+            col(LlmUsageRow.channel_key) == channel_key, col(LlmUsageRow.day) == day
+        )
+        increment = increment.values(
+            calls=LlmUsageRow.calls + 1,
+            prompt_tokens=LlmUsageRow.prompt_tokens + prompt_tokens,
+            completion_tokens=LlmUsageRow.completion_tokens + completion_tokens,
+            cost=LlmUsageRow.cost + cost,
+        )
+        async with self._sessions() as session:
+            for _ in range(2):
+                if (await session.exec(increment)).rowcount:
+                    await session.commit()
+                    return
+                session.add(
+                    LlmUsageRow(
+                        channel_key=channel_key,
+                        day=day,
+                        calls=1,
+                        prompt_tokens=prompt_tokens,
+                        completion_tokens=completion_tokens,
+                        cost=cost,
+                    )
+                )
+                try:
+                    await session.commit()
+                    return
+                except IntegrityError:  # the day's row appeared meanwhile: add to it instead
+                    await session.rollback()
+
+    async def tokens_used(self, day: date, channel_key: str | None = None) -> int:
+        """Tokens spent on `day` by one channel, or by all of them."""
+        query = select(
+            sa.func.coalesce(sa.func.sum(LlmUsageRow.prompt_tokens + LlmUsageRow.completion_tokens), 0)
+        ).where(LlmUsageRow.day == day)
+        if channel_key is not None:
+            query = query.where(LlmUsageRow.channel_key == channel_key)
+        async with self._sessions() as session:
+            return int((await session.exec(query)).one())
+
+    async def usage(self, since: date | None = None) -> list[UsageLine]:
+        """Every channel's use per day (newest day first), from `since` on."""
+        query = select(LlmUsageRow)
+        if since is not None:
+            query = query.where(LlmUsageRow.day >= since)
+        query = query.order_by(col(LlmUsageRow.day).desc(), col(LlmUsageRow.channel_key))
+        async with self._sessions() as session:
+            return [
+                UsageLine(r.channel_key, r.day, r.calls, r.prompt_tokens, r.completion_tokens, r.cost)
+                for r in (await session.exec(query)).all()
+            ]

@@ -1,0 +1,195 @@
+"""Explanations through an LLM: cached per paper version, shared, budgeted, never raising."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from datetime import UTC, date
+
+from bot.domain.channel import ChannelRef
+from bot.domain.clock import Clock
+from bot.domain.digest import ExplanationText
+from bot.domain.paper import Paper
+from bot.infra.storage.llm_store import ExplanationKey, LlmStore
+from bot.rendering.sanitize import sanitize_text
+from bot.services.budget import TokenBudget
+from bot.services.paper_text import ABSTRACT_SOURCE, PaperTexts
+from bot.services.ports import Completion, FullTextSource, LanguageModel, LlmKeyRejected, LlmUnavailable
+from bot.services.prompts import (
+    ANSWER_MAX_CHARS,
+    ANSWER_MAX_TOKENS,
+    EXPLANATION_MAX_CHARS,
+    EXPLANATION_MAX_TOKENS,
+    PROMPT_VERSION,
+    answer_messages,
+    cut,
+    explain_messages,
+)
+
+log = logging.getLogger(__name__)
+
+NO_CHANNEL = "(no channel)"
+RECENT_EXPLANATIONS = 2_048
+
+
+class LlmExplainer:
+    """The `Explainer` behind `/explain`, `ask` and every digest item when an LLM is configured.
+
+    One explanation per (paper version, model, prompt version) lives in the database; concurrent
+    requests for one paper share one LLM call, and calls run at most `concurrency` at a time.
+    """
+
+    def __init__(
+        self,
+        llm: LanguageModel,
+        store: LlmStore,
+        clock: Clock,
+        *,
+        full_text: FullTextSource | None = None,
+        text_tokens: int = 12_000,
+        concurrency: int = 4,
+        tokens_per_channel: int = 0,
+        tokens_total: int = 0,
+    ) -> None:
+        self._llm = llm
+        self._store = store
+        self._clock = clock
+        self._texts = PaperTexts(llm, full_text, text_tokens)
+        self._limit = asyncio.Semaphore(concurrency)
+        self._budget = TokenBudget(store, tokens_per_channel, tokens_total)
+        self._inflight: dict[ExplanationKey, asyncio.Task[ExplanationText]] = {}
+        self._recent: OrderedDict[ExplanationKey, ExplanationText] = OrderedDict()
+        self.calls_made = 0
+
+    @property
+    def model(self) -> str:
+        """The litellm model name explanations are written by."""
+        return self._llm.model
+
+    async def explain(self, paper: Paper, *, channel: ChannelRef | None = None) -> ExplanationText:
+        """The cached explanation, or a new one, or a short note saying why there is none."""
+        key = ExplanationKey(paper.arxiv_id, paper.version, self._llm.model, PROMPT_VERSION)
+        found = self._cached(key) or await self._stored(key)
+        if found is not None:
+            return found
+        task = self._inflight.get(key)
+        if task is None:
+            channel_key = channel.key if channel else NO_CHANNEL
+            day = self._today()
+            worst = self._worst_case(EXPLANATION_MAX_TOKENS)
+            refusal = await self._budget.reserve(channel_key, day, worst)
+            if refusal:
+                return self._note(paper, refusal)
+            # While the budget was checked, another request may have started or finished this one.
+            found, task = self._cached(key), self._inflight.get(key)
+            if found is not None or task is not None:
+                self._budget.release(channel_key, worst)
+            if found is not None:
+                return found
+            if task is None:
+                task = asyncio.create_task(self._generate(paper, key, channel_key, day, worst))
+                self._inflight[key] = task
+                task.add_done_callback(lambda _: self._inflight.pop(key, None))
+        return await asyncio.shield(task)
+
+    async def answer(
+        self, paper: Paper, question: str, *, channel: ChannelRef | None = None
+    ) -> ExplanationText:
+        """An answer from the same text the explanation reads; budgeted, never cached."""
+        channel_key = channel.key if channel else NO_CHANNEL
+        day = self._today()
+        worst = self._worst_case(ANSWER_MAX_TOKENS)
+        refusal = await self._budget.reserve(channel_key, day, worst)
+        if refusal:
+            return self._note(paper, refusal)
+        try:
+            async with self._limit:
+                text = await self._texts.text(paper)
+                reply = await self._call(answer_messages(paper, text.body, question), ANSWER_MAX_TOKENS)
+                await self._budget.record(channel_key, day, reply)
+        except LlmUnavailable as error:
+            return self._failure(paper, error)
+        finally:
+            self._budget.release(channel_key, worst)
+        if not reply.text.strip():
+            return self._note(paper, "the LLM sent an empty answer")
+        return ExplanationText(
+            sanitize_text(cut(reply.text, ANSWER_MAX_CHARS)), model=self._llm.model, source=text.source
+        )
+
+    async def _generate(
+        self, paper: Paper, key: ExplanationKey, channel_key: str, day: date, worst: int
+    ) -> ExplanationText:
+        try:
+            async with self._limit:
+                text = await self._texts.text(paper)
+                reply = await self._call(explain_messages(paper, text.body), EXPLANATION_MAX_TOKENS)
+                await self._budget.record(channel_key, day, reply)
+            if not reply.text.strip():
+                return self._note(paper, "the LLM sent an empty answer")
+            body = cut(reply.text, EXPLANATION_MAX_CHARS)
+            await self._store.save_explanation(
+                key,
+                body,
+                text.source,
+                prompt_tokens=reply.prompt_tokens,
+                completion_tokens=reply.completion_tokens,
+                cost=reply.cost,
+            )
+            return self._remember(key, ExplanationText(sanitize_text(body), self._llm.model, text.source))
+        except LlmUnavailable as error:
+            return self._failure(paper, error)
+        except Exception:
+            log.exception("explaining %s failed", paper.versioned_id)
+            return self._note(paper, "something went wrong on my side")
+        finally:
+            self._budget.release(channel_key, worst)
+
+    async def _call(self, messages: list[dict[str, str]], max_tokens: int) -> Completion:
+        self.calls_made += 1
+        return await self._llm.complete(messages, max_tokens=max_tokens)
+
+    def _worst_case(self, max_tokens: int) -> int:
+        """The most one call can spend: the full text budget, the prompt around it, the reply."""
+        return self._texts.max_tokens + 1_500 + max_tokens
+
+    def _cached(self, key: ExplanationKey) -> ExplanationText | None:
+        found = self._recent.get(key)
+        if found is not None:
+            self._recent.move_to_end(key)
+        return found
+
+    async def _stored(self, key: ExplanationKey) -> ExplanationText | None:
+        stored = await self._store.explanation(key)
+        if stored is None:
+            return None
+        return self._remember(key, ExplanationText(sanitize_text(stored.text), stored.model, stored.source))
+
+    def _remember(self, key: ExplanationKey, text: ExplanationText) -> ExplanationText:
+        self._recent[key] = text
+        while len(self._recent) > RECENT_EXPLANATIONS:
+            self._recent.popitem(last=False)
+        return text
+
+    def _today(self) -> date:
+        return self._clock.now().astimezone(UTC).date()
+
+    def _failure(self, paper: Paper, error: LlmUnavailable) -> ExplanationText:
+        if isinstance(error, LlmKeyRejected):
+            return ExplanationText(
+                f"(No explanation: {error}. Showing the abstract only; the operator should check the key.)",
+                model=self._llm.model,
+                source=ABSTRACT_SOURCE,
+                is_fallback=True,
+            )
+        return self._note(paper, str(error))
+
+    def _note(self, paper: Paper, reason: str) -> ExplanationText:
+        return ExplanationText(
+            f"(No explanation this time: {reason}. Showing the abstract only; "
+            f"`explain {paper.arxiv_id}` tries again later.)",
+            model=self._llm.model,
+            source=ABSTRACT_SOURCE,
+            is_fallback=True,
+        )

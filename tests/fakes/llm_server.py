@@ -1,0 +1,274 @@
+"""A fake OpenAI-compatible LLM server on 127.0.0.1: `POST /v1/chat/completions`, programmable.
+
+    with FakeLlm() as fake:
+        # LLM_PROVIDER=openai, LLM_API_BASE=fake.api_base, LLM_API_KEY=fake.api_key
+        fake.delay = 10               # every reply now takes 10 s ("the LLM is slow")
+        fake.rate_limit_next(retry_after=0.2)
+        fake.fail_next(2, status=500)
+        fake.reply_next("Hello @everyone")
+        ...
+        fake.calls, fake.requests[-1].body["messages"]
+
+Standalone: `python -m tests.fakes.llm_server --port 8766 --delay 2` prints its `/v1` base URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DEFAULT_KEY = "test-key"
+ReplyMaker = Callable[[dict[str, Any]], str]
+
+
+@dataclass(frozen=True, slots=True)
+class LlmRequest:
+    """One chat completion request as the fake received it."""
+
+    body: dict[str, Any]
+    authorization: str
+    time: float
+
+    @property
+    def system(self) -> str:
+        """The system message's text."""
+        return "\n".join(m["content"] for m in self.body.get("messages", []) if m.get("role") == "system")
+
+    @property
+    def user(self) -> str:
+        """Every user message's text, joined."""
+        return "\n".join(m["content"] for m in self.body.get("messages", []) if m.get("role") == "user")
+
+
+@dataclass(frozen=True, slots=True)
+class Scripted:
+    """One programmed answer: a status, an assistant text or error, headers, a stall."""
+
+    status: int = 200
+    text: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    usage: tuple[int, int] | None = None
+
+
+def default_reply(body: dict[str, Any]) -> str:
+    """A plausible explanation naming the paper's first line, so tests can tell papers apart."""
+    user = "\n".join(m.get("content", "") for m in body.get("messages", []) if m.get("role") == "user")
+    title = next(
+        (line.removeprefix("Title: ") for line in user.splitlines() if line.startswith("Title:")), ""
+    )
+    return (
+        f"**Problem.** What the paper “{title}” sets out to solve.\n"
+        "**Key idea.** Replace the plain gradient by a preconditioned one.\n"
+        "**Main objects.** A loss `f(x)` and its Hessian `∇²f(x)`; the update is `x⁺ = x − η H⁻¹∇f(x)`.\n"
+        "**Why it matters.** Faster convergence on ill-conditioned problems.\n"
+        "**Limits.** Assumes strong convexity."
+    )
+
+
+class FakeLlm:
+    """Answers chat completions like OpenAI's API, recording each request."""
+
+    def __init__(self, api_key: str = DEFAULT_KEY) -> None:
+        self.api_key = api_key
+        # Seconds every reply waits before it is sent ("the LLM takes 10 seconds").
+        self.delay = 0.0
+        self.reply: str | ReplyMaker = default_reply
+        # Tokens reported in `usage`; None counts about 4 characters a token.
+        self.usage: tuple[int, int] | None = None
+        self._script: deque[Scripted] = deque()
+        self._requests: list[LlmRequest] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+
+    # Lifecycle
+
+    def start(self, port: int = 0) -> FakeLlm:
+        """Listen on 127.0.0.1 (any free port by default) in a daemon thread."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._server.daemon_threads = True
+        serve = partial(self._server.serve_forever, poll_interval=0.02)
+        threading.Thread(target=serve, daemon=True, name="fake-llm").start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening and release stalled replies."""
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> FakeLlm:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. `http://127.0.0.1:54321`."""
+        assert self._server is not None, "start the fake first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_base(self) -> str:
+        """Where `LLM_API_BASE` should point."""
+        return f"{self.url}/v1"
+
+    # Programming
+
+    def enqueue(self, *answers: Scripted) -> None:
+        """Answer the next requests with these, in order, before the default reply resumes."""
+        with self._lock:
+            self._script.extend(answers)
+
+    def reply_next(self, text: str, *, usage: tuple[int, int] | None = None) -> None:
+        """The next request gets exactly this assistant text."""
+        self.enqueue(Scripted(text=text, usage=usage))
+
+    def fail_next(self, n: int = 1, status: int = 500) -> None:
+        """The next n requests get this error status."""
+        self.enqueue(*[Scripted(status=status)] * n)
+
+    def rate_limit_next(self, n: int = 1, retry_after: float = 0.1) -> None:
+        """The next n requests get 429 with a Retry-After header (seconds)."""
+        self.enqueue(*[Scripted(status=429, headers={"Retry-After": f"{retry_after:g}"})] * n)
+
+    def stall_next(self, n: int = 1, seconds: float = 5.0) -> None:
+        """The next n requests wait this long before a normal reply."""
+        self.enqueue(*[Scripted(delay=seconds)] * n)
+
+    # Observation
+
+    @property
+    def requests(self) -> list[LlmRequest]:
+        """Every chat completion request so far, in arrival order."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def calls(self) -> int:
+        """How many chat completions were asked for."""
+        with self._lock:
+            return len(self._requests)
+
+    # Serving
+
+    def respond(self, body: dict[str, Any], authorization: str) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """Status, headers and JSON body for one chat completion request."""
+        with self._lock:
+            self._requests.append(LlmRequest(body, authorization, time.monotonic()))
+            scripted = self._script.popleft() if self._script else Scripted()
+        wait = scripted.delay or self.delay
+        if wait:
+            self._stopping.wait(wait)
+        if authorization != f"Bearer {self.api_key}":
+            return 401, {}, _error("Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
+        if scripted.status != 200:
+            kind = "rate_limit_exceeded" if scripted.status == 429 else "server_error"
+            return scripted.status, scripted.headers, _error(f"fake failure {scripted.status}", kind, kind)
+        reply = self.reply if scripted.text is None else scripted.text
+        text = reply(body) if callable(reply) else reply
+        prompt_chars = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
+        prompt, completion = scripted.usage or self.usage or (prompt_chars // 4 + 1, len(text) // 4 + 1)
+        return 200, scripted.headers, _completion(str(body.get("model", "")), text, prompt, completion)
+
+
+def _error(message: str, kind: str, code: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+def _completion(model: str, text: str, prompt: int, completion: int) -> dict[str, Any]:
+    return {
+        "id": f"chatcmpl-fake{time.monotonic_ns()}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text, "refusal": None},
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        },
+    }
+
+
+def _handler_for(fake: FakeLlm) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        timeout = 30
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0") or 0)
+            raw = self.rfile.read(length)
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                self._send(404, {}, _error("no such route", "invalid_request_error", "not_found"))
+                return
+            try:
+                body = json.loads(raw or b"{}")
+            except json.JSONDecodeError:
+                self._send(400, {}, _error("body is not JSON", "invalid_request_error", "bad_json"))
+                return
+            status, headers, answer = fake.respond(body, self.headers.get("Authorization", ""))
+            self._send(status, headers, answer)
+
+        def _send(self, status: int, headers: dict[str, str], answer: dict[str, Any]) -> None:
+            data = json.dumps(answer).encode("utf-8")
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up (its timeout)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the fake until interrupted, printing its `/v1` base URL first."""
+    parser = argparse.ArgumentParser(description="Serve a fake OpenAI-compatible chat completions API.")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds every reply waits")
+    parser.add_argument("--key", default=DEFAULT_KEY, help="the API key it accepts")
+    args = parser.parse_args(argv)
+    fake = FakeLlm(args.key)
+    fake.delay = args.delay
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    fake.start(args.port)
+    print(fake.api_base, flush=True)
+    try:
+        while not done.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""The litellm client against the fake OpenAI-compatible server: replies, retries, timeouts, keys."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+
+import pytest
+from pydantic import SecretStr
+
+from bot.infra.llm import LlmClient, LlmConfig
+from bot.services.ports import LlmKeyRejected, LlmTimedOut, LlmUnavailable
+from tests.fakes.llm_server import FakeLlm
+
+MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Title: A paper"}]
+
+
+class RecordedSleeps:
+    """Backoff waits, recorded instead of slept, so a retry test takes no time."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def client_for(
+    fake: FakeLlm, sleeps: RecordedSleeps | None = None, *, key: str | None = None, **options: float
+) -> LlmClient:
+    config = LlmConfig(
+        provider="openai",
+        model="openai/fake-model",
+        api_key=SecretStr(key or fake.api_key),
+        api_base=fake.api_base,
+        timeout=options.get("timeout", 5.0),
+        max_retries=int(options.get("max_retries", 3)),
+        retry_wait=options.get("retry_wait", 1.0),
+    )
+    return LlmClient(config, sleep=sleeps or RecordedSleeps())
+
+
+async def test_a_reply_comes_back_with_its_tokens_and_what_we_sent(fake_llm: FakeLlm) -> None:
+    fake_llm.reply_next("x⁺ = x − η∇f(x)", usage=(120, 30))
+    completion = await client_for(fake_llm).complete(MESSAGES, max_tokens=321)
+
+    assert completion.text == "x⁺ = x − η∇f(x)"
+    assert (completion.prompt_tokens, completion.completion_tokens) == (120, 30)
+    assert completion.cost == 0.0  # a model missing from litellm's price list costs nothing known
+    sent = fake_llm.requests[0]
+    assert sent.body["model"] == "fake-model"
+    assert sent.body["max_tokens"] == 321
+    assert sent.body["messages"] == MESSAGES
+    assert sent.authorization == "Bearer test-key"
+
+
+async def test_a_rate_limit_waits_as_long_as_retry_after_says_then_succeeds(fake_llm: FakeLlm) -> None:
+    sleeps = RecordedSleeps()
+    fake_llm.rate_limit_next(retry_after=0.25)
+    completion = await client_for(fake_llm, sleeps).complete(MESSAGES, max_tokens=50)
+
+    assert "Key idea" in completion.text
+    assert fake_llm.calls == 2
+    assert sleeps.waits == [0.25]
+
+
+async def test_server_errors_are_retried_with_growing_waits_then_reported(fake_llm: FakeLlm) -> None:
+    sleeps = RecordedSleeps()
+    fake_llm.fail_next(4, status=500)
+    with pytest.raises(LlmUnavailable) as failure:
+        await client_for(fake_llm, sleeps, max_retries=3, retry_wait=0.5).complete(MESSAGES, max_tokens=50)
+
+    assert fake_llm.calls == 4
+    assert sleeps.waits == [0.5, 1.0, 2.0]
+    assert "HTTP 500" in str(failure.value) and "4 tries" in str(failure.value)
+
+
+async def test_a_503_then_success_is_just_slower(fake_llm: FakeLlm) -> None:
+    fake_llm.fail_next(1, status=503)
+    completion = await client_for(fake_llm).complete(MESSAGES, max_tokens=50)
+    assert completion.text and fake_llm.calls == 2
+
+
+async def test_a_stalled_reply_hits_our_timeout_and_is_not_retried(fake_llm: FakeLlm) -> None:
+    fake_llm.delay = 10
+    with pytest.raises(LlmTimedOut, match=r"within 0\.5 s"):
+        await client_for(fake_llm, timeout=0.5).complete(MESSAGES, max_tokens=50)
+    assert fake_llm.calls == 1
+
+
+async def test_a_rejected_key_is_named_never_retried_and_never_logged(
+    fake_llm: FakeLlm, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret = "sk-live-DO-NOT-LEAK-4242"
+    with pytest.raises(LlmKeyRejected) as failure:
+        await client_for(fake_llm, key=secret).complete(MESSAGES, max_tokens=50)
+
+    assert str(failure.value) == "the LLM provider openai rejected LLM_API_KEY"
+    assert fake_llm.calls == 1
+    assert fake_llm.requests[0].authorization == f"Bearer {secret}"  # it was really sent...
+    assert secret not in caplog.text  # ...and never written anywhere
+    assert "rejected the API key" in caplog.text
+
+
+async def test_tokens_are_counted_offline_by_litellm(fake_llm: FakeLlm) -> None:
+    client = client_for(fake_llm)
+    short, long = await client.count_tokens("convergence"), await client.count_tokens("convergence " * 200)
+    assert 0 < short < 5 < 150 < long
+    assert fake_llm.calls == 0
+
+
+def test_importing_the_bot_does_not_import_litellm() -> None:
+    code = (
+        "import sys, bot.cli, bot.app, bot.infra.llm, bot.services.explanations; "
+        "print('litellm' in sys.modules, 'pypdf' in sys.modules)"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.split() == ["False", "False"]
