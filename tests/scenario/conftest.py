@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.app import Services, build_services
@@ -14,6 +15,9 @@ from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock
+from tests.fakes.llm_server import FakeLlm
+
+MakeChat = Callable[..., Awaitable["ConsoleChat"]]
 
 
 class ConsoleChat:
@@ -82,3 +86,32 @@ async def chat(settings: Settings, fake_arxiv: FakeArxiv, clock: FakeClock) -> A
     await console.start()
     yield console
     await console.close()
+
+
+@pytest.fixture
+async def make_chat(
+    settings: Settings, fake_arxiv: FakeArxiv, fake_llm: FakeLlm, clock: FakeClock
+) -> AsyncIterator[MakeChat]:
+    """A console channel whose LLM is the fake server, through LLM_PROVIDER=openai and LLM_API_BASE."""
+    chats: list[ConsoleChat] = []
+
+    async def make(**overrides: object) -> ConsoleChat:
+        values: dict[str, object] = {
+            "llm_provider": "openai",
+            "llm_model": "fake-model",
+            "llm_api_base": fake_llm.api_base,
+            "llm_api_key": SecretStr(fake_llm.api_key),
+            "llm_retry_wait": 0.01,
+            "llm_max_retries": 2,
+            "arxiv_html_url": fake_arxiv.html_url,
+            "arxiv_pdf_url": fake_arxiv.pdf_url,
+            **overrides,
+        }
+        chat = ConsoleChat(settings.model_copy(update=values), fake_arxiv, clock)
+        await chat.start()
+        chats.append(chat)
+        return chat
+
+    yield make
+    for chat in chats:
+        await chat.close()

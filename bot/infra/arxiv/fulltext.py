@@ -18,7 +18,19 @@ log = logging.getLogger(__name__)
 MAX_PDF_BYTES = 40_000_000
 # An HTML page with less text than this is an error page or a stub, not the paper.
 MIN_HTML_CHARS = 400
-SKIPPED_TAGS = {"script", "style", "nav", "header", "footer", "button", "annotation", "annotation-xml", "svg"}
+SKIPPED_TAGS = {
+    "head",
+    "title",
+    "script",
+    "style",
+    "nav",
+    "header",
+    "footer",
+    "button",
+    "annotation",
+    "annotation-xml",
+    "svg",
+}
 SKIPPED_CLASSES = {
     "ltx_bibliography",
     "ltx_page_header",
