@@ -114,6 +114,7 @@ async def build_services(
         clock,
         base_categories=settings.ingest_categories,
         first_digest_days=settings.first_digest_days,
+        explain_wait=settings.llm_digest_wait,
     )
     delivery = DigestDelivery(repository, builder, clock)
     engine = Engine(repository, catalog, builder, delivery, explainer, clock)

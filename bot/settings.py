@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, gt=0)
     llm_max_retries: int = Field(3, ge=0)
     llm_concurrency: int = Field(4, ge=1)
+    # Seconds a digest waits for its explanations; later ones are cached for `explain`.
+    llm_digest_wait: float = Field(120.0, gt=0)
     # Tokens a day, per channel and for the whole bot; 0 means no limit.
     llm_daily_tokens_per_channel: int = Field(200_000, ge=0)
     llm_daily_tokens_total: int = Field(2_000_000, ge=0)

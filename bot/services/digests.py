@@ -25,7 +25,9 @@ from bot.infra.storage.repository import Repository
 from bot.services.catalog import IngestReport, PaperCatalog
 from bot.services.ports import Explainer
 
-EXPLAIN_CONCURRENCY = 4
+STILL_WRITING = (
+    "(The explanation is still being written — showing the abstract only; `explain {id}` will have it.)"
+)
 SATURDAY, SUNDAY = 5, 6
 
 
@@ -89,6 +91,7 @@ class DigestBuilder:
         *,
         base_categories: Sequence[str],
         first_digest_days: int = 3,
+        explain_wait: float | None = None,
     ):
         self._repository = repository
         self._catalog = catalog
@@ -96,6 +99,7 @@ class DigestBuilder:
         self._clock = clock
         self._base_categories = tuple(base_categories)
         self._first_digest_days = first_digest_days
+        self._explain_wait = explain_wait
         self._cache = MatchCache()
         self._cache_lock = asyncio.Lock()
 
@@ -171,15 +175,23 @@ class DigestBuilder:
     async def _explanations(
         self, papers: Sequence[Paper], channel: ChannelState, explain: bool
     ) -> list[ExplanationText]:
-        if not explain:
+        """Every item's explanation, waiting at most `explain_wait` seconds: the LLM never holds a
+        digest back. The explainer bounds its own concurrency, and what is still being written
+        when the wait ends goes on in the background and is cached for `explain`."""
+        if not explain or not papers:
             return [ExplanationText(NO_LLM_FALLBACK, is_fallback=True) for _ in papers]
-        limit = asyncio.Semaphore(EXPLAIN_CONCURRENCY)
-
-        async def one(paper: Paper) -> ExplanationText:
-            async with limit:
-                return await self._explainer.explain(paper, channel=channel.ref)
-
-        return list(await asyncio.gather(*(one(p) for p in papers)))
+        tasks = [
+            asyncio.ensure_future(self._explainer.explain(paper, channel=channel.ref)) for paper in papers
+        ]
+        await asyncio.wait(tasks, timeout=self._explain_wait)
+        texts = []
+        for paper, task in zip(papers, tasks, strict=True):
+            if task.done():
+                texts.append(task.result())
+            else:
+                task.cancel()
+                texts.append(ExplanationText(STILL_WRITING.format(id=paper.arxiv_id), is_fallback=True))
+        return texts
 
     def _empty(self, channel: ChannelState, today: date, topics: tuple[str, ...], reason: str) -> Digest:
         return Digest(channel=channel.ref, day=today, topics=topics, items=(), empty_reason=reason)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from bot.domain.paper import Paper
-from bot.services.ports import Section
 
 PROMPT_VERSION = "explain-v1"
 EXPLANATION_MAX_TOKENS = 900
@@ -75,11 +73,6 @@ def paper_block(paper: Paper, body: str) -> str:
     if body:
         lines += ["", "Full text (excerpts):", _defuse(body)]
     return "<paper>\n" + "\n".join(lines) + "\n</paper>"
-
-
-def sections_text(sections: Sequence[Section]) -> str:
-    """Sections as one text, each under its heading."""
-    return "\n\n".join(f"## {s.heading}\n{s.text}" for s in sections)
 
 
 def cut(text: str, limit: int) -> str:

@@ -108,6 +108,22 @@ async def test_a_stalled_llm_times_out_and_the_digest_still_goes_out(
     assert "Nothing new" in await chat.say("digest")  # the papers were delivered
 
 
+async def test_a_slow_llm_does_not_hold_the_digest_and_finishes_in_the_background(
+    make_chat: MakeChat, fake_llm: FakeLlm
+) -> None:
+    chat = await make_chat(llm_digest_wait=0.2)
+    fake_llm.delay = 1.0
+    await chat.say('subscribe au:"Deyi Kong"')
+    digest = await chat.say("digest")
+    assert (
+        "(The explanation is still being written — showing the abstract only; "
+        f"`explain {NHGD}` will have it.)"
+    ) in digest
+    # The call begun for the digest goes on; `explain` gets its result instead of asking again.
+    assert "**Key idea.**" in await chat.say(f"explain {NHGD}")
+    assert fake_llm.calls == 1
+
+
 # Safety
 
 

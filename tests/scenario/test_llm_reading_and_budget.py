@@ -16,10 +16,11 @@ from bot.domain.replies import PaperCard
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.llm_server import FakeLlm
 from tests.fakes.pdf import minimal_pdf
-from tests.fixtures.seed_papers import digest_seed_disclaimer
+from tests.fixtures.seed_papers import digest_seed_disclaimer, digest_seed_papers
 from tests.scenario.conftest import MakeChat
 
 NHGD = "2602.10905"
+CHANNEL = ChannelRef("slack", "T1", "C1", "team")
 SENTENCE = "The hypergradient oracle uses a truncated Neumann series."
 
 
@@ -160,3 +161,18 @@ async def test_the_total_daily_budget_covers_every_channel(make_chat: MakeChat, 
     assert isinstance(reply, PaperCard) and reply.explanation.is_fallback
     assert "Paperboy has used today's LLM budget (4,000 tokens" in reply.explanation.text
     assert fake_llm.calls == 1
+
+
+async def test_concurrent_calls_cannot_all_slip_under_the_budget(
+    make_chat: MakeChat, fake_llm: FakeLlm
+) -> None:
+    # Room for two worst cases (2 x 2,900 tokens), asked for ten papers at once.
+    chat = await make_chat(llm_text_tokens=500, llm_daily_tokens_per_channel=6_000)
+    fake_llm.delay = 0.2
+    assert chat.services is not None
+    ids = [p.arxiv_id for p in digest_seed_papers()] + ["2611.20001", "2611.20002", "2611.20003"]
+    replies = await asyncio.gather(
+        *(chat.services.engine.handle(CHANNEL, CONSOLE_USER, Explain(i)) for i in ids)
+    )
+    explained = [r for r in replies if isinstance(r, PaperCard) and not r.explanation.is_fallback]
+    assert len(explained) == fake_llm.calls == 2

@@ -80,7 +80,7 @@ class LlmClient:
             error = state.outcome.exception() if state.outcome else None
             if isinstance(error, _Retryable) and error.retry_after is not None:
                 return error.retry_after
-            return min(self.config.retry_wait * 2 ** (state.attempt_number - 1), MAX_RETRY_WAIT)
+            return float(min(self.config.retry_wait * 2 ** (state.attempt_number - 1), MAX_RETRY_WAIT))
 
         def before_sleep(state: RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome else None
@@ -99,7 +99,7 @@ class LlmClient:
             reraise=True,
         )
         try:
-            response = await retrying(self._call_once, litellm, messages, max_tokens)
+            response: Any = await retrying(self._call_once, litellm, messages, max_tokens)
         except _Retryable as error:
             raise LlmUnavailable(f"the LLM did not answer ({error.reason}) after {tries} tries") from None
         return _completion(litellm, response)

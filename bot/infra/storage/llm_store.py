@@ -103,7 +103,7 @@ class LlmStore:
         self, channel_key: str, day: date, *, prompt_tokens: int, completion_tokens: int, cost: float
     ) -> None:
         """Add one call to the channel's tally for the day."""
-        increment = sa.update(LlmUsageRow).where(  # type: ignore[call-overload]
+        increment = sa.update(LlmUsageRow).where(
             col(LlmUsageRow.channel_key) == channel_key, col(LlmUsageRow.day) == day
         )
         increment = increment.values(
