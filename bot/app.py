@@ -37,7 +37,9 @@ class Services:
     engine: Engine
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (and the LLM's, when there is one)."""
+        if isinstance(self.engine.explainer, LlmExplainer):
+            await self.engine.explainer.close()
         await self.database.dispose()
 
 

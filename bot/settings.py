@@ -7,7 +7,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("data")
@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     arxiv_categories: str = "cs.LG,stat.ML,math.OC"
 
     llm_provider: str = ""
-    llm_model: str = ""
+    llm_model: str = Field("", validate_default=True)
     llm_api_key: SecretStr | None = None
     llm_api_base: str = ""
     llm_timeout: float = Field(60.0, gt=0)
@@ -82,6 +82,18 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone {value!r}; try e.g. Europe/Berlin") from error
+        return value
+
+    @field_validator("llm_model")
+    @classmethod
+    def _model_for_provider(cls, value: str, info: ValidationInfo) -> str:
+        from bot.infra.llm.config import DEFAULT_MODELS
+
+        provider = str(info.data.get("llm_provider", "")).strip().lower()
+        if provider and not value.strip() and provider not in DEFAULT_MODELS:
+            raise ValueError(
+                f"LLM_PROVIDER={provider} has no default model; set LLM_MODEL, e.g. {provider}/<name>"
+            )
         return value
 
     @field_validator("default_digest_time", mode="before")

@@ -53,6 +53,7 @@ class LlmExplainer:
         tokens_total: int = 0,
     ) -> None:
         self._llm = llm
+        self._full_text = full_text
         self._store = store
         self._clock = clock
         self._texts = PaperTexts(llm, full_text, text_tokens)
@@ -61,6 +62,12 @@ class LlmExplainer:
         self._inflight: dict[ExplanationKey, asyncio.Task[ExplanationText]] = {}
         self._recent: OrderedDict[ExplanationKey, ExplanationText] = OrderedDict()
         self.calls_made = 0
+
+    async def close(self) -> None:
+        """Release the LLM's and arXiv's pooled connections."""
+        await self._llm.close()
+        if self._full_text is not None:
+            self._full_text.close()
 
     @property
     def model(self) -> str:

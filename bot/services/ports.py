@@ -118,6 +118,10 @@ class LanguageModel(Protocol):
         """Tokens this text takes for this model."""
         ...
 
+    async def close(self) -> None:
+        """Release pooled connections."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -140,6 +144,10 @@ class FullTextSource(Protocol):
 
     async def fetch(self, versioned_id: str) -> FullText | None:
         """The paper's text, or None when it cannot be had."""
+        ...
+
+    def close(self) -> None:
+        """Release pooled connections."""
         ...
 
 

@@ -66,6 +66,11 @@ class LlmClient:
         """litellm, imported in a worker thread the first time (it takes seconds)."""
         return _litellm if _litellm is not None else await asyncio.to_thread(load_litellm)
 
+    async def close(self) -> None:
+        """Close litellm's cached HTTP clients (if litellm was ever loaded)."""
+        if _litellm is not None:
+            await _litellm.close_litellm_async_clients()
+
     async def count_tokens(self, text: str) -> int:
         """Tokens of `text` for this model, by litellm's offline counter."""
         litellm = await self.load()
@@ -101,7 +106,9 @@ class LlmClient:
         try:
             response: Any = await retrying(self._call_once, litellm, messages, max_tokens)
         except _Retryable as error:
-            raise LlmUnavailable(f"the LLM did not answer ({error.reason}) after {tries} tries") from None
+            made = int(retrying.statistics.get("attempt_number", tries))
+            plural = "try" if made == 1 else "tries"
+            raise LlmUnavailable(f"the LLM did not answer ({error.reason}) after {made} {plural}") from None
         return _completion(litellm, response)
 
     async def _call_once(self, litellm: ModuleType, messages: list[dict[str, str]], max_tokens: int) -> Any:
