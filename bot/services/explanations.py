@@ -75,7 +75,14 @@ class LlmExplainer:
         return self._llm.model
 
     async def explain(self, paper: Paper, *, channel: ChannelRef | None = None) -> ExplanationText:
-        """The cached explanation, or a new one, or a short note saying why there is none."""
+        """The cached explanation, or a new one, or a short note saying why there is none; never raises."""
+        try:
+            return await self._explain(paper, channel)
+        except Exception:
+            log.exception("explaining %s failed", paper.versioned_id)
+            return self._note(paper, "something went wrong on my side")
+
+    async def _explain(self, paper: Paper, channel: ChannelRef | None) -> ExplanationText:
         key = ExplanationKey(paper.arxiv_id, paper.version, self._llm.model, PROMPT_VERSION)
         found = self._cached(key) or await self._stored(key)
         if found is not None:
@@ -104,6 +111,13 @@ class LlmExplainer:
         self, paper: Paper, question: str, *, channel: ChannelRef | None = None
     ) -> ExplanationText:
         """An answer from the same text the explanation reads; budgeted, never cached."""
+        try:
+            return await self._answer(paper, question, channel)
+        except Exception:
+            log.exception("answering about %s failed", paper.versioned_id)
+            return self._note(paper, "something went wrong on my side")
+
+    async def _answer(self, paper: Paper, question: str, channel: ChannelRef | None) -> ExplanationText:
         channel_key = channel.key if channel else NO_CHANNEL
         day = self._today()
         worst = self._worst_case(ANSWER_MAX_TOKENS)
