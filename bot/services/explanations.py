@@ -84,7 +84,8 @@ class LlmExplainer:
 
     async def _explain(self, paper: Paper, channel: ChannelRef | None) -> ExplanationText:
         key = ExplanationKey(paper.arxiv_id, paper.version, self._llm.model, PROMPT_VERSION)
-        found = self._cached(key) or await self._stored(key)
+        # The memory twice: a call may finish while the database is read.
+        found = self._cached(key) or await self._stored(key) or self._cached(key)
         if found is not None:
             return found
         task = self._inflight.get(key)
