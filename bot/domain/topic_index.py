@@ -134,8 +134,34 @@ def analyze(paper: Paper) -> PaperText:
 # ---- the expression: leaves and boolean nodes, testable on one paper or on an index ----
 
 
+class _Term:
+    """What every leaf shares: it prints as its label; author and category hits weigh little."""
+
+    __slots__ = ()
+    label: str
+
+    def test(self, doc: PaperText) -> bool:
+        """Whether one paper has the term."""
+        raise NotImplementedError
+
+    def select(self, index: PaperIndex) -> AbstractSet[int]:
+        """The papers of an index that have the term."""
+        raise NotImplementedError
+
+    def weight(self, doc: PaperText) -> float:
+        """A modest constant: an author or category says little about what a paper is about."""
+        return METADATA_WEIGHT if self.test(doc) else 0.0
+
+    def hits(self, index: PaperIndex) -> list[tuple[float, AbstractSet[int]]]:
+        """The papers with the term, grouped by what the hit weighs, as `weight` scores it."""
+        return [(METADATA_WEIGHT, self.select(index))]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 @dataclass(frozen=True, slots=True)
-class TextTerm:
+class TextTerm(_Term):
     """A word, "phrase" or prefix* in the title and/or abstract."""
 
     field: TextField
@@ -166,7 +192,7 @@ class TextTerm:
         return self._select(index, self.field)
 
     def hits(self, index: PaperIndex) -> list[tuple[float, AbstractSet[int]]]:
-        """Papers with the term in each zone and what a hit there weighs, as `weight` scores."""
+        """The papers with the term in the title, then in the abstract, with those weights."""
         zones: list[tuple[TextField, float]] = [("ti", TITLE_WEIGHT), ("abs", ABSTRACT_WEIGHT)]
         return [(w, self._select(index, z)) for z, w in zones if self.field in ("any", z)]
 
@@ -175,9 +201,6 @@ class TextTerm:
             return index.with_prefix(field, self.stems[0])
         postings = [index.with_stem(field, s) for s in self.stems]
         return _in_all(index, postings, lambda doc: any(map(self._hit, doc.zones(field))))
-
-    def __str__(self) -> str:
-        return self.label
 
 
 def _in_order(needle: tuple[str, ...], name: tuple[str, ...]) -> bool:
@@ -196,7 +219,7 @@ def _in_all(
 
 
 @dataclass(frozen=True, slots=True)
-class AuthorTerm:
+class AuthorTerm(_Term):
     """A surname (any author with that name token) or a full name (its tokens in one author)."""
 
     tokens: tuple[str, ...]
@@ -211,26 +234,15 @@ class AuthorTerm:
             return self.tokens[0] in doc.author_tokens
         return any(_in_order(self.tokens, name) for name in doc.authors)
 
-    def weight(self, doc: PaperText) -> float:
-        """A modest constant: an author match says little about what the paper is about."""
-        return METADATA_WEIGHT if self.test(doc) else 0.0
-
     def select(self, index: PaperIndex) -> AbstractSet[int]:
         """The papers of an index with such an author."""
         if self.prefix:
             return index.with_author_prefix(self.tokens[0])
         return _in_all(index, [index.with_author_token(t) for t in self.tokens], self.test)
 
-    def hits(self, index: PaperIndex) -> list[tuple[float, AbstractSet[int]]]:
-        """Papers with such an author and what that weighs, as `weight` scores."""
-        return [(METADATA_WEIGHT, self.select(index))]
-
-    def __str__(self) -> str:
-        return self.label
-
 
 @dataclass(frozen=True, slots=True)
-class CategoryTerm:
+class CategoryTerm(_Term):
     """An arXiv category (`cs.lg`) or a whole archive (`math`), cross-lists included."""
 
     value: str
@@ -241,20 +253,9 @@ class CategoryTerm:
         """Whether one paper is listed there."""
         return self.value in (doc.archives if self.archive else doc.categories)
 
-    def weight(self, doc: PaperText) -> float:
-        """A modest constant: the category says where a paper is, not what it is about."""
-        return METADATA_WEIGHT if self.test(doc) else 0.0
-
     def select(self, index: PaperIndex) -> AbstractSet[int]:
         """The papers of an index listed there."""
         return index.in_archive(self.value) if self.archive else index.in_category(self.value)
-
-    def hits(self, index: PaperIndex) -> list[tuple[float, AbstractSet[int]]]:
-        """Papers listed there and what that weighs, as `weight` scores."""
-        return [(METADATA_WEIGHT, self.select(index))]
-
-    def __str__(self) -> str:
-        return self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +274,7 @@ class Not:
 
     def __str__(self) -> str:
         inner = str(self.child)
-        return f"-{inner}" if isinstance(self.child, _LEAVES) else f"-({inner})"
+        return f"-{inner}" if isinstance(self.child, _Term) else f"-({inner})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +324,6 @@ class Or:
         return " OR ".join(str(c) for c in self.children)
 
 
-_LEAVES = (TextTerm, AuthorTerm, CategoryTerm)
 Node: TypeAlias = "TextTerm | AuthorTerm | CategoryTerm | Not | And | Or"
 
 
