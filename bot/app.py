@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -63,7 +64,9 @@ async def build_services(
     repository = Repository(database, default_schedule(settings), settings.default_max_papers, clock)
     if source is None:
         source = ArxivSource.from_settings(settings)
-    catalog = PaperCatalog(repository, source, clock)
+    catalog = PaperCatalog(
+        repository, source, clock, failure_cooldown=timedelta(seconds=settings.arxiv_failure_cooldown)
+    )
     explainer = explainer or build_explainer(settings)
     builder = DigestBuilder(
         repository,

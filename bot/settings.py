@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     arxiv_min_interval: float = Field(3.0, ge=3.0)
     arxiv_timeout: float = Field(30.0, gt=0)
     arxiv_retries: int = Field(4, ge=0)
+    # After arXiv fails, no new listing request for this long: channels share the outcome.
+    arxiv_failure_cooldown: float = Field(60.0, ge=0)
     # Categories read by the daily ingest, besides those named in channels' topics.
     arxiv_categories: str = "cs.LG,stat.ML,math.OC"
 
@@ -61,6 +63,12 @@ class Settings(BaseSettings):
     discord_guild_ids: str = ""
     # Who may change subscriptions and schedules: "manage_channels" (default) or "everyone".
     discord_managers: str = "manage_channels"
+
+    # A scheduled digest that cannot reach arXiv waits and retries (first wait, doubling, max 15 min);
+    # past `digest_late_after` the channel is told why it is late; past `digest_give_up_after` it stops.
+    digest_retry_seconds: float = Field(60.0, gt=0)
+    digest_late_after: float = Field(1800.0, ge=0)
+    digest_give_up_after: float = Field(12 * 3600.0, gt=0)
 
     default_digest_time: time = time(9, 0)
     default_timezone: str = "UTC"
