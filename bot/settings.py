@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     discord_guild_ids: str = ""
     # Who may change subscriptions and schedules: "manage_channels" (default) or "everyone".
     discord_managers: str = "manage_channels"
+    # Seconds between two posts across all channels, so a digest hour with many channels is paced
+    # (discord.py also waits out every rate limit Discord reports).
+    discord_post_interval: float = Field(0.1, ge=0, le=10)
 
     default_digest_time: time = time(9, 0)
     default_timezone: str = "UTC"
