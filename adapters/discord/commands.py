@@ -34,7 +34,10 @@ TIMEZONES = sorted(available_timezones())
 def install_commands(tree: app_commands.CommandTree[discord.Client], bridge: CommandBridge) -> None:
     """Add `/paper` and `/explain` to the tree; every handler hands a core command to the bridge."""
     paper = app_commands.Group(
-        name="paper", description="Paperboy: new arXiv papers for this channel", guild_only=True
+        name="paper",
+        description="Paperboy: new arXiv papers for this channel",
+        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
 
     @paper.command(name="subscribe", description="Follow a topic in this channel")

@@ -170,10 +170,10 @@ class FakeDiscord:
                 bodies.append(request.body.get("data") or {})
         return bodies
 
-    async def wait_for(self, condition: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(self, condition: Callable[[], Any], within: float = 5.0) -> Any:
         """Wait until `condition()` is truthy (re-checked on every request); return its value."""
         async with self._changed:
-            return await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+            return await asyncio.wait_for(self._changed.wait_for(condition), within)
 
     # Injecting events
 
