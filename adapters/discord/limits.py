@@ -97,4 +97,6 @@ def fit_embed(embed: discord.Embed) -> discord.Embed:
     excess = len(embed) - EMBED_TOTAL_LIMIT
     if excess > 0 and embed.description:
         embed.description = clip(embed.description, max(1, len(embed.description) - excess))
+    while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)  # only embeds built wrongly get here
     return embed

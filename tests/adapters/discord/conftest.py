@@ -127,7 +127,10 @@ class DiscordBot:
         return self.fake.messages.get(self.channel_id, [])
 
     async def run(self, command: str, subcommand: str | None = None, **options: Any) -> list[dict[str, Any]]:
-        """Run a slash command and return the bodies of its follow-ups once the first has arrived."""
+        """Run a slash command and return its first answer (one follow-up, or an immediate reply).
+
+        Replies that span several messages are awaited by the tests that expect them.
+        """
         handle = await self.fake.slash(command, subcommand, **options)
         await self.fake.wait_for(lambda: handle.followups or _immediate_reply(handle), within=15)
         if handle.followups:

@@ -100,7 +100,9 @@ async def test_ask_and_schedule_pass_their_named_options_to_the_core(bot: Discor
     assert "Q: what is NHGD?" in answer
     assert "Answer about 2602.10905" in answer
 
-    reply = text_of(await bot.run("paper", "schedule", time="07:30", timezone="Europe/Berlin", days="mon,wed,fri"))
+    reply = text_of(
+        await bot.run("paper", "schedule", time="07:30", timezone="Europe/Berlin", days="mon,wed,fri")
+    )
     assert "07:30 Europe/Berlin, mon,wed,fri" in reply
     settings = text_of(await bot.run("paper", "settings"))
     assert "07:30 Europe/Berlin, mon,wed,fri" in settings
@@ -116,7 +118,9 @@ async def test_bad_input_gets_a_friendly_reply_with_an_example(bot: DiscordBot) 
     assert reply.startswith("❌ `25:99` is not a time of day")
 
 
-async def test_help_is_shown_only_to_the_asker_in_discord_terms(bot: DiscordBot, fake_discord: FakeDiscord) -> None:
+async def test_help_is_shown_only_to_the_asker_in_discord_terms(
+    bot: DiscordBot, fake_discord: FakeDiscord
+) -> None:
     handle = await fake_discord.slash("paper", "help")
     await fake_discord.wait_for(lambda: handle.followups)
     assert handle.callbacks[0].body["data"]["flags"] & EPHEMERAL
