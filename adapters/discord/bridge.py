@@ -91,9 +91,14 @@ class CommandBridge:
             await self.follow_up(interaction, messages, ephemeral=True)
             return
         who = clean(interaction.user.display_name)
-        await thread.send(f"🔎 {who} asked for an explanation of {paper}:")
-        for message in messages:
-            await thread.send(content=message.content or None, embeds=message.embeds)
+        try:
+            await thread.send(f"🔎 {who} asked for an explanation of {paper}:")
+            for message in messages:
+                await thread.send(content=message.content or None, embeds=message.embeds)
+        except (discord.Forbidden, discord.NotFound) as error:
+            log.warning("discord: cannot post in thread %s (%s %s)", thread_id, error.status, error.text)
+            await self.follow_up(interaction, messages, ephemeral=True)
+            return
         await interaction.followup.send(f"Explained in {thread.mention}.", ephemeral=True)
 
     async def not_relevant(self, interaction: discord.Interaction, paper: str) -> None:

@@ -17,48 +17,17 @@ import asyncio
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from tests.fakes import discord_payloads as p
+from tests.fakes.discord_world import DiscordWorld, Interaction, Recorded
 
 API_PREFIX = "/api/v10"
 HEARTBEAT_INTERVAL_MS = 41_250
 GATEWAY_OPS = {"DISPATCH": 0, "HEARTBEAT": 1, "IDENTIFY": 2, "HELLO": 10, "HEARTBEAT_ACK": 11}
-
-
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """One REST request the fake saw (path without the /api/v10 prefix)."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any
-    content_type: str
-    at: float
-
-
-@dataclass(slots=True)
-class Interaction:
-    """An injected interaction and what the bot answered to it."""
-
-    payload: dict[str, Any]
-    sent_at: float
-    callbacks: list[Recorded] = field(default_factory=list)
-    followups: list[Recorded] = field(default_factory=list)
-
-    @property
-    def id(self) -> str:
-        """The interaction id."""
-        return str(self.payload["id"])
-
-    @property
-    def token(self) -> str:
-        """The interaction token (the follow-up webhook's token)."""
-        return str(self.payload["token"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,24 +39,12 @@ class _Fault:
     headers: dict[str, str]
 
 
-class FakeDiscord:
-    """One bot application in one guild with two text channels, a moderator and a plain member."""
+class FakeDiscord(DiscordWorld):
+    """The world served over HTTP and a WebSocket, recording what the bot sends."""
 
     def __init__(self) -> None:
-        self.app_id = p.snowflake()
-        self.guild_id = p.snowflake()
-        self.bot = p.user(self.app_id, "paperboy", bot=True)
-        self.moderator = p.member(p.user(p.snowflake(), "mod"), p.MODERATOR_PERMISSIONS)
-        self.member = p.member(p.user(p.snowflake(), "reader"), p.MEMBER_PERMISSIONS)
-        self.channels: dict[str, dict[str, Any]] = {}
-        for position, name in enumerate(("papers", "general")):
-            channel = p.text_channel(p.snowflake(), self.guild_id, name, position)
-            self.channels[channel["id"]] = channel
-        self.papers_channel, self.general_channel = list(self.channels.values())
+        super().__init__()
         self.requests: list[Recorded] = []
-        self.messages: dict[str, list[dict[str, Any]]] = {}
-        self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or a guild id
-        self.interactions: dict[str, Interaction] = {}
         self.identify: dict[str, Any] | None = None
         self.heartbeats = 0
         self._faults: list[_Fault] = []
@@ -190,7 +147,7 @@ class FakeDiscord:
         values = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
         if subcommand is not None:
             values = [{"name": subcommand, "type": 1, "options": values}]
-        data = {"id": str(self._command_id(command)), "name": command, "type": 1, "options": values}
+        data = {"id": str(self.command_id(command)), "name": command, "type": 1, "options": values}
         return await self._interact(2, data, user, channel)
 
     async def autocomplete(
@@ -206,7 +163,7 @@ class FakeDiscord:
         """Someone types `typed` into an option that offers suggestions."""
         focused = {"name": option, "type": 3, "value": typed, "focused": True}
         values = [{"name": subcommand, "type": 1, "options": [focused]}]
-        data = {"id": str(self._command_id(command)), "name": command, "type": 1, "options": values}
+        data = {"id": str(self.command_id(command)), "name": command, "type": 1, "options": values}
         return await self._interact(4, data, user, channel)
 
     async def click(
@@ -246,13 +203,6 @@ class FakeDiscord:
         for socket in list(self._sockets):
             await self._send(socket, event, data)
 
-    def _command_id(self, name: str) -> int:
-        for commands in self.commands.values():
-            for command in commands:
-                if command["name"] == name:
-                    return int(command["id"])
-        raise AssertionError(f"/{name} was never registered")
-
     # Gateway
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
@@ -278,20 +228,8 @@ class FakeDiscord:
         return socket
 
     async def _ready(self, socket: web.WebSocketResponse, identify: dict[str, Any]) -> None:
-        ready = {
-            "v": 10,
-            "user": self.bot,
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
-            "session_id": "fake-session",
-            "resume_gateway_url": self.url.replace("http", "ws") + "/gateway",
-            "shard": identify.get("shard", [0, 1]),
-            "application": {"id": str(self.app_id), "flags": 0},
-        }
-        await self._send(socket, "READY", ready)
-        members = [p.member(self.bot, p.MODERATOR_PERMISSIONS), self.moderator, self.member]
-        channels = [c for c in self.channels.values() if c["type"] == p.TEXT_CHANNEL]
-        guild = p.guild(self.guild_id, "ML reading group", self.moderator["user"]["id"], channels, members)
-        await self._send(socket, "GUILD_CREATE", guild)
+        await self._send(socket, "READY", self.ready_payload(identify))
+        await self._send(socket, "GUILD_CREATE", self.guild_payload())
 
     async def _send(self, socket: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
         self._sequence += 1
@@ -310,8 +248,10 @@ class FakeDiscord:
             self._faults.remove(fault)
             await self._record(record)
             return _json(fault.body, fault.status, fault.headers)
-        status, answer = self._answer(request.method, path, body)
+        status, answer = self.answer(request.method, path, body)
         await self._record(record)
+        while self.events:
+            await self.dispatch(*self.events.pop(0))
         return _json(answer, status)
 
     async def _record(self, record: Recorded) -> None:
@@ -326,88 +266,6 @@ class FakeDiscord:
                     if handle.token == match[1]:
                         handle.followups.append(record)
             self._changed.notify_all()
-
-    def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
-        app = str(self.app_id)
-        if method == "GET" and path == "/users/@me":
-            return 200, self.bot
-        if method == "GET" and path in ("/oauth2/applications/@me", "/applications/@me"):
-            return 200, p.application(self.app_id, self.moderator["user"])
-        if method == "GET" and path == "/gateway/bot":
-            limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-            gateway = self.url.replace("http", "ws") + "/gateway"
-            return 200, {"url": gateway, "shards": 1, "session_start_limit": limit}
-        if match := re.fullmatch(rf"/applications/{app}(?:/guilds/(\d+))?/commands", path):
-            scope = match[1] or "global"
-            if method == "PUT":
-                self.commands[scope] = [self._registered(c, match[1]) for c in body]
-            return 200, self.commands.get(scope, [])
-        if method == "POST" and (match := re.fullmatch(r"/interactions/(\d+)/[^/]+/callback", path)):
-            return 200, self._callback(match[1], body)
-        if match := re.fullmatch(rf"/webhooks/{app}/[^/]+(/messages/@original)?", path):
-            channel_id = self.papers_channel["id"]
-            return 200, self._store(channel_id, body or {}, webhook=True)
-        if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", path)):
-            if match[1] not in self.channels:
-                return 404, {"message": "Unknown Channel", "code": 10003}
-            return 200, self._store(match[1], body)
-        if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)):
-            return 201, self._start_thread(match[1], match[2], body)
-        if method == "GET" and (match := re.fullmatch(r"/channels/(\d+)", path)):
-            channel = self.channels.get(match[1])
-            return (200, channel) if channel else (404, {"message": "Unknown Channel", "code": 10003})
-        if method == "GET" and path == f"/guilds/{self.guild_id}":
-            return 200, p.guild(self.guild_id, "ML reading group", self.moderator["user"]["id"], [], [])
-        return 404, {"message": f"the fake has no {method} {path}", "code": 0}
-
-    def _registered(self, command: dict[str, Any], guild_id: str | None) -> dict[str, Any]:
-        registered = {**command, "id": str(p.snowflake()), "application_id": str(self.app_id), "version": "1"}
-        if guild_id is not None:
-            registered["guild_id"] = guild_id
-        return registered
-
-    def _callback(self, interaction_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        kind = body["type"]
-        data = body.get("data") or {}
-        answer: dict[str, Any] = {
-            "interaction": {
-                "id": interaction_id,
-                "type": self.interactions[interaction_id].payload["type"]
-                if interaction_id in self.interactions
-                else 2,
-                "response_message_loading": kind == 5,
-                "response_message_ephemeral": bool(int(data.get("flags") or 0) & 64),
-            }
-        }
-        if kind in (4, 5):
-            message = self._store(self.papers_channel["id"], data if kind == 4 else {}, webhook=True)
-            answer["interaction"]["response_message_id"] = message["id"]
-            answer["resource"] = {"type": kind, "message": message}
-        return answer
-
-    def _store(self, channel_id: str, body: dict[str, Any], *, webhook: bool = False) -> dict[str, Any]:
-        message = p.message(
-            p.snowflake(),
-            int(channel_id),
-            self.bot,
-            body,
-            guild_id=self.guild_id,
-            webhook_id=self.app_id if webhook else None,
-        )
-        if not webhook:
-            self.messages.setdefault(channel_id, []).append(message)
-        return message
-
-    def _start_thread(self, channel_id: str, message_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        parent = self.channels[channel_id]
-        created = p.thread(
-            int(message_id), parent, body["name"], self.app_id, int(body.get("auto_archive_duration", 1440))
-        )
-        self.channels[created["id"]] = created
-        asyncio.get_running_loop().create_task(
-            self.dispatch("THREAD_CREATE", {**created, "newly_created": True})
-        )
-        return created
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

@@ -215,3 +215,20 @@ async def test_a_rate_limit_is_waited_out_and_the_digest_completes(
     assert len(posts) == 3  # the refused header, the header again, one paper
     assert posts[0].body == posts[1].body
     assert bot.channel_messages()[0]["content"].startswith("📰 **Paperboy digest**")
+
+
+async def test_when_the_thread_refuses_the_explanation_goes_to_the_clicker(
+    bot: DiscordBot, fake_discord: FakeDiscord
+) -> None:
+    await bot.run("paper", "subscribe", topic='au:"Deyi Kong"')
+    await bot.run("paper", "digest")
+    thread_id = await digest_thread(bot)
+    item = next(m for m in bot.channel_messages() if m["components"])
+    fake_discord.fail_next("POST", rf"/channels/{thread_id}/messages", 403)
+
+    press = await fake_discord.click(item, item["components"][0]["components"][0]["custom_id"])
+    await fake_discord.wait_for(lambda: press.followups)
+
+    reply = press.followups[0].body
+    assert reply["flags"] & EPHEMERAL
+    assert "Natural Hypergradient Descent" in text_of([reply])
