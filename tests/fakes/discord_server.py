@@ -7,8 +7,13 @@
         await fake.wait_for(lambda: handle.followups)
 
 It records every request (method, path, JSON body, Content-Type) and every message it stores,
-answers with `Content-Type: application/json` exactly (discord.py parses nothing else as JSON),
-and injects INTERACTION_CREATE events (slash commands, autocomplete, button presses).
+and injects INTERACTION_CREATE events (slash commands, autocomplete, button presses). What
+discord.py 2.7 insists on, and the fake therefore does:
+- JSON answers carry `Content-Type: application/json` exactly (with a charset they are read as text);
+- interaction callbacks come with `?with_response=1` and want a 200 JSON body;
+- a 429 counts as a rate limit (waited out and retried) only with a `Via` header, else as a ban;
+- AutoShardedClient connects wherever `GET /gateway/bot` says; plain text frames are accepted even
+  though it asks for `compress=zlib-stream`.
 """
 
 from __future__ import annotations

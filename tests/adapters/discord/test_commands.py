@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from adapters.discord.adapter import DiscordStartError
 from bot.settings import Settings
 from tests.adapters.discord.conftest import DiscordBot, SlowInTestExplainer
 from tests.fakes.arxiv_server import FakeArxiv
@@ -83,3 +86,15 @@ async def test_without_guild_ids_the_commands_are_registered_globally(
         assert str(fake_discord.guild_id) not in fake_discord.commands
     finally:
         await running.close()
+
+
+async def test_a_refused_token_stops_start_up_with_a_clear_message(
+    settings: Settings, fake_discord: FakeDiscord, fake_arxiv: FakeArxiv
+) -> None:
+    fake_discord.fail_next("GET", "/users/@me", 401, {"message": "401: Unauthorized", "code": 0})
+    running = DiscordBot(settings, fake_discord, fake_arxiv, SlowInTestExplainer())
+    with pytest.raises(DiscordStartError, match="Discord refused DISCORD_TOKEN") as refused:
+        await running.start()
+    await running.close()
+    assert "fake-bot-token" not in str(refused.value)
+    assert fake_discord.identify is None  # never got as far as the gateway
