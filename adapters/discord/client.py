@@ -52,7 +52,7 @@ class PaperboyClient(discord.AutoShardedClient):
         self.ready = asyncio.Event()
         self.tree: app_commands.CommandTree[PaperboyClient] = app_commands.CommandTree(self)
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
-        install_commands(self.tree, bridge)  # type: ignore[arg-type]
+        install_commands(self.tree, bridge)
 
     async def setup_hook(self) -> None:
         """Listen for buttons on old digests; register the commands (per guild at once, else globally)."""
