@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     discord_guild_ids: str = ""
     # Who may change subscriptions and schedules: "manage_channels" (default) or "everyone".
     discord_managers: str = "manage_channels"
+    # Seconds between two posts across all channels, so a digest hour with many channels is paced
+    # (discord.py also waits out every rate limit Discord reports).
+    discord_post_interval: float = Field(0.1, ge=0, le=10)
 
     # A scheduled digest that cannot reach arXiv waits and retries (first wait, doubling, max 15 min);
     # past `digest_late_after` the channel is told why it is late; past `digest_give_up_after` it stops.
