@@ -42,24 +42,29 @@ def split_safe(raw: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
     inside, but never inside an entity, since the cutting happens before escaping.
     """
     pieces: list[str] = []
-    current = ""
+    current, size = "", 0  # size: len(escape(current)), kept as we go
     for token in re.split(r"(\s+)", sanitize_text(raw)):
         if not token:
             continue
-        candidate = current + token
-        if len(escape(candidate)) <= limit:
-            current = candidate
+        token_size = _escaped_len(token)
+        if size + token_size <= limit:
+            current, size = current + token, size + token_size
             continue
         if current.strip():
             pieces.append(escape(current.strip()))
-        current = "" if token.isspace() else token
-        while len(escape(current)) > limit:
+        current, size = ("", 0) if token.isspace() else (token, token_size)
+        while size > limit:
             cut = _longest_prefix(current, limit)
             pieces.append(escape(current[:cut]))
             current = current[cut:]
+            size = _escaped_len(current)
     if current.strip():
         pieces.append(escape(current.strip()))
     return pieces
+
+
+def _escaped_len(text: str) -> int:
+    return len(text) + 4 * text.count("&") + 3 * (text.count("<") + text.count(">"))
 
 
 def _longest_prefix(text: str, limit: int) -> int:

@@ -34,7 +34,8 @@ class Recorded:
 
     kind: str  # the API method, "ack" or "response"
     data: dict[str, Any]
-    at: float
+    at: float  # on the clock the fake was given (the tests' fake clock)
+    wall: float  # real monotonic seconds, for what real waiting (Retry-After) must show
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -120,8 +121,11 @@ class FakeSlack:
         self._rate_limits.setdefault(method, []).extend([retry_after] * times)
 
     def fail_channel(self, channel_id: str, error: str = "channel_not_found") -> None:
-        """Posts to this channel fail with this Slack error from now on."""
-        self._channel_errors[channel_id] = error
+        """Posts to this channel fail with this Slack error from now on ("" heals it)."""
+        if error:
+            self._channel_errors[channel_id] = error
+        else:
+            self._channel_errors.pop(channel_id, None)
 
     # What the fake saw
 
@@ -206,7 +210,7 @@ class FakeSlack:
 
     async def _record(self, kind: str, data: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         async with self._changed:
-            self.records.append(Recorded(kind, data, self._now(), headers or {}))
+            self.records.append(Recorded(kind, data, self._now(), time.monotonic(), headers or {}))
             self._changed.notify_all()
 
     async def _api(self, request: web.Request) -> web.Response:

@@ -161,3 +161,25 @@ async def bot(
     await slack.wait_connected()
     yield running
     await running.close()
+
+
+@pytest.fixture
+async def make_bot(
+    slack_settings: Settings,
+    fake_arxiv: FakeArxiv,
+    clock: FakeClock,
+    explainer: StandInExplainer,
+    slack: FakeSlack,
+) -> AsyncIterator[Any]:
+    """Start Paperboy with some settings changed (`await make_bot(slack_managers="admins")`)."""
+    started: list[SlackBot] = []
+
+    async def make(**changes: Any) -> SlackBot:
+        settings = slack_settings.model_copy(update=changes)
+        running = await SlackBot(settings, fake_arxiv, clock, explainer).start()
+        started.append(running)
+        return running
+
+    yield make
+    for running in started:
+        await running.close()
