@@ -109,6 +109,8 @@ class SlackAdapter:
             # Asked here, not inside connect(), which would retry a refused token forever.
             self._socket.client.wss_uri = await self._socket.client.issue_new_wss_url()
         except SlackApiError as error:
+            await self._socket.close_async()
+            self._socket = None
             raise SlackStartError(
                 f"Slack refused SLACK_APP_TOKEN: {_code(error)}. It starts with xapp- and needs the "
                 "connections:write scope."

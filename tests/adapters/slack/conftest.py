@@ -175,10 +175,10 @@ async def make_bot(
     started: list[SlackBot] = []
 
     async def make(**changes: Any) -> SlackBot:
-        settings = slack_settings.model_copy(update=changes)
-        running = await SlackBot(settings, fake_arxiv, clock, explainer).start()
-        started.append(running)
-        return running
+        settings = Settings(_env_file=None, **{**slack_settings.model_dump(), **changes})
+        running = SlackBot(settings, fake_arxiv, clock, explainer)
+        started.append(running)  # closed at the end even if starting fails
+        return await running.start()
 
     yield make
     for running in started:

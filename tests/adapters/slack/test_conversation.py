@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from adapters.slack.people import NOT_ADMIN, NOT_LISTED
 from tests.adapters.slack.conftest import CHANNEL, PAPERS, SlackBot
 from tests.adapters.slack.test_digest import NHGD, NHGD_ID, command, texts
@@ -112,3 +114,25 @@ async def test_admins_policy_asks_slack_who_is_an_admin(slack: FakeSlack, make_b
     refused, paused = slack.responses()
     assert NOT_ADMIN.split(".")[0] in refused["text"]
     assert "Paused" in paused["text"]
+
+
+async def test_a_threads_paper_is_found_from_the_deliveries_after_a_restart(
+    slack: FakeSlack, bot: SlackBot
+) -> None:
+    from adapters.slack.publisher import ThreadIndex
+
+    item = await digest_item(slack, bot)
+    assert bot.services is not None
+    fresh = ThreadIndex(bot.services.repository)  # nothing in memory, as after a restart
+    assert await fresh.paper_for(PAPERS, item["ts"]) == NHGD_ID
+    assert await fresh.paper_for(PAPERS, "1.0") is None
+
+
+async def test_refused_tokens_stop_the_start_with_a_clear_reason(slack: FakeSlack, make_bot: Any) -> None:
+    from adapters.slack.adapter import SlackStartError
+
+    with pytest.raises(SlackStartError, match="SLACK_BOT_TOKEN: invalid_auth") as bad_bot:
+        await make_bot(slack_bot_token="xoxb-revoked")
+    with pytest.raises(SlackStartError, match="SLACK_APP_TOKEN: invalid_auth") as bad_app:
+        await make_bot(slack_app_token="xoxp-not-an-app-token")
+    assert "revoked" not in str(bad_bot.value) and "xoxp" not in str(bad_app.value)
