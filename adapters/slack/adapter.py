@@ -109,13 +109,13 @@ class SlackAdapter:
             # Asked here, not inside connect(), which would retry a refused token forever.
             self._socket.client.wss_uri = await self._socket.client.issue_new_wss_url()
         except SlackApiError as error:
-            await self._socket.close_async()
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
             raise SlackStartError(
                 f"Slack refused SLACK_APP_TOKEN: {_code(error)}. It starts with xapp- and needs the "
                 "connections:write scope."
             ) from error
-        await self._socket.connect_async()
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]
 
     async def _start_http(self) -> None:
         async def events(request: web.Request) -> web.Response:
@@ -146,7 +146,7 @@ class SlackAdapter:
         """Stop taking requests, let work in flight finish (briefly), disconnect."""
         if self._socket is not None:
             with contextlib.suppress(Exception):
-                await self._socket.close_async()
+                await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
         if self._http is not None:
             await self._http.cleanup()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from adapters.slack.blocks import (
     SlackMessage,
@@ -18,6 +18,9 @@ from bot.domain.channel import ChannelRef
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import Reply
 from bot.infra.storage.repository import Repository
+
+if TYPE_CHECKING:
+    from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +44,6 @@ class SlackPublishError(Exception):
 
 class SlackChannelUnavailable(SlackPublishError):
     """The channel is gone, archived, or the bot is not in it: nothing can be posted there."""
-
-
-class ChatApi(Protocol):
-    """The Web API calls the publisher makes (slack_sdk's AsyncWebClient)."""
-
-    async def chat_postMessage(self, **kwargs: Any) -> Any:
-        """chat.postMessage."""
-        ...
-
-    async def chat_postEphemeral(self, **kwargs: Any) -> Any:
-        """chat.postEphemeral."""
-        ...
 
 
 class ThreadIndex:
@@ -83,7 +74,7 @@ class SlackPublisher:
 
     platform = "slack"
 
-    def __init__(self, client: ChatApi, pacer: ChannelPacer, threads: ThreadIndex):
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, threads: ThreadIndex):
         self._client = client
         self._pacer = pacer
         self.threads = threads

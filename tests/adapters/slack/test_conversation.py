@@ -136,3 +136,15 @@ async def test_refused_tokens_stop_the_start_with_a_clear_reason(slack: FakeSlac
     with pytest.raises(SlackStartError, match="SLACK_APP_TOKEN: invalid_auth") as bad_app:
         await make_bot(slack_app_token="xoxp-not-an-app-token")
     assert "revoked" not in str(bad_bot.value) and "xoxp" not in str(bad_app.value)
+
+
+async def test_an_event_delivered_twice_is_answered_once(slack: FakeSlack, bot: SlackBot) -> None:
+    from tests.fakes.slack_payloads import event_callback
+
+    payload = event_callback(message_event(f"<@{BOT_USER_ID}> explain {NHGD_ID}", mention=True))
+    await slack.send_envelope("events_api", payload)
+    await slack.send_envelope("events_api", payload)  # a redelivery: same event id, new envelope
+    await slack.wait_until(lambda: slack.posts(CHANNEL))
+    await slack.wait_until(lambda: len(slack.calls("ack")) == 2)
+    await bot.idle()
+    assert len(slack.posts(CHANNEL)) == 1
