@@ -31,7 +31,7 @@ async def test_the_explain_button_puts_the_explanation_in_the_items_thread(
 ) -> None:
     item = await digest_item(slack, bot)
     assert len(in_thread(slack, item["ts"])) == 1
-    await slack.click(f"paperboy_explain:{NHGD_ID}", NHGD_ID, message_ts=item["ts"])
+    await slack.wait_for_ack(await slack.click(f"paperboy_explain:{NHGD_ID}", NHGD_ID, message_ts=item["ts"]))
     await slack.wait_until(lambda: len(in_thread(slack, item["ts"])) == 2)
     explained = in_thread(slack, item["ts"])[-1]
     assert f"Stand-in explanation of {NHGD_ID}" in texts(explained["blocks"])
@@ -42,7 +42,9 @@ async def test_not_relevant_is_recorded_for_the_channel_and_confirmed_privately(
     slack: FakeSlack, bot: SlackBot
 ) -> None:
     item = await digest_item(slack, bot)
-    await slack.click(f"paperboy_not_relevant:{NHGD_ID}", NHGD_ID, message_ts=item["ts"])
+    await slack.wait_for_ack(
+        await slack.click(f"paperboy_not_relevant:{NHGD_ID}", NHGD_ID, message_ts=item["ts"])
+    )
     (noted,) = await slack.wait_until(lambda: slack.calls("chat.postEphemeral"))
     assert noted.data["user"] == "U0ADA"
     assert f"{NHGD_ID} is marked not relevant" in noted.data["text"]

@@ -26,7 +26,9 @@ async def test_a_paper_that_says_channel_pings_nobody(slack: FakeSlack, bot: Sla
     await slack.send_event(message_event(f"<@{BOT_USER_ID}> explain {MENTIONS_ID}", mention=True))
     await slack.wait_until(lambda: len(slack.posts(CHANNEL)) == 5)
     item = next(p for p in slack.posts(CHANNEL) if p.get("metadata") and "actions" in str(p["blocks"]))
-    await slack.click(f"paperboy_explain:{MENTIONS_ID}", MENTIONS_ID, message_ts=item["ts"])
+    await slack.wait_for_ack(
+        await slack.click(f"paperboy_explain:{MENTIONS_ID}", MENTIONS_ID, message_ts=item["ts"])
+    )
     await slack.wait_until(lambda: len(slack.posts(CHANNEL)) == 6)
 
     received = slack.all_text()
