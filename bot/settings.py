@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     # HTTP mode (Events API and slash commands over HTTPS) instead of Socket Mode.
     slack_http: bool = False
     slack_port: int = Field(3000, ge=1, le=65535)
+    slack_http_host: str = "0.0.0.0"
+    slack_http_path: str = "/slack/events"
     # Who may change subscriptions and schedules: "everyone", "admins", or Slack user ids "U1,U2".
     slack_managers: str = "everyone"
 

@@ -390,6 +390,17 @@ class Repository:
                 for delivery, ch in rows
             ]
 
+    async def paper_for_message(self, ref: ChannelRef, message_ref: str) -> str | None:
+        """The paper a posted digest item is, by the platform's message id (threads ask about it)."""
+        async with self._sessions() as session:
+            channel = await self._channel_row(session, ref)
+            if channel is None or not message_ref:
+                return None
+            query = select(DeliveryRow.arxiv_id).where(
+                DeliveryRow.channel_pk == channel.id, DeliveryRow.message_ref == message_ref
+            )
+            return (await session.exec(query)).first()
+
     async def posted_count(self, ref: ChannelRef) -> int:
         """How many papers the channel has received."""
         async with self._sessions() as session:
