@@ -12,12 +12,13 @@ from adapters.discord.bridge import CommandBridge
 from adapters.discord.client import PaperboyClient, point_rest_at
 from adapters.discord.publisher import DiscordPublisher, Pacer
 from bot.app import Services
+from bot.services.ports import AdapterStartError
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-class DiscordStartError(Exception):
+class DiscordStartError(AdapterStartError):
     """Discord could not be reached or refused the token; the message is for the operator."""
 
 

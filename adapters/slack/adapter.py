@@ -8,7 +8,7 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -24,13 +24,14 @@ from adapters.slack.pacing import ChannelPacer
 from adapters.slack.people import ManagerPolicy, SlackDirectory
 from adapters.slack.publisher import SlackPublisher, ThreadIndex
 from bot.app import Services
+from bot.services.ports import AdapterStartError
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 10.0
 
 
-class SlackStartError(RuntimeError):
+class SlackStartError(AdapterStartError):
     """Slack refused a token or the configuration is incomplete; the message says what to fix."""
 
 
@@ -90,6 +91,10 @@ class SlackAdapter:
             identity = await self.client.auth_test()
         except SlackApiError as error:
             raise SlackStartError(f"Slack refused SLACK_BOT_TOKEN: {_code(error)}.") from error
+        except (ClientError, OSError) as error:
+            raise SlackStartError(
+                f"Slack could not be reached at SLACK_API_URL ({self._settings.slack_api_url}): {error}"
+            ) from error
         self._engine.register_publisher(self.publisher)
         if self.http_mode:
             await self._start_http()

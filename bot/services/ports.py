@@ -100,6 +100,10 @@ class Publisher(Protocol):
         ...
 
 
+class AdapterStartError(Exception):
+    """An adapter could not connect (refused token, unreachable platform); the message says what to fix."""
+
+
 class ChatAdapter(Protocol):
     """A platform connection: starts listening, registers its publisher, and stops."""
 

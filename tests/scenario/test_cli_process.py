@@ -152,3 +152,27 @@ def test_bad_configuration_is_reported_plainly(env: dict[str, str]) -> None:
     assert result.returncode == 2
     assert "DEFAULT_TIMEZONE" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "platform_env",
+    [
+        {
+            "SLACK_BOT_TOKEN": "xoxb-secret-bot",
+            "SLACK_APP_TOKEN": "xapp-secret-app",
+            "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        },
+        {"DISCORD_TOKEN": "secret.discord.token", "DISCORD_API_URL": "http://127.0.0.1:9/api/v10"},
+    ],
+    ids=["slack", "discord"],
+)
+def test_a_platform_that_cannot_be_reached_stops_run_with_one_clear_line(
+    env: dict[str, str], platform_env: dict[str, str]
+) -> None:
+    result = paperboy({**env, **platform_env}, "run")
+    assert result.returncode == 1
+    assert "Could not start:" in result.stderr
+    assert "Traceback" not in result.stderr
+    for secret in platform_env.values():
+        if "secret" in secret:
+            assert secret not in result.stderr + result.stdout
