@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -105,7 +106,9 @@ async def build_services(
         source = ArxivSource.from_settings(settings)
     # Full-text fetches are arXiv requests too: they share the source's gate (one per process).
     gate = getattr(source, "gate", None)
-    catalog = PaperCatalog(repository, source, clock)
+    catalog = PaperCatalog(
+        repository, source, clock, failure_cooldown=timedelta(seconds=settings.arxiv_failure_cooldown)
+    )
     explainer = explainer or build_explainer(
         settings, database=database, gate=gate if isinstance(gate, RequestGate) else None, clock=clock
     )

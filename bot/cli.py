@@ -71,6 +71,8 @@ def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]])
 
     configure_logging(settings)
 
+    from bot.services.ports import AdapterStartError
+
     async def go() -> T:
         services = await build_services(settings)
         try:
@@ -78,7 +80,11 @@ def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]])
         finally:
             await services.close()
 
-    return asyncio.run(go())
+    try:
+        return asyncio.run(go())
+    except AdapterStartError as error:
+        typer.echo(f"Could not start: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _chat_adapters(settings: Settings, services: Services) -> list[ChatAdapter]:

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     arxiv_min_interval: float = Field(3.0, ge=3.0)
     arxiv_timeout: float = Field(30.0, gt=0)
     arxiv_retries: int = Field(4, ge=0)
+    # After arXiv fails, no new listing request for this long: channels share the outcome.
+    arxiv_failure_cooldown: float = Field(60.0, ge=0)
     # Categories read by the daily ingest, besides those named in channels' topics.
     arxiv_categories: str = "cs.LG,stat.ML,math.OC"
 
@@ -59,6 +61,8 @@ class Settings(BaseSettings):
     # HTTP mode (Events API and slash commands over HTTPS) instead of Socket Mode.
     slack_http: bool = False
     slack_port: int = Field(3000, ge=1, le=65535)
+    slack_http_host: str = "0.0.0.0"
+    slack_http_path: str = "/slack/events"
     # Who may change subscriptions and schedules: "everyone", "admins", or Slack user ids "U1,U2".
     slack_managers: str = "everyone"
 
@@ -68,6 +72,15 @@ class Settings(BaseSettings):
     discord_guild_ids: str = ""
     # Who may change subscriptions and schedules: "manage_channels" (default) or "everyone".
     discord_managers: str = "manage_channels"
+    # Seconds between two posts across all channels, so a digest hour with many channels is paced
+    # (discord.py also waits out every rate limit Discord reports).
+    discord_post_interval: float = Field(0.1, ge=0, le=10)
+
+    # A scheduled digest that cannot reach arXiv waits and retries (first wait, doubling, max 15 min);
+    # past `digest_late_after` the channel is told why it is late; past `digest_give_up_after` it stops.
+    digest_retry_seconds: float = Field(60.0, gt=0)
+    digest_late_after: float = Field(1800.0, ge=0)
+    digest_give_up_after: float = Field(12 * 3600.0, gt=0)
 
     default_digest_time: time = time(9, 0)
     default_timezone: str = "UTC"

@@ -49,6 +49,10 @@ class ConsolePublisher:
         """Any other reply."""
         return self._write(render_reply(reply))
 
+    async def find_post(self, channel: ChannelRef, arxiv_id: str, run_id: str) -> str | None:
+        """A terminal keeps no record of what it printed."""
+        return None
+
 
 class ConsoleAdapter:
     """Reads commands from the terminal (with history) or from piped standard input."""

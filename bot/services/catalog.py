@@ -6,12 +6,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.domain.clock import Clock
 from bot.domain.paper import Paper
 from bot.infra.storage.repository import Repository
-from bot.services.ports import PaperSource
+from bot.services.ports import PaperSource, SourceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,20 @@ def covers(listed: Iterable[str], needed: Iterable[str]) -> bool:
 class PaperCatalog:
     """Reads arXiv politely: one listing fetch per set of categories every few hours."""
 
-    def __init__(self, repository: Repository, source: PaperSource, clock: Clock):
+    def __init__(
+        self,
+        repository: Repository,
+        source: PaperSource,
+        clock: Clock,
+        *,
+        failure_cooldown: timedelta = timedelta(minutes=1),
+    ):
         self._repository = repository
         self._source = source
         self._clock = clock
         self._lock = asyncio.Lock()
+        self._failure_cooldown = failure_cooldown
+        self._last_failure: tuple[datetime, SourceUnavailable] | None = None
 
     async def refresh(
         self,
@@ -69,10 +78,17 @@ class PaperCatalog:
             fresh = last and last.fetched_at and self._clock.now() - last.fetched_at < LISTING_MAX_AGE
             if fresh and not force and last and covers(last.categories.split("+"), wanted):
                 return IngestReport(day=last.day, skipped=last.skipped, new_papers=0, fetched=False)
+            if self._last_failure and self._clock.now() - self._last_failure[0] < self._failure_cooldown:
+                raise self._last_failure[1]
             if everything is not None:
                 wanted |= set(await everything())
             key = categories_key(wanted)
-            listing = await self._source.fetch_listing(key.split("+"))
+            try:
+                listing = await self._source.fetch_listing(key.split("+"))
+            except SourceUnavailable as error:
+                self._last_failure = (self._clock.now(), error)
+                raise
+            self._last_failure = None
             ids = listing.ids()
             listed = listing.versions()
             stored = await self._repository.papers(ids)

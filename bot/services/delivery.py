@@ -1,17 +1,23 @@
-"""Delivering a digest: claim papers, post them, and record each only once the platform confirms."""
+"""Delivering a digest: claim papers, post them, and record each only once the platform confirms.
+
+Exactly once per (channel, paper): a claim ("pending" delivery) is written before each post and
+confirmed after it. A run killed between the two leaves a pending claim; `reconcile` asks the
+platform whether that post exists and either confirms it or gives the paper back.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.domain.channel import ChannelRef
 from bot.domain.clock import Clock
-from bot.domain.digest import Digest
+from bot.domain.digest import Digest, DigestItem
 from bot.infra.storage.repository import Repository
 from bot.services.digests import DigestBuilder
-from bot.services.ports import Publisher
+from bot.services.ports import ChannelUnavailable, Publisher
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +35,14 @@ class DeliveryReport:
     posted: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReconcileReport:
+    """What reconciliation found of interrupted runs."""
+
+    confirmed: int
+    released: int
+
+
 class DigestDelivery:
     """One path for scheduled and on-demand digests, so both obey the same never-twice rule."""
 
@@ -36,6 +50,7 @@ class DigestDelivery:
         self._repository = repository
         self._builder = builder
         self._clock = clock
+        self._active_runs: set[str] = set()
 
     async def deliver(
         self, ref: ChannelRef, publisher: Publisher, *, scheduled: bool = False
@@ -46,6 +61,7 @@ class DigestDelivery:
         """
         run_id = uuid.uuid4().hex[:12]
         channel = await self._repository.ensure_channel(ref)
+        await self.reconcile(lambda _platform: publisher, channel=ref)
         plan = await self._builder.build(channel)
         digest = plan.digest
         if scheduled and not digest.topics:
@@ -54,19 +70,65 @@ class DigestDelivery:
         if len(claimed) < len(digest.items):
             kept = [i for i in digest.items if i.paper.arxiv_id in claimed]
             digest = replace(digest, items=tuple(replace(i, position=n) for n, i in enumerate(kept, 1)))
-        pending = [item.paper.arxiv_id for item in digest.items]
-        posted = 0
+        self._active_runs.add(run_id)
         try:
-            parent = await publisher.post_digest_header(ref, digest)
-            for item in digest.items:
-                message = await publisher.post_digest_item(ref, digest, item, parent)
-                await self._repository.confirm_delivery(ref, item.paper.arxiv_id, message)
-                pending.remove(item.paper.arxiv_id)
-                posted += 1
-        except Exception as error:
-            await self._repository.release_intent(ref, pending)
-            log.warning("digest run %s for %s stopped after %d posts: %s", run_id, ref.key, posted, error)
-            raise NotDelivered(str(error)) from error
+            posted = await self._post(ref, publisher, digest, run_id)
+        finally:
+            self._active_runs.discard(run_id)
         await self._repository.mark_digest_done(ref, self._clock.now(), plan.covered_through)
         log.info("digest run %s for %s posted %d papers", run_id, ref.key, posted)
         return DeliveryReport(run_id=run_id, digest=digest, posted=posted)
+
+    async def _post(self, ref: ChannelRef, publisher: Publisher, digest: Digest, run_id: str) -> int:
+        pending = [item.paper.arxiv_id for item in digest.items]
+        current: DigestItem | None = None
+        try:
+            parent = await publisher.post_digest_header(ref, digest)
+            for current in digest.items:
+                message = await publisher.post_digest_item(ref, digest, current, parent)
+                await self._repository.confirm_delivery(ref, current.paper.arxiv_id, message)
+                pending.remove(current.paper.arxiv_id)
+        except Exception as error:
+            if current is not None and current.paper.arxiv_id in pending:
+                # The failed post may have gone out all the same (a timeout after sending).
+                pending.remove(current.paper.arxiv_id)
+                await self._settle(publisher, ref, current.paper.arxiv_id, run_id)
+            await self._repository.release_intent(ref, pending)
+            posted = len(digest.items) - len(pending)
+            if isinstance(error, ChannelUnavailable):
+                await self._repository.update_channel(ref, paused=True)
+                log.warning("paused %s: the platform refuses posts there (%s)", ref.key, error)
+            log.warning("digest run %s for %s stopped after %d posts: %s", run_id, ref.key, posted, error)
+            raise NotDelivered(str(error)) from error
+        return len(digest.items)
+
+    async def reconcile(
+        self, publisher_for: Callable[[str], Publisher | None], *, channel: ChannelRef | None = None
+    ) -> ReconcileReport:
+        """Settle claims left by runs that died mid-post: confirm what was posted, free the rest."""
+        confirmed = released = 0
+        for claim in await self._repository.pending_deliveries(channel):
+            publisher = publisher_for(claim.channel.platform)
+            if publisher is None or claim.run_id in self._active_runs:
+                continue
+            outcome = await self._settle(publisher, claim.channel, claim.arxiv_id, claim.run_id)
+            confirmed += outcome == "confirmed"
+            released += outcome == "released"
+        if confirmed or released:
+            log.info(
+                "reconciled interrupted runs: %d posts confirmed, %d papers due again", confirmed, released
+            )
+        return ReconcileReport(confirmed, released)
+
+    async def _settle(self, publisher: Publisher, ref: ChannelRef, arxiv_id: str, run_id: str) -> str:
+        """Confirm a claim whose post exists, release one whose post does not, keep it if unsure."""
+        try:
+            found = await publisher.find_post(ref, arxiv_id, run_id)
+        except Exception as error:
+            log.warning("could not tell whether %s got %s; asking again later: %s", ref.key, arxiv_id, error)
+            return "kept"
+        if found:
+            await self._repository.confirm_delivery(ref, arxiv_id, found)
+            return "confirmed"
+        await self._repository.release_intent(ref, [arxiv_id])
+        return "released"

@@ -201,7 +201,6 @@ class LlmExplainer:
         if isinstance(error, LlmKeyRejected):
             return ExplanationText(
                 f"(No explanation: {error}. Showing the abstract only; the operator should check the key.)",
-                model=self._llm.model,
                 source=ABSTRACT_SOURCE,
                 is_fallback=True,
             )
@@ -211,7 +210,6 @@ class LlmExplainer:
         return ExplanationText(
             f"(No explanation this time: {reason}. Showing the abstract only; "
             f"`explain {paper.arxiv_id}` tries again later.)",
-            model=self._llm.model,
             source=ABSTRACT_SOURCE,
             is_fallback=True,
         )

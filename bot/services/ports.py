@@ -17,6 +17,10 @@ class SourceUnavailable(Exception):
     """A paper source did not answer; the message is safe to show in a channel."""
 
 
+class ChannelUnavailable(Exception):
+    """The platform will not take posts in this channel (archived, bot removed, missing scope)."""
+
+
 class ListingLike(Protocol):
     """A day's listing: which announcement day it is, whether arXiv skipped it, what it names."""
 
@@ -169,6 +173,14 @@ class Publisher(Protocol):
     async def post_reply(self, channel: ChannelRef, reply: Reply) -> str:
         """Post any other reply (a late-digest notice, say)."""
         ...
+
+    async def find_post(self, channel: ChannelRef, arxiv_id: str, run_id: str) -> str | None:
+        """The message an interrupted run posted for this paper, if the platform can tell; else None."""
+        ...
+
+
+class AdapterStartError(Exception):
+    """An adapter could not connect (refused token, unreachable platform); the message says what to fix."""
 
 
 class ChatAdapter(Protocol):

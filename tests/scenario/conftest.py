@@ -76,6 +76,7 @@ def settings(tmp_path: Path, fake_arxiv: FakeArxiv) -> Settings:
         arxiv_api_url=fake_arxiv.api_url,
         arxiv_rss_url=fake_arxiv.rss_url,
         arxiv_categories="cs.LG",
+        arxiv_failure_cooldown=0,
     )
 
 

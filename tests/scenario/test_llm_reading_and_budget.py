@@ -159,6 +159,7 @@ async def test_the_total_daily_budget_covers_every_channel(make_chat: MakeChat, 
     await chat.services.engine.handle(first, CONSOLE_USER, Explain(NHGD))
     reply = await chat.services.engine.handle(second, CONSOLE_USER, Explain("2602.11145"))
     assert isinstance(reply, PaperCard) and reply.explanation.is_fallback
+    assert reply.explanation.model == ""  # no model wrote a note: adapters show no "by <model>" line
     assert "Paperboy has used today's LLM budget (4,000 tokens" in reply.explanation.text
     assert fake_llm.calls == 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
@@ -28,6 +29,15 @@ from bot.infra.storage.tables import (
 )
 
 PAPER_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PendingClaim:
+    """A paper claimed for a channel by a run that has not confirmed its post."""
+
+    channel: ChannelRef
+    arxiv_id: str
+    run_id: str
 
 
 class Repository:
@@ -354,6 +364,42 @@ class Repository:
                 )
             )
             await session.commit()
+
+    async def pending_deliveries(self, ref: ChannelRef | None = None) -> list[PendingClaim]:
+        """Claims not yet confirmed (in one channel, or everywhere), oldest first."""
+        async with self._sessions() as session:
+            query = (
+                select(DeliveryRow, ChannelRow)
+                .join(ChannelRow, col(ChannelRow.id) == col(DeliveryRow.channel_pk))
+                .where(DeliveryRow.status == "pending")
+                .order_by(col(DeliveryRow.id))
+            )
+            if ref is not None:
+                query = query.where(
+                    ChannelRow.platform == ref.platform,
+                    ChannelRow.workspace == ref.workspace,
+                    ChannelRow.channel_id == ref.channel_id,
+                )
+            rows = (await session.exec(query)).all()
+            return [
+                PendingClaim(
+                    channel=ChannelRef(ch.platform, ch.workspace, ch.channel_id, ch.name),
+                    arxiv_id=delivery.arxiv_id,
+                    run_id=delivery.run_id,
+                )
+                for delivery, ch in rows
+            ]
+
+    async def paper_for_message(self, ref: ChannelRef, message_ref: str) -> str | None:
+        """The paper a posted digest item is, by the platform's message id (threads ask about it)."""
+        async with self._sessions() as session:
+            channel = await self._channel_row(session, ref)
+            if channel is None or not message_ref:
+                return None
+            query = select(DeliveryRow.arxiv_id).where(
+                DeliveryRow.channel_pk == channel.id, DeliveryRow.message_ref == message_ref
+            )
+            return (await session.exec(query)).first()
 
     async def posted_count(self, ref: ChannelRef) -> int:
         """How many papers the channel has received."""

@@ -1,0 +1,155 @@
+"""From a Discord interaction to the core and back: who, where, which command; defer, handle, reply."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from adapters.discord.limits import Outgoing, clip
+from adapters.discord.render import notice_text, render_reply
+from bot.domain.channel import Actor, ChannelRef
+from bot.domain.commands import MANAGING_COMMANDS, Command, Explain, MarkNotRelevant
+from bot.domain.replies import Notice, Reply, Tone
+from bot.infra.storage.repository import Repository
+from bot.rendering.sanitize import sanitize_text as clean
+from bot.services.engine import Engine
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+MAX_CHOICES = 25  # Discord shows at most 25 suggestions
+CHOICE_LIMIT = 100  # characters of a choice's name and value
+NOT_A_MANAGER = (
+    "Changing this channel's topics and schedule needs the Manage Channels permission here. "
+    "Ask a moderator to do it, or to give you that permission."
+)
+GUILDS_ONLY = "Paperboy works in server text channels; invite it to a server and use it there."
+
+
+class CommandBridge:
+    """Translates interactions into core commands and renders the engine's replies as follow-ups."""
+
+    def __init__(self, engine: Engine, repository: Repository, *, managers: str = "manage_channels"):
+        self._engine = engine
+        self._repository = repository
+        self._everyone_manages = managers.strip().lower() == "everyone"
+
+    def channel_ref(self, interaction: discord.Interaction) -> ChannelRef | None:
+        """The channel whose subscriptions a command is about (a thread's parent channel)."""
+        channel = interaction.channel
+        if interaction.guild_id is None or channel is None:
+            return None
+        if isinstance(channel, discord.Thread) and channel.parent is not None:
+            channel = channel.parent
+        name = getattr(channel, "name", "") or ""
+        return ChannelRef(PLATFORM, str(interaction.guild_id), str(channel.id), name)
+
+    def actor(self, interaction: discord.Interaction) -> Actor:
+        """The member, and whether they may change this channel (Manage Channels by default)."""
+        user = interaction.user
+        can_manage = self._everyone_manages or interaction.permissions.manage_channels
+        return Actor(
+            user_id=str(user.id),
+            display_name=user.display_name,
+            can_manage=can_manage,
+            why_not="" if can_manage else NOT_A_MANAGER,
+        )
+
+    async def run(
+        self, interaction: discord.Interaction, command: Command, *, ephemeral: bool = False
+    ) -> None:
+        """Answer within Discord's 3 seconds (a refusal at once, else a deferral), then follow up."""
+        ref = self.channel_ref(interaction)
+        if ref is None:
+            await interaction.response.send_message(GUILDS_ONLY, ephemeral=True)
+            return
+        actor = self.actor(interaction)
+        if isinstance(command, MANAGING_COMMANDS) and not actor.can_manage:
+            # The engine refuses without touching anything, so this answers well within 3 seconds.
+            refusal = await self._engine.handle(ref, actor, command)
+            await interaction.response.send_message(_only_text(refusal), ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+        reply = await self._engine.handle(ref, actor, command)
+        if reply is None:  # a digest, already posted in the channel by the publisher
+            reply = Notice("Digest posted.", Tone.SUCCESS)
+        await self.follow_up(interaction, render_reply(reply), ephemeral=ephemeral)
+
+    async def explain_in_thread(self, interaction: discord.Interaction, paper: str, thread_id: int) -> None:
+        """The "Explain" button: the explanation goes to the digest's thread, a pointer to the clicker."""
+        ref = self.channel_ref(interaction)
+        if ref is None:
+            await interaction.response.send_message(GUILDS_ONLY, ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        reply = await self._engine.handle(ref, self.actor(interaction), Explain(paper))
+        messages = render_reply(reply) if reply is not None else []
+        thread = await self._thread(interaction, thread_id) if not isinstance(reply, Notice) else None
+        if thread is None:
+            await self.follow_up(interaction, messages, ephemeral=True)
+            return
+        who = clean(interaction.user.display_name)
+        try:
+            await thread.send(f"🔎 {who} asked for an explanation of {paper}:")
+            for message in messages:
+                await thread.send(content=message.content or None, embeds=message.embeds)
+        except (discord.Forbidden, discord.NotFound) as error:
+            log.warning("discord: cannot post in thread %s (%s %s)", thread_id, error.status, error.text)
+            await self.follow_up(interaction, messages, ephemeral=True)
+            return
+        await interaction.followup.send(f"Explained in {thread.mention}.", ephemeral=True)
+
+    async def not_relevant(self, interaction: discord.Interaction, paper: str) -> None:
+        """The "Not relevant" button: recorded for this channel, acknowledged to the clicker only."""
+        await self.run(interaction, MarkNotRelevant(paper), ephemeral=True)
+
+    async def topic_choices(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        """The channel's own topics containing what was typed, for `unsubscribe`."""
+        ref = self.channel_ref(interaction)
+        if ref is None:
+            return []
+        wanted = typed.strip().lower()
+        choices = []
+        for entry in await self._repository.topics(ref):
+            if wanted and wanted not in entry.topic.lower() and wanted != str(entry.number):
+                continue
+            # A topic longer than a choice value may be is unsubscribed by its number.
+            value = entry.topic if len(entry.topic) <= CHOICE_LIMIT else str(entry.number)
+            choices.append(
+                app_commands.Choice(name=clip(f"{entry.number}. {entry.topic}", CHOICE_LIMIT), value=value)
+            )
+        return choices[:MAX_CHOICES]
+
+    async def follow_up(
+        self, interaction: discord.Interaction, messages: list[Outgoing], *, ephemeral: bool = False
+    ) -> None:
+        """Send rendered messages as the interaction's follow-ups."""
+        for message in messages:
+            await interaction.followup.send(
+                content=message.content or discord.utils.MISSING,
+                embeds=message.embeds or discord.utils.MISSING,
+                ephemeral=ephemeral,
+            )
+
+    async def _thread(self, interaction: discord.Interaction, thread_id: int) -> discord.Thread | None:
+        if not thread_id or interaction.guild is None:
+            return None
+        thread = interaction.guild.get_thread(thread_id)
+        if thread is not None:
+            return thread
+        try:
+            fetched = await interaction.client.fetch_channel(thread_id)
+        except (discord.NotFound, discord.Forbidden) as error:
+            log.info("digest thread %s is gone (%s); explaining in the follow-up", thread_id, error.status)
+            return None
+        return fetched if isinstance(fetched, discord.Thread) else None
+
+
+def _only_text(reply: Reply | None) -> str:
+    if isinstance(reply, Notice):
+        return notice_text(reply)
+    return "❌ " + NOT_A_MANAGER

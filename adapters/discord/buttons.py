@@ -1,0 +1,85 @@
+"""The "Explain" and "Not relevant" buttons under each digest paper, working across restarts.
+
+Their custom_ids carry the arXiv id (and the digest thread's id), and the classes are registered
+with `client.add_dynamic_items`, discord.py's persistent-view mechanism for custom_ids that carry
+data: a press on a months-old digest still reaches us after any number of restarts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+if TYPE_CHECKING:
+    from adapters.discord.bridge import CommandBridge
+
+PAPER_ID = r"(?P<paper>[A-Za-z0-9./-]{4,40})"
+EXPLAIN_TEMPLATE = rf"paperboy:explain:{PAPER_ID}:(?P<thread>\d{{1,20}})"
+NOT_RELEVANT_TEMPLATE = rf"paperboy:not-relevant:{PAPER_ID}"
+
+
+def _bridge(interaction: discord.Interaction) -> CommandBridge:
+    bridge: CommandBridge = interaction.client.bridge  # type: ignore[attr-defined]
+    return bridge
+
+
+class ExplainButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=EXPLAIN_TEMPLATE):
+    """Explains the paper in the digest's thread."""
+
+    def __init__(self, paper: str, thread_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Explain",
+                emoji="🔎",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"paperboy:explain:{paper}:{thread_id}",
+            )
+        )
+        self.paper = paper
+        self.thread_id = thread_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ExplainButton:
+        """Rebuild the button from a pressed custom_id."""
+        return cls(match["paper"], int(match["thread"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Explain the paper."""
+        await _bridge(interaction).explain_in_thread(interaction, self.paper, self.thread_id)
+
+
+class NotRelevantButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NOT_RELEVANT_TEMPLATE):
+    """Records that the paper did not belong in this channel's digest."""
+
+    def __init__(self, paper: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Not relevant",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"paperboy:not-relevant:{paper}",
+            )
+        )
+        self.paper = paper
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> NotRelevantButton:
+        """Rebuild the button from a pressed custom_id."""
+        return cls(match["paper"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Record the verdict."""
+        await _bridge(interaction).not_relevant(interaction, self.paper)
+
+
+def paper_buttons(paper: str, thread_id: int) -> discord.ui.View:
+    """The buttons under one digest paper (`thread_id` 0 when the digest has no thread)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(ExplainButton(paper, thread_id))
+    view.add_item(NotRelevantButton(paper))
+    return view

@@ -1,0 +1,173 @@
+"""Core replies as Discord messages: content and embeds, every piece of paper or LLM text sanitised."""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+import discord
+
+from adapters.discord.limits import (
+    FIELD_VALUE_LIMIT,
+    TITLE_LIMIT,
+    Outgoing,
+    clip,
+    pack,
+    text_embeds,
+)
+from bot.domain.digest import Digest, DigestItem, ExplanationText
+from bot.domain.paper import Paper
+from bot.domain.replies import (
+    Answer,
+    ChannelSettings,
+    Help,
+    Notice,
+    PaperCard,
+    Reply,
+    Tone,
+    TopicList,
+)
+from bot.rendering.sanitize import sanitize_text as clean
+
+TONE_MARK = {Tone.INFO: "", Tone.SUCCESS: "✅ ", Tone.WARNING: "⚠️ ", Tone.ERROR: "❌ "}
+PAPER_COLOUR = discord.Colour(0xB31B1B)  # arXiv red
+INFO_COLOUR = discord.Colour.blurple()
+MAX_AUTHORS_SHOWN = 30
+# How each core command is typed on Discord.
+DISCORD_USAGE = {
+    "subscribe": "/paper subscribe topic:",
+    "unsubscribe": "/paper unsubscribe topic:",
+    "topics": "/paper topics",
+    "digest": "/paper digest",
+    "preview": "/paper preview",
+    "explain": "/explain paper:",
+    "ask": "/paper ask paper: question:",
+    "schedule": "/paper schedule time: timezone: days:",
+    "pause": "/paper pause",
+    "resume": "/paper resume",
+    "settings": "/paper settings",
+    "help": "/paper help",
+}
+
+
+def render_reply(reply: Reply) -> list[Outgoing]:
+    """Any reply as one or more messages within Discord's limits."""
+    match reply:
+        case Notice():
+            return pack(notice_text(reply))
+        case Help():
+            return render_help(reply)
+        case TopicList():
+            lines = [
+                f"**{t.number}.** `{clean(t.topic)}` · added by {clean(t.added_by or 'someone')}"
+                for t in reply.topics
+            ]
+            return pack(
+                embeds=text_embeds("\n".join(lines), title="Topics followed here", colour=INFO_COLOUR)
+            )
+        case PaperCard():
+            embeds = [paper_embed(reply.paper)]
+            embeds += text_embeds(explanation_text(reply.paper, reply.explanation), colour=PAPER_COLOUR)
+            return pack(embeds=embeds)
+        case Answer():
+            title = clip(f"Q: {clean(reply.question)}", TITLE_LIMIT)
+            embeds = text_embeds(clean(reply.explanation.text), title=title, colour=PAPER_COLOUR)
+            embeds[-1].set_footer(text=clean(f"{reply.paper.title} (arXiv:{reply.paper.arxiv_id})"))
+            return pack(embeds=embeds)
+        case ChannelSettings():
+            return pack(embeds=[settings_embed(reply)])
+        case Digest():
+            return render_digest(reply)
+        case _:
+            assert_never(reply)
+
+
+def notice_text(notice: Notice) -> str:
+    """A notice as one line of content with a mark for its tone."""
+    return TONE_MARK[notice.tone] + clean(notice.text)
+
+
+def render_help(help_: Help) -> list[Outgoing]:
+    """The commands as typed on Discord, each with what it does and an example."""
+    lines = []
+    for command in help_.commands:
+        verb = command.usage.split()[0]
+        lines.append(f"`{DISCORD_USAGE.get(verb, '/paper ' + verb)}` {command.summary}")
+        if command.example and command.example != verb:
+            lines.append(f"  e.g. `/paper {command.example}`")
+    embeds = text_embeds("\n".join(lines), title="Paperboy commands", colour=INFO_COLOUR)
+    return pack(clean(help_.lead), embeds)
+
+
+def settings_embed(settings: ChannelSettings) -> discord.Embed:
+    """A channel's settings as embed fields."""
+    last = discord.utils.format_dt(settings.last_digest) if settings.last_digest else "never"
+    upcoming = discord.utils.format_dt(settings.next_digest) if settings.next_digest else "none (paused)"
+    schedule = settings.schedule.describe() + (" (paused)" if settings.paused else "")
+    embed = discord.Embed(title=clip(f"Settings for {clean(settings.channel_label)}", TITLE_LIMIT))
+    embed.colour = INFO_COLOUR
+    embed.add_field(name="Schedule", value=schedule, inline=False)
+    embed.add_field(name="Topics", value=str(settings.topic_count))
+    embed.add_field(name="Max papers", value=str(settings.max_papers))
+    embed.add_field(name="Last digest", value=last, inline=False)
+    embed.add_field(name="Next digest", value=upcoming, inline=False)
+    return embed
+
+
+def digest_header_text(digest: Digest) -> str:
+    """The digest's first message: day, count, topics, and the disclaimer (or why it is empty)."""
+    topics = clip(", ".join(f"`{clean(t)}`" for t in digest.topics) or "none", 1000)
+    head = f"📰 **Paperboy digest** · {digest.day:%a %d %b %Y}"
+    if digest.is_empty:
+        return f"{head} · topics: {topics}\n{clean(digest.empty_reason)}"
+    count = len(digest.items)
+    more = (
+        f" ({digest.more_available} more matched; raise the cap in settings)" if digest.more_available else ""
+    )
+    return (
+        f"{head} · {count} paper{'s' if count != 1 else ''}{more} · topics: {topics}\n*{digest.disclaimer}*"
+    )
+
+
+def thread_name(digest: Digest) -> str:
+    """The digest thread's name (at most 100 characters)."""
+    return f"Paperboy {digest.day:%d %b %Y}: abstracts and explanations"
+
+
+def paper_embed(paper: Paper, *, position: int | None = None, why: str = "") -> discord.Embed:
+    """One paper: title linked to its abstract page, authors, id and pdf, categories, why it matched."""
+    title = clean(paper.title)
+    if position is not None:
+        title = f"{position}) {title}"
+    embed = discord.Embed(title=clip(title, TITLE_LIMIT), url=paper.abs_url, colour=PAPER_COLOUR)
+    embed.description = clip(authors_line(paper), FIELD_VALUE_LIMIT)
+    embed.add_field(name="arXiv", value=f"[{paper.arxiv_id}]({paper.abs_url}) · [pdf]({paper.pdf_url})")
+    embed.add_field(name="Categories", value=clip(", ".join(paper.categories), FIELD_VALUE_LIMIT))
+    if why:
+        embed.add_field(name="Matched", value=clip(clean(why), FIELD_VALUE_LIMIT), inline=False)
+    return embed
+
+
+def authors_line(paper: Paper) -> str:
+    """`Authors: A, B, C` with a count instead of a list past thirty names."""
+    shown = ", ".join(clean(a) for a in paper.authors[:MAX_AUTHORS_SHOWN])
+    extra = len(paper.authors) - MAX_AUTHORS_SHOWN
+    return f"**Authors:** {shown}" + (f" and {extra} more" if extra > 0 else "")
+
+
+def explanation_text(paper: Paper, explanation: ExplanationText) -> str:
+    """The abstract and the explanation (or its fallback note), in the predecessor bot's order."""
+    return (
+        f"**Abstract**\n{clean(paper.abstract)}\n\n**Math explanation (LLM)**\n{clean(explanation.text)}"
+        + (f"\n-# {clean(explanation.model)}, from the {explanation.source}" if explanation.model else "")
+    )
+
+
+def digest_item_text(item: DigestItem) -> str:
+    """What the digest thread says about one paper."""
+    return f"**{item.position}) {clean(item.paper.title)}**\n{explanation_text(item.paper, item.explanation)}"
+
+
+def render_digest(digest: Digest) -> list[Outgoing]:
+    """A digest shown as a reply (`preview`): the header, then one embed per paper."""
+    embeds = [paper_embed(item.paper, position=item.position, why=item.why) for item in digest.items]
+    return pack(digest_header_text(digest), embeds)

@@ -1,0 +1,256 @@
+"""Core replies as Block Kit messages, within Slack's limits, with a plain `text` for notifications."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, assert_never
+
+from adapters.slack.mrkdwn import (
+    MAX_BLOCKS,
+    MAX_HEADER_TEXT,
+    MAX_SECTION_TEXT,
+    clip,
+    escape,
+    pack_lines,
+    safe,
+    split_safe,
+)
+from bot.domain.digest import Digest, DigestItem, ExplanationText
+from bot.domain.paper import Paper
+from bot.domain.replies import Answer, ChannelSettings, Help, Notice, PaperCard, Reply, Tone, TopicList
+
+Block = dict[str, Any]
+EXPLAIN_ACTION = "paperboy_explain"
+NOT_RELEVANT_ACTION = "paperboy_not_relevant"
+METADATA_EVENT = "paperboy_paper"
+TONE_EMOJI = {
+    Tone.INFO: "",
+    Tone.SUCCESS: ":white_check_mark: ",
+    Tone.WARNING: ":warning: ",
+    Tone.ERROR: ":x: ",
+}
+MAX_AUTHORS_SHOWN = 12
+MAX_TITLE = 400
+MAX_NOTIFICATION = 3000
+
+
+@dataclass(frozen=True, slots=True)
+class SlackMessage:
+    """One chat.postMessage worth: blocks, the notification text, and optional metadata."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    arxiv_id: str = ""  # the paper this message is about, kept in its metadata
+
+    @property
+    def metadata(self) -> dict[str, Any] | None:
+        """Slack message metadata naming the paper, so a thread can be traced back to it."""
+        if not self.arxiv_id:
+            return None
+        return {"event_type": METADATA_EVENT, "event_payload": {"arxiv_id": self.arxiv_id}}
+
+
+def section(text: str) -> Block:
+    """A mrkdwn section; the caller keeps `text` within 3,000 characters."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def sections(lines: list[str]) -> list[Block]:
+    """Escaped lines packed into as few sections as the limit allows."""
+    return [section(text) for text in pack_lines(lines, MAX_SECTION_TEXT)]
+
+
+def context(text: str) -> Block:
+    """Small grey print."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, MAX_SECTION_TEXT)}]}
+
+
+def header(text: str) -> Block:
+    """A plain-text header (Slack caps it at 150 characters)."""
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, MAX_HEADER_TEXT)}}
+
+
+def messages(blocks: list[Block], text: str, arxiv_id: str = "") -> list[SlackMessage]:
+    """Blocks split into messages of at most 50; later parts say they continue the first."""
+    text = re.sub(r"&[a-z]{0,3}…$", "…", clip(text, MAX_NOTIFICATION))  # no half entity at the cut
+    chunks = [blocks[i : i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)] or [[]]
+    return [
+        SlackMessage(text if n == 0 else f"{text} (continued)", chunk, arxiv_id)
+        for n, chunk in enumerate(chunks)
+    ]
+
+
+def render_reply(reply: Reply) -> list[SlackMessage]:
+    """Any core reply as one or more Slack messages."""
+    match reply:
+        case Notice():
+            text = TONE_EMOJI[reply.tone] + safe(reply.text)
+            return messages([section(chunk) for chunk in split_safe(reply.text)], text)
+        case Help():
+            return render_help(reply)
+        case TopicList():
+            lines = ["*Topics followed in this channel:*"] + [
+                f"{t.number}. `{safe(clip(t.topic, 500))}` (added by {safe(t.added_by or 'someone')})"
+                for t in reply.topics
+            ]
+            count = len(reply.topics)
+            return messages(sections(lines), f"This channel follows {count} topic{'s' if count != 1 else ''}")
+        case PaperCard():
+            explained = explanation_blocks(reply.paper, reply.explanation)
+            blocks = [section(paper_summary(reply.paper)), *explained]
+            return messages(blocks, paper_line(reply.paper), reply.paper.arxiv_id)
+        case Answer():
+            question = section(f"*Q:* {safe(clip(reply.question, 2500))}")
+            answer = [section(chunk) for chunk in split_safe(reply.explanation.text)]
+            footer = context(f"About {paper_link(reply.paper)}")
+            text = f"Answer about {paper_line(reply.paper)}"
+            return messages([question, *answer, footer], text, reply.paper.arxiv_id)
+        case ChannelSettings():
+            return render_settings(reply)
+        case Digest():
+            blocks = list(digest_header_blocks(reply))
+            for item in reply.items:
+                blocks += [{"type": "divider"}, *item_blocks(item, buttons=False)]
+            return messages(blocks, digest_summary(reply))
+        case _:
+            assert_never(reply)
+
+
+def render_help(help_: Help) -> list[SlackMessage]:
+    """The command list, each with an example."""
+    lines = [safe(help_.lead), ""] if help_.lead else []
+    lines.append("*Paperboy commands* (type them after `/paper`, or mention @Paperboy):")
+    for command in help_.commands:
+        example = f" e.g. `/paper {escape(command.example)}`" if command.example else ""
+        lines.append(f"• `{escape(command.usage)}`: {escape(command.summary)}.{example}")
+    lines.append(escape("• `/explain <arXiv id or link>`: the same as `/paper explain`."))
+    return messages(sections(lines), safe(help_.lead) or "Paperboy commands")
+
+
+def render_settings(settings: ChannelSettings) -> list[SlackMessage]:
+    """A channel's settings, one per line."""
+    last = f"{settings.last_digest:%Y-%m-%d %H:%M} UTC" if settings.last_digest else "never"
+    upcoming = f"{settings.next_digest:%Y-%m-%d %H:%M} UTC" if settings.next_digest else "none (paused)"
+    lines = [
+        f"*Settings for {safe(settings.channel_label)}*",
+        f"Schedule: {escape(settings.schedule.describe())}{' (paused)' if settings.paused else ''}",
+        f"Topics: {settings.topic_count}",
+        f"Max papers: {settings.max_papers}",
+        f"Last digest: {last}",
+        f"Next digest: {upcoming}",
+    ]
+    return messages(sections(lines), f"Settings for {safe(settings.channel_label)}")
+
+
+def digest_summary(digest: Digest) -> str:
+    """The digest's one-line notification."""
+    count = len(digest.items)
+    topics = ", ".join(digest.topics) if digest.topics else "none"
+    papers = f"{count} paper{'s' if count != 1 else ''}" if count else "nothing new"
+    return f"Paperboy digest · {digest.day:%a %d %b %Y} · {papers} · topics: {safe(clip(topics, 1000))}"
+
+
+def digest_header_blocks(digest: Digest) -> list[Block]:
+    """Header, count, topics and the disclaimer (or why the digest is empty)."""
+    blocks: list[Block] = [header(f"Paperboy digest · {digest.day:%a %d %b %Y}")]
+    if digest.is_empty:
+        blocks.append(section(safe(clip(digest.empty_reason, MAX_SECTION_TEXT // 2))))
+    else:
+        count = len(digest.items)
+        more = f" ({digest.more_available} more matched; raise the cap)" if digest.more_available else ""
+        blocks.append(section(f"*{count} new paper{'s' if count != 1 else ''}*{more}"))
+    if digest.topics:
+        shown = [f"`{safe(clip(topic, 500))}`" for topic in digest.topics]
+        joined = "*Topics:* " + ", ".join(shown)
+        blocks += [section(joined)] if len(joined) <= MAX_SECTION_TEXT else sections(["*Topics:*", *shown])
+    if not digest.is_empty:
+        blocks.append(context(safe(digest.disclaimer)))
+    return blocks
+
+
+def digest_header_messages(digest: Digest) -> list[SlackMessage]:
+    """The digest's parent message."""
+    return messages(digest_header_blocks(digest), digest_summary(digest))
+
+
+def item_blocks(item: DigestItem, *, buttons: bool = True) -> list[Block]:
+    """One paper of a digest, compact, with its buttons."""
+    lines = [paper_summary(item.paper, position=item.position)]
+    if item.reasons:
+        lines.append(f"_Matched:_ {safe(clip(item.why, 1500))}")
+    blocks = sections(lines)
+    if buttons:
+        blocks.append(action_buttons(item.paper.arxiv_id))
+    return blocks
+
+
+def digest_item_message(item: DigestItem) -> SlackMessage:
+    """The message for one digest item; its metadata names the paper."""
+    text = f"{item.position}. {paper_line(item.paper)}"
+    return messages(item_blocks(item), text, item.paper.arxiv_id)[0]
+
+
+def action_buttons(arxiv_id: str) -> Block:
+    """ "Explain" and "Not relevant"; the action ids carry the paper's id."""
+    return {
+        "type": "actions",
+        "block_id": f"paper:{arxiv_id}",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"{EXPLAIN_ACTION}:{arxiv_id}",
+                "text": {"type": "plain_text", "text": "Explain"},
+                "value": arxiv_id,
+            },
+            {
+                "type": "button",
+                "action_id": f"{NOT_RELEVANT_ACTION}:{arxiv_id}",
+                "text": {"type": "plain_text", "text": "Not relevant"},
+                "value": arxiv_id,
+            },
+        ],
+    }
+
+
+def paper_link(paper: Paper) -> str:
+    """The title linked to the abstract page."""
+    return f"<{paper.abs_url}|{safe(clip(' '.join(paper.title.split()), MAX_TITLE))}>"
+
+
+def paper_line(paper: Paper) -> str:
+    """`Title (arXiv:2602.10905)`, escaped, for notifications."""
+    return f"{safe(clip(' '.join(paper.title.split()), MAX_TITLE))} (arXiv:{paper.arxiv_id})"
+
+
+def paper_summary(paper: Paper, *, position: int | None = None) -> str:
+    """Title link, authors, id, pdf and categories."""
+    number = f"{position}. " if position is not None else ""
+    authors = list(paper.authors[:MAX_AUTHORS_SHOWN])
+    more = len(paper.authors) - len(authors)
+    shown = ", ".join(clip(a, 80) for a in authors) + (f" and {more:,} more" if more > 0 else "")
+    categories = ", ".join(paper.categories[:20])
+    return "\n".join(
+        [
+            f"*{number}{paper_link(paper)}*",
+            safe(shown),
+            f"`arXiv:{paper.arxiv_id}` · <{paper.pdf_url}|pdf> · {safe(clip(categories, 300))}",
+        ]
+    )
+
+
+def explanation_blocks(paper: Paper, explanation: ExplanationText) -> list[Block]:
+    """The explanation, or the abstract with the note saying why there is none."""
+    if explanation.is_fallback:
+        blocks = [section("*Abstract*")] + [section(chunk) for chunk in split_safe(paper.abstract)]
+        return [*blocks, context(safe(explanation.text))]
+    model = f" · {safe(explanation.model)}" if explanation.model else ""
+    blocks = [section(f"*Math explanation* (LLM{model})")]
+    blocks += [section(chunk) for chunk in split_safe(explanation.text)]
+    return [*blocks, context(f"Read from the {safe(explanation.source)}; verify with the PDF.")]
+
+
+def item_thread_messages(paper: Paper, explanation: ExplanationText) -> list[SlackMessage]:
+    """What goes in a digest item's thread: its explanation, or its abstract."""
+    kind = "Abstract" if explanation.is_fallback else "Explanation"
+    return messages(explanation_blocks(paper, explanation), f"{kind} of {paper_line(paper)}", paper.arxiv_id)

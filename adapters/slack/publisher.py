@@ -1,0 +1,171 @@
+"""Posting into Slack channels: digests, replies and thread answers, paced and with clear failures."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from adapters.slack.blocks import (
+    SlackMessage,
+    digest_header_messages,
+    digest_item_message,
+    item_thread_messages,
+    render_reply,
+)
+from adapters.slack.pacing import ChannelPacer
+from bot.domain.channel import ChannelRef
+from bot.domain.digest import Digest, DigestItem
+from bot.domain.replies import Reply
+from bot.infra.storage.repository import Repository
+
+if TYPE_CHECKING:
+    from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+# Slack errors that mean the channel cannot receive anything until a person acts.
+CHANNEL_PROBLEMS = {
+    "channel_not_found": "I can't see this channel (it was deleted, or it is private and I'm not in it).",
+    "not_in_channel": "I'm not a member of this channel; invite me with `/invite @Paperboy`.",
+    "is_archived": "This channel is archived.",
+    "channel_is_archived": "This channel is archived.",
+}
+THREAD_MEMORY = 20_000
+
+
+class SlackPublishError(Exception):
+    """Slack refused a post; the message is safe to show to a person."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+class SlackChannelUnavailable(SlackPublishError):
+    """The channel is gone, archived, or the bot is not in it: nothing can be posted there."""
+
+
+class ThreadIndex:
+    """Which paper a message is about, so a question in its thread knows what to ask about."""
+
+    def __init__(self, repository: Repository, size: int = THREAD_MEMORY):
+        self._repository = repository
+        self._size = size
+        self._recent: OrderedDict[tuple[str, str], str] = OrderedDict()
+
+    def remember(self, channel_id: str, ts: str, arxiv_id: str) -> None:
+        """Note a message posted about a paper."""
+        self._recent[(channel_id, ts)] = arxiv_id
+        self._recent.move_to_end((channel_id, ts))
+        while len(self._recent) > self._size:
+            self._recent.popitem(last=False)
+
+    async def paper_for(self, channel: ChannelRef, ts: str) -> str | None:
+        """The paper of the message at `ts`: recent posts first, then digest deliveries on record."""
+        found = self._recent.get((channel.channel_id, ts))
+        if found is None:
+            found = await self._repository.paper_for_message(channel, ts)
+        return found
+
+
+class SlackPublisher:
+    """The core's Publisher for Slack: every post goes through chat.postMessage, paced per channel."""
+
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, threads: ThreadIndex):
+        self._client = client
+        self._pacer = pacer
+        self.threads = threads
+
+    async def post_digest_header(self, channel: ChannelRef, digest: Digest) -> str:
+        """The digest's parent message: header, date, topics, count."""
+        return (await self.post_messages(channel, digest_header_messages(digest)))[0]
+
+    async def post_digest_item(
+        self, channel: ChannelRef, digest: Digest, item: DigestItem, parent: str
+    ) -> str:
+        """One paper with its buttons; its explanation or abstract goes in the item's thread."""
+        ts = await self._post(channel, digest_item_message(item))
+        try:
+            thread = item_thread_messages(item.paper, item.explanation)
+            await self.post_messages(channel, thread, thread_ts=ts)
+        except SlackPublishError as error:
+            # The item itself is posted, so the paper counts as delivered.
+            log.warning("slack: thread of %s in %s not posted: %s", item.paper.arxiv_id, channel.key, error)
+        return ts
+
+    async def post_reply(self, channel: ChannelRef, reply: Reply) -> str:
+        """Any other reply, as one or more messages; returns the first one's ts."""
+        return (await self.post_messages(channel, render_reply(reply)))[0]
+
+    async def post_messages(
+        self, channel: ChannelRef, messages: list[SlackMessage], *, thread_ts: str | None = None
+    ) -> list[str]:
+        """Post these messages in order (into a thread when `thread_ts` is given)."""
+        return [await self._post(channel, message, thread_ts=thread_ts) for message in messages]
+
+    async def post_ephemeral(
+        self, channel: ChannelRef, user_id: str, reply: Reply, *, thread_ts: str | None = None
+    ) -> None:
+        """A reply only this person sees (refusals, errors, "noted")."""
+        for message in render_reply(reply):
+            arguments: dict[str, Any] = {
+                "channel": channel.channel_id,
+                "user": user_id,
+                "text": message.text,
+                "blocks": message.blocks,
+            }
+            if thread_ts:
+                arguments["thread_ts"] = thread_ts
+            try:
+                await self._client.chat_postEphemeral(**arguments)
+            except Exception as error:
+                log.warning("slack: ephemeral reply in %s failed: %s", channel.key, _describe(error))
+
+    async def _post(self, channel: ChannelRef, message: SlackMessage, *, thread_ts: str | None = None) -> str:
+        from slack_sdk.errors import SlackApiError
+
+        arguments: dict[str, Any] = {
+            "channel": channel.channel_id,
+            "text": message.text,
+            "blocks": message.blocks,
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+        if message.metadata:
+            arguments["metadata"] = message.metadata
+        if thread_ts:
+            arguments["thread_ts"] = thread_ts
+        await self._pacer.turn(channel.channel_id)
+        try:
+            response = await self._client.chat_postMessage(**arguments)
+        except SlackApiError as error:
+            code = str(error.response.get("error", "")) if error.response is not None else ""
+            if code in CHANNEL_PROBLEMS:
+                log.warning(
+                    "slack: cannot post to %s (%s): %s — %s",
+                    channel.label,
+                    channel.key,
+                    code,
+                    CHANNEL_PROBLEMS[code],
+                )
+                raise SlackChannelUnavailable(CHANNEL_PROBLEMS[code], code) from error
+            log.warning("slack: chat.postMessage to %s refused: %s", channel.key, code or error)
+            reason = code or "no reason given"
+            raise SlackPublishError(f"Slack refused the message ({reason}).", code) from error
+        ts = str(response["ts"])
+        if message.arxiv_id:
+            self.threads.remember(channel.channel_id, ts, message.arxiv_id)
+        return ts
+
+
+def _describe(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    if response is not None:
+        try:
+            return str(response.get("error", error))
+        except Exception:
+            return type(error).__name__
+    return str(error) or type(error).__name__

@@ -1,0 +1,127 @@
+"""Slack payloads to core values: where a command came from, who sent it, and what it asks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from adapters.slack.blocks import EXPLAIN_ACTION, NOT_RELEVANT_ACTION
+from adapters.slack.mrkdwn import clip, safe
+from bot.domain.channel import ChannelRef
+from bot.domain.commands import (
+    Ask,
+    Command,
+    Explain,
+    MarkNotRelevant,
+    PostDigest,
+    Preview,
+    ShowHelp,
+    parse_command,
+)
+from bot.domain.ids import find_arxiv_ids
+
+PLATFORM = "slack"
+_LINK = re.compile(r"<((?:https?|mailto|ftp):[^|<>]+)(?:\|[^<>]*)?>")
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
+
+
+def channel_ref(team_id: str, channel_id: str, channel_name: str = "") -> ChannelRef:
+    """A Slack channel as the core knows it."""
+    return ChannelRef(PLATFORM, team_id, channel_id, channel_name)
+
+
+def command_channel(payload: dict[str, Any]) -> ChannelRef:
+    """The channel a slash command was typed in."""
+    return channel_ref(payload["team_id"], payload["channel_id"], payload.get("channel_name", ""))
+
+
+def action_channel(body: dict[str, Any]) -> ChannelRef:
+    """The channel of the message whose button was pressed."""
+    channel = body.get("channel") or {}
+    team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
+    channel_id = channel.get("id") or (body.get("container") or {}).get("channel_id", "")
+    return channel_ref(team, channel_id, channel.get("name", ""))
+
+
+def event_channel(body: dict[str, Any], event: dict[str, Any]) -> ChannelRef:
+    """The channel an event happened in (events carry no channel name)."""
+    return channel_ref(body.get("team_id") or event.get("team", ""), event["channel"])
+
+
+def incoming_text(text: str) -> str:
+    """What the person typed: Slack's `<https://...|label>` links unwrapped and entities decoded."""
+    text = _LINK.sub(lambda m: m.group(1), text)
+    return re.sub(r"&(?:lt|gt|amp);", lambda m: _ENTITIES[m.group(0)], text)
+
+
+def strip_mention(text: str, bot_user_id: str) -> str:
+    """The text of a mention without the `<@Ubot>` that addressed us."""
+    if not bot_user_id:
+        return re.sub(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>", "", text)
+    return re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text)
+
+
+def mentions(text: str, bot_user_id: str) -> bool:
+    """True when the message addresses the bot (the app_mention handler answers it then)."""
+    return bool(bot_user_id) and f"<@{bot_user_id}" in text
+
+
+def slash_command(name: str, text: str) -> Command:
+    """`/explain <id>` or `/paper <subcommand ...>` as a command."""
+    said = incoming_text(text).strip()
+    if name.lstrip("/").lower() == "explain":
+        if not said:
+            return ShowHelp(lead="Which paper? For example `/explain 2602.10905`.")
+        return Explain(said)
+    return parse_command(said)
+
+
+def mention_command(text: str, bot_user_id: str, thread_paper: str | None = None) -> Command:
+    """`@Paperboy explain <id>`, a bare arXiv link, or (in a paper's thread) a question about it."""
+    said = incoming_text(strip_mention(text, bot_user_id)).strip()
+    command = parse_command(said)
+    if thread_paper is not None:
+        if not said or (isinstance(command, ShowHelp) and said.lower().startswith("explain")):
+            return Explain(thread_paper)
+        if isinstance(command, ShowHelp) and said.lower() not in {"help", "?"}:
+            return Ask(thread_paper, said)
+        return command
+    if isinstance(command, ShowHelp) and command.lead:
+        found = find_arxiv_ids(said)
+        if found:
+            return Explain(found[0].base)
+    return command
+
+
+def thread_question(text: str, thread_paper: str) -> Ask | None:
+    """A reply in a paper's thread that asks something (it has a question mark) becomes `ask`."""
+    said = incoming_text(text).strip()
+    if "?" not in said:
+        return None
+    return Ask(thread_paper, said)
+
+
+def action_command(action_id: str, value: str) -> Command | None:
+    """A digest item's button as a command; None for buttons that are not ours."""
+    name, _, arxiv_id = action_id.partition(":")
+    arxiv_id = arxiv_id or value
+    if name == EXPLAIN_ACTION:
+        return Explain(arxiv_id)
+    if name == NOT_RELEVANT_ACTION:
+        return MarkNotRelevant(arxiv_id)
+    return None
+
+
+def progress_note(command: Command) -> str | None:
+    """What to acknowledge a slow command with; None for commands answered at once."""
+    match command:
+        case Explain(paper=paper):
+            return f"Reading {safe(clip(paper, 80))}..."
+        case Ask(paper=paper):
+            return f"Reading {safe(clip(paper, 80))} to answer your question..."
+        case PostDigest():
+            return "Building the digest..."
+        case Preview():
+            return "Building a preview of the next digest..."
+        case _:
+            return None

@@ -1,0 +1,129 @@
+"""Slash commands as a Discord user types them, answered through the real discord.py."""
+
+from __future__ import annotations
+
+from bot.settings import Settings
+from tests.adapters.discord.conftest import DiscordBot, SlowInTestExplainer, text_of
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.discord_server import FakeDiscord
+
+EPHEMERAL = 64
+DEFERRED_WITH_THINKING = 5
+NHGD = "Natural Hypergradient Descent"
+
+
+async def test_subscribe_then_unsubscribe_suggests_only_this_channels_topics(
+    bot: DiscordBot, fake_discord: FakeDiscord
+) -> None:
+    reply = text_of(await bot.run("paper", "subscribe", topic="convergence"))
+    assert "Subscribed to `convergence`" in reply
+    await bot.run("paper", "subscribe", topic='"diffusion model" AND cat:cs.LG')
+    elsewhere = fake_discord.general_channel
+    await fake_discord.slash("paper", "subscribe", channel=elsewhere, topic="bilevel")
+
+    typed = await fake_discord.autocomplete("paper", "unsubscribe", "topic", "")
+    await fake_discord.wait_for(lambda: typed.callbacks)
+    answer = typed.callbacks[0].body
+    assert answer["type"] == 8  # autocomplete result
+    assert answer["data"]["choices"] == [
+        {"name": "1. convergence", "value": "convergence"},
+        {"name": '2. "diffusion model" cat:cs.LG', "value": '"diffusion model" cat:cs.LG'},
+    ]
+
+    narrowed = await fake_discord.autocomplete("paper", "unsubscribe", "topic", "DIFF")
+    await fake_discord.wait_for(lambda: narrowed.callbacks)
+    assert [c["value"] for c in narrowed.callbacks[0].body["data"]["choices"]] == [
+        '"diffusion model" cat:cs.LG'
+    ]
+
+    reply = text_of(await bot.run("paper", "unsubscribe", topic="convergence"))
+    assert "Unsubscribed from `convergence`" in reply
+    assert "convergence" not in text_of(await bot.run("paper", "topics"))
+
+
+async def test_a_member_without_manage_channels_cannot_subscribe_and_is_told_why(
+    bot: DiscordBot, fake_discord: FakeDiscord
+) -> None:
+    handle = await fake_discord.slash("paper", "subscribe", user=fake_discord.member, topic="convergence")
+    await fake_discord.wait_for(lambda: handle.callbacks)
+    answer = handle.callbacks[0].body
+    assert answer["type"] == 4  # answered at once, nothing deferred
+    assert answer["data"]["flags"] & EPHEMERAL  # only the member sees it
+    assert "Manage Channels" in answer["data"]["content"]
+
+    for command, options in (("unsubscribe", {"topic": "1"}), ("schedule", {"time": "07:00"}), ("pause", {})):
+        refused = await fake_discord.slash("paper", command, user=fake_discord.member, **options)
+        await fake_discord.wait_for(lambda h=refused: h.callbacks)
+        assert "Manage Channels" in refused.callbacks[0].body["data"]["content"]
+
+    # Reading is open to everyone; nothing changed.
+    listing = await fake_discord.slash("paper", "topics", user=fake_discord.member)
+    await fake_discord.wait_for(lambda: listing.followups)
+    assert "follows no topics" in text_of([listing.followups[0].body])
+
+
+async def test_everyone_may_manage_when_the_operator_says_so(
+    settings: Settings, fake_discord: FakeDiscord, fake_arxiv: FakeArxiv
+) -> None:
+    open_settings = settings.model_copy(update={"discord_managers": "everyone"})
+    running = await DiscordBot(open_settings, fake_discord, fake_arxiv, SlowInTestExplainer()).start()
+    try:
+        handle = await fake_discord.slash("paper", "subscribe", user=fake_discord.member, topic="convergence")
+        await fake_discord.wait_for(lambda: handle.followups)
+        assert "Subscribed to `convergence`" in text_of([handle.followups[0].body])
+    finally:
+        await running.close()
+
+
+async def test_explain_is_deferred_within_3_seconds_while_the_llm_takes_10_and_then_follows_up(
+    bot: DiscordBot, fake_discord: FakeDiscord, explainer: SlowInTestExplainer
+) -> None:
+    explainer.slow(10.0)
+    handle = await fake_discord.slash("explain", paper="2602.10905")
+
+    await fake_discord.wait_for(lambda: handle.callbacks, within=3.0)
+    deferral = handle.callbacks[0]
+    assert deferral.body["type"] == DEFERRED_WITH_THINKING
+    assert deferral.query == {"with_response": "1"}
+    assert deferral.at - handle.sent_at < 3.0  # Discord's deadline for the first answer
+    assert explainer.finished == [] and handle.followups == []  # the "LLM" is still at work
+
+    explainer.release()
+    await fake_discord.wait_for(lambda: handle.followups)
+    shown = text_of([r.body for r in handle.followups])
+    assert NHGD in shown
+    assert "in short" in shown and "explained" in shown
+
+
+async def test_ask_and_schedule_pass_their_named_options_to_the_core(bot: DiscordBot) -> None:
+    answer = text_of(await bot.run("paper", "ask", paper="arXiv:2602.10905", question="what is NHGD?"))
+    assert "Q: what is NHGD?" in answer
+    assert "Answer about 2602.10905" in answer
+
+    reply = text_of(
+        await bot.run("paper", "schedule", time="07:30", timezone="Europe/Berlin", days="mon,wed,fri")
+    )
+    assert "07:30 Europe/Berlin, mon,wed,fri" in reply
+    settings = text_of(await bot.run("paper", "settings"))
+    assert "07:30 Europe/Berlin, mon,wed,fri" in settings
+    assert "Digests arrive at 07:30" in text_of(await bot.run("paper", "schedule"))
+
+
+async def test_bad_input_gets_a_friendly_reply_with_an_example(bot: DiscordBot) -> None:
+    reply = text_of(await bot.run("explain", paper="not a paper"))
+    assert reply.startswith("❌ `not a paper` is not an arXiv id")
+    assert "arXiv:2602.10905" in reply  # an example of what works
+
+    reply = text_of(await bot.run("paper", "schedule", time="25:99"))
+    assert reply.startswith("❌ `25:99` is not a time of day")
+
+
+async def test_help_is_shown_only_to_the_asker_in_discord_terms(
+    bot: DiscordBot, fake_discord: FakeDiscord
+) -> None:
+    handle = await fake_discord.slash("paper", "help")
+    await fake_discord.wait_for(lambda: handle.followups)
+    assert handle.callbacks[0].body["data"]["flags"] & EPHEMERAL
+    shown = text_of([r.body for r in handle.followups])
+    assert "/paper subscribe topic:" in shown
+    assert "/explain paper:" in shown

@@ -1,0 +1,91 @@
+"""HTTP mode: real requests to Paperboy's aiohttp server, signed (or not) as Slack signs them."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from slack_sdk.signature import SignatureVerifier
+
+from tests.adapters.slack.conftest import SlackBot
+from tests.fakes.slack_payloads import slash_command
+from tests.fakes.slack_server import FakeSlack
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def signed(body: str, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
+    """Headers Slack would send with this body."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body),
+    }
+
+
+async def http_bot(make_bot: Any) -> tuple[SlackBot, str]:
+    """Paperboy in HTTP mode (signing secret, no app token) and its events URL."""
+    port = free_port()
+    bot = await make_bot(
+        slack_app_token=None,
+        slack_signing_secret=SECRET,
+        slack_http_host="127.0.0.1",
+        slack_port=port,
+    )
+    return bot, f"http://127.0.0.1:{port}/slack/events"
+
+
+async def test_a_signed_slash_command_is_served(slack: FakeSlack, make_bot: Any) -> None:
+    bot, url = await http_bot(make_bot)
+    assert bot.adapter is not None and bot.adapter.http_mode
+    body = urlencode(slash_command("subscribe convergence", response_url=slack.response_url()))
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=signed(body)) as answer,
+    ):
+        assert answer.status == 200
+    await bot.idle()
+    (told,) = slack.responses()
+    assert "Subscribed to `convergence`" in told["text"]
+    assert slack.calls("apps.connections.open") == []  # no Socket Mode in HTTP mode
+
+
+async def test_a_slow_command_is_acknowledged_in_the_http_response(slack: FakeSlack, make_bot: Any) -> None:
+    bot, url = await http_bot(make_bot)
+    body = urlencode(slash_command("explain 2602.10905", response_url=slack.response_url()))
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=signed(body)) as answer,
+    ):
+        assert answer.status == 200
+        assert await answer.text() == "Reading 2602.10905..."
+    await bot.idle()
+    assert len(slack.posts("C0PAPERS")) == 1
+
+
+async def test_a_bad_signature_or_a_stale_timestamp_gets_401(slack: FakeSlack, make_bot: Any) -> None:
+    bot, url = await http_bot(make_bot)
+    body = urlencode(slash_command("subscribe convergence", response_url=slack.response_url()))
+    forged = signed(body, secret="not-the-secret")
+    stale = signed(body, timestamp=int(time.time()) - 10 * 60)  # a replay, correctly signed
+    async with aiohttp.ClientSession() as session:
+        for headers in (forged, stale):
+            async with session.post(url, data=body, headers=headers) as answer:
+                assert answer.status == 401
+        async with session.get(url.replace("/slack/events", "/healthz")) as health:
+            assert await health.text() == "ok"
+    await bot.idle()
+    assert slack.responses() == []
+    assert bot.services is not None
+    assert await bot.services.repository.distinct_topics() == []

@@ -1,0 +1,182 @@
+"""The fake Discord's world: one application, one guild, its channels, members and messages,
+and the REST answers discord.py needs, as the real API shapes them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.fakes import discord_payloads as p
+
+GUILD_NAME = "ML reading group"
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One REST request the fake saw (path without the /api/v10 prefix)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    content_type: str
+    at: float
+
+
+@dataclass(slots=True)
+class Interaction:
+    """An injected interaction and what the bot answered to it."""
+
+    payload: dict[str, Any]
+    sent_at: float
+    callbacks: list[Recorded] = field(default_factory=list)
+    followups: list[Recorded] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        """The interaction id."""
+        return str(self.payload["id"])
+
+    @property
+    def token(self) -> str:
+        """The interaction token (the follow-up webhook's token)."""
+        return str(self.payload["token"])
+
+
+class DiscordWorld:
+    """One bot application in one guild with two text channels, a moderator and a plain member."""
+
+    def __init__(self) -> None:
+        self.app_id = p.snowflake()
+        self.guild_id = p.snowflake()
+        self.bot = p.user(self.app_id, "paperboy", bot=True)
+        self.moderator = p.member(p.user(p.snowflake(), "mod"), p.MODERATOR_PERMISSIONS)
+        self.member = p.member(p.user(p.snowflake(), "reader"), p.MEMBER_PERMISSIONS)
+        self.channels: dict[str, dict[str, Any]] = {}
+        for position, name in enumerate(("papers", "general")):
+            channel = p.text_channel(p.snowflake(), self.guild_id, name, position)
+            self.channels[channel["id"]] = channel
+        self.papers_channel, self.general_channel = list(self.channels.values())
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or a guild id
+        self.interactions: dict[str, Interaction] = {}
+        # Gateway events a REST call caused (THREAD_CREATE), for the server to send.
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    @property
+    def url(self) -> str:
+        """The server's base URL (the server knows it)."""
+        raise NotImplementedError
+
+    @property
+    def gateway_url(self) -> str:
+        """Where `GET /gateway/bot` sends the bot."""
+        return self.url.replace("http", "ws", 1) + "/gateway"
+
+    def ready_payload(self, identify: dict[str, Any]) -> dict[str, Any]:
+        """READY: who the bot is, which guilds are coming, which shard this is."""
+        return {
+            "v": 10,
+            "user": self.bot,
+            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url,
+            "shard": identify.get("shard", [0, 1]),
+            "application": {"id": str(self.app_id), "flags": 0},
+        }
+
+    def guild_payload(self) -> dict[str, Any]:
+        """GUILD_CREATE: the guild with its roles, text channels and members."""
+        members = [p.member(self.bot, p.MODERATOR_PERMISSIONS), self.moderator, self.member]
+        channels = [c for c in self.channels.values() if c["type"] == p.TEXT_CHANNEL]
+        return p.guild(self.guild_id, GUILD_NAME, self.moderator["user"]["id"], channels, members)
+
+    def command_id(self, name: str) -> int:
+        """The id Discord gave a registered top-level command."""
+        for commands in self.commands.values():
+            for command in commands:
+                if command["name"] == name:
+                    return int(command["id"])
+        raise AssertionError(f"/{name} was never registered")
+
+    def answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        """Status and JSON body for one REST request (the path without /api/v10)."""
+        app = str(self.app_id)
+        if method == "GET" and path == "/users/@me":
+            return 200, self.bot
+        if method == "GET" and path in ("/oauth2/applications/@me", "/applications/@me"):
+            return 200, p.application(self.app_id, self.moderator["user"])
+        if method == "GET" and path == "/gateway/bot":
+            limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+            return 200, {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}
+        if match := re.fullmatch(rf"/applications/{app}(?:/guilds/(\d+))?/commands", path):
+            scope = match[1] or "global"
+            if method == "PUT":
+                self.commands[scope] = [self._registered(c, match[1]) for c in body]
+            return 200, self.commands.get(scope, [])
+        if method == "POST" and (match := re.fullmatch(r"/interactions/(\d+)/[^/]+/callback", path)):
+            return 200, self._callback(match[1], body)
+        if match := re.fullmatch(rf"/webhooks/{app}/[^/]+(/messages/@original)?", path):
+            channel_id = self.papers_channel["id"]
+            return 200, self._store(channel_id, body or {}, webhook=True)
+        if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", path)):
+            if match[1] not in self.channels:
+                return 404, {"message": "Unknown Channel", "code": 10003}
+            return 200, self._store(match[1], body)
+        if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)):
+            return 201, self._start_thread(match[1], match[2], body)
+        if method == "GET" and (match := re.fullmatch(r"/channels/(\d+)", path)):
+            channel = self.channels.get(match[1])
+            return (200, channel) if channel else (404, {"message": "Unknown Channel", "code": 10003})
+        if method == "GET" and path == f"/guilds/{self.guild_id}":
+            return 200, p.guild(self.guild_id, GUILD_NAME, self.moderator["user"]["id"], [], [])
+        return 404, {"message": f"the fake has no {method} {path}", "code": 0}
+
+    def _registered(self, command: dict[str, Any], guild_id: str | None) -> dict[str, Any]:
+        registered = {**command, "id": str(p.snowflake()), "application_id": str(self.app_id), "version": "1"}
+        if guild_id is not None:
+            registered["guild_id"] = guild_id
+        return registered
+
+    def _callback(self, interaction_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        kind = body["type"]
+        data = body.get("data") or {}
+        answer: dict[str, Any] = {
+            "interaction": {
+                "id": interaction_id,
+                "type": self.interactions[interaction_id].payload["type"]
+                if interaction_id in self.interactions
+                else 2,
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool(int(data.get("flags") or 0) & 64),
+            }
+        }
+        if kind in (4, 5):
+            message = self._store(self.papers_channel["id"], data if kind == 4 else {}, webhook=True)
+            answer["interaction"]["response_message_id"] = message["id"]
+            answer["resource"] = {"type": kind, "message": message}
+        return answer
+
+    def _store(self, channel_id: str, body: dict[str, Any], *, webhook: bool = False) -> dict[str, Any]:
+        message = p.message(
+            p.snowflake(),
+            int(channel_id),
+            self.bot,
+            body,
+            guild_id=self.guild_id,
+            webhook_id=self.app_id if webhook else None,
+        )
+        if not webhook:
+            self.messages.setdefault(channel_id, []).append(message)
+        return message
+
+    def _start_thread(self, channel_id: str, message_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        parent = self.channels[channel_id]
+        created = p.thread(
+            int(message_id), parent, body["name"], self.app_id, int(body.get("auto_archive_duration", 1440))
+        )
+        self.channels[created["id"]] = created
+        self.events.append(("THREAD_CREATE", {**created, "newly_created": True}))
+        return created

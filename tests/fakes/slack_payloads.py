@@ -1,0 +1,126 @@
+"""Slack's wire payloads as the fake Slack sends them: slash commands, events and button clicks."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+TEAM_ID = "T0PAPERS"
+TEAM_DOMAIN = "paperboy-test"
+APP_ID = "A0PAPERBOY"
+BOT_USER_ID = "U0BOT"
+BOT_ID = "B0BOT"
+_counter = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    """A fresh id such as Ev000012 or 12345.67890."""
+    return f"{prefix}{next(_counter):06d}"
+
+
+def slash_command(
+    text: str,
+    *,
+    response_url: str,
+    command: str = "/paper",
+    user_id: str = "U0ADA",
+    user_name: str = "ada",
+    channel_id: str = "C0PAPERS",
+    channel_name: str = "papers",
+) -> dict[str, Any]:
+    """The body Slack sends for `/paper <text>`."""
+    return {
+        "token": "verification-token-unused",
+        "team_id": TEAM_ID,
+        "team_domain": TEAM_DOMAIN,
+        "channel_id": channel_id,
+        "channel_name": channel_name,
+        "user_id": user_id,
+        "user_name": user_name,
+        "command": command,
+        "text": text,
+        "api_app_id": APP_ID,
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": unique("trigger."),
+    }
+
+
+def event_callback(event: dict[str, Any]) -> dict[str, Any]:
+    """An Events API envelope around one event."""
+    return {
+        "token": "verification-token-unused",
+        "team_id": TEAM_ID,
+        "api_app_id": APP_ID,
+        "event": event,
+        "type": "event_callback",
+        "event_id": unique("Ev"),
+        "event_time": 1770000000,
+        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        "is_ext_shared_channel": False,
+    }
+
+
+def message_event(
+    text: str,
+    *,
+    user_id: str = "U0ADA",
+    channel_id: str = "C0PAPERS",
+    thread_ts: str | None = None,
+    mention: bool = False,
+) -> dict[str, Any]:
+    """A person's message (an `app_mention` when `mention`), possibly in a thread."""
+    event: dict[str, Any] = {
+        "type": "app_mention" if mention else "message",
+        "user": user_id,
+        "text": text,
+        "ts": unique("1770001000."),
+        "channel": channel_id,
+        "team": TEAM_ID,
+        "event_ts": unique("1770001000."),
+    }
+    if not mention:
+        event["channel_type"] = "channel"
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def block_action(
+    action_id: str,
+    value: str,
+    *,
+    message_ts: str,
+    response_url: str,
+    user_id: str = "U0ADA",
+    channel_id: str = "C0PAPERS",
+    channel_name: str = "papers",
+) -> dict[str, Any]:
+    """A button click on a message the bot posted."""
+    return {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+        "user": {"id": user_id, "username": "ada", "name": "ada", "team_id": TEAM_ID},
+        "api_app_id": APP_ID,
+        "token": "verification-token-unused",
+        "container": {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel_id,
+            "is_ephemeral": False,
+        },
+        "trigger_id": unique("trigger."),
+        "channel": {"id": channel_id, "name": channel_name},
+        "message": {"type": "message", "ts": message_ts, "user": BOT_USER_ID, "bot_id": BOT_ID},
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": f"paper:{value}",
+                "text": {"type": "plain_text", "text": "Explain"},
+                "value": value,
+                "type": "button",
+                "action_ts": unique("1770002000."),
+            }
+        ],
+    }

@@ -1,0 +1,308 @@
+"""A fake Slack on 127.0.0.1: the Web API under /api/, the Socket Mode WebSocket and response_url.
+
+    async with FakeSlack() as slack:
+        settings = Settings(slack_api_url=slack.api_url, ...)
+        envelope = await slack.send_slash_command("subscribe convergence")
+        ack = await slack.wait_for_ack(envelope)
+
+It records every Web API call (with its arguments), every Socket Mode acknowledgement and every
+response_url post, and can be told to answer 429 or a channel error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.fakes import slack_payloads as wire
+
+BOT_TOKEN = "xoxb-fake-bot-token"
+APP_TOKEN = "xapp-1-fake-app-token"
+JSON_FIELDS = {"blocks", "metadata", "attachments"}
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One thing the fake received: an API call, an acknowledgement, or a response_url post."""
+
+    kind: str  # the API method, "ack" or "response"
+    data: dict[str, Any]
+    at: float  # on the clock the fake was given (the tests' fake clock)
+    wall: float  # real monotonic seconds, for what real waiting (Retry-After) must show
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    """Slack's Web API, Socket Mode and response_url, served from memory by aiohttp."""
+
+    def __init__(self, *, now: Callable[[], float] = time.monotonic) -> None:
+        self._now = now
+        self.records: list[Recorded] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, str] = {"C0PAPERS": "papers", "C0OTHER": "other"}
+        self._rate_limits: dict[str, list[int]] = {}
+        self._channel_errors: dict[str, str] = {}
+        self._ts = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._sockets: list[web.WebSocketResponse] = []
+        self.sent_envelopes: dict[str, dict[str, Any]] = {}
+        self._connected = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self.add_user("U0ADA", "ada")
+
+    # Lifecycle
+
+    async def start(self) -> FakeSlack:
+        """Listen on a free port of 127.0.0.1."""
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_get("/socket", self._socket)
+        app.router.add_post("/response/{id}", self._response)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = self._runner.addresses[0][1]
+        return self
+
+    async def stop(self) -> None:
+        """Close sockets and stop listening."""
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeSlack:
+        return await self.start()
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        """`http://127.0.0.1:<port>`."""
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def api_url(self) -> str:
+        """Where SLACK_API_URL should point."""
+        return f"{self.url}/api/"
+
+    def response_url(self) -> str:
+        """A fresh response_url for a command or a click."""
+        return f"{self.url}/response/{next(self._ts)}"
+
+    # Programming the fake
+
+    def add_user(self, user_id: str, name: str, *, admin: bool = False, owner: bool = False) -> None:
+        """A workspace member users.info knows."""
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": wire.TEAM_ID,
+            "name": name,
+            "is_admin": admin,
+            "is_owner": owner,
+            "is_bot": False,
+            "profile": {"display_name": name, "real_name": name.title()},
+        }
+
+    def rate_limit_next(
+        self, method: str = "chat.postMessage", *, retry_after: int = 1, times: int = 1
+    ) -> None:
+        """Answer the next `times` calls of `method` with 429 and this Retry-After."""
+        self._rate_limits.setdefault(method, []).extend([retry_after] * times)
+
+    def fail_channel(self, channel_id: str, error: str = "channel_not_found") -> None:
+        """Posts to this channel fail with this Slack error from now on ("" heals it)."""
+        if error:
+            self._channel_errors[channel_id] = error
+        else:
+            self._channel_errors.pop(channel_id, None)
+
+    # What the fake saw
+
+    def calls(self, kind: str) -> list[Recorded]:
+        """Everything recorded of one kind, in order."""
+        return [r for r in self.records if r.kind == kind]
+
+    def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Arguments of every accepted chat.postMessage (to one channel if given)."""
+        found = [r.data for r in self.calls("chat.postMessage") if "ts" in r.data]
+        return [p for p in found if channel is None or p.get("channel") == channel]
+
+    def responses(self) -> list[dict[str, Any]]:
+        """Every response_url post."""
+        return [r.data for r in self.calls("response")]
+
+    def all_text(self) -> list[str]:
+        """Every string the bot sent to Slack in posts, ephemerals, responses and acks."""
+        kinds = {"chat.postMessage", "chat.postEphemeral", "chat.update", "response", "ack"}
+        found: list[str] = []
+        for record in self.records:
+            if record.kind in kinds:
+                _strings(record.data, found)
+        return found
+
+    async def wait_until(self, check: Callable[[], Any], within: float = 5.0) -> Any:
+        """Wait (for new records, not by polling) until `check()` is truthy, and return it."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(check), within)
+        return check()
+
+    async def wait_for_ack(self, envelope_id: str, within: float = 5.0) -> Recorded:
+        """The acknowledgement of one envelope."""
+
+        def find() -> Recorded | None:
+            return next((r for r in self.calls("ack") if r.data.get("envelope_id") == envelope_id), None)
+
+        found = await self.wait_until(find, within)
+        assert found is not None
+        return found
+
+    # Socket Mode: sending envelopes
+
+    async def wait_connected(self, within: float = 5.0) -> None:
+        """Wait until the app holds a Socket Mode connection."""
+        await asyncio.wait_for(self._connected.wait(), within)
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any], *, envelope_id: str = "") -> str:
+        """Send `slash_commands`, `events_api` or `interactive`; returns the envelope id."""
+        await self.wait_connected()
+        envelope_id = envelope_id or wire.unique("env-")
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+        }
+        if kind == "events_api":
+            envelope.update(retry_attempt=0, retry_reason="")
+        self.sent_envelopes[envelope_id] = envelope
+        await self._sockets[-1].send_str(json.dumps(envelope))
+        return envelope_id
+
+    async def send_slash_command(self, text: str, **options: Any) -> str:
+        """`/paper <text>` (or `command="/explain"`) typed in a channel."""
+        return await self.send_envelope(
+            "slash_commands", wire.slash_command(text, response_url=self.response_url(), **options)
+        )
+
+    async def send_event(self, event: dict[str, Any]) -> str:
+        """An Events API event (mention, message)."""
+        return await self.send_envelope("events_api", wire.event_callback(event))
+
+    async def click(self, action_id: str, value: str, *, message_ts: str, **options: Any) -> str:
+        """A button click on the message at `message_ts`."""
+        payload = wire.block_action(
+            action_id, value, message_ts=message_ts, response_url=self.response_url(), **options
+        )
+        return await self.send_envelope("interactive", payload)
+
+    # Serving
+
+    async def _record(self, kind: str, data: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        async with self._changed:
+            self.records.append(Recorded(kind, data, self._now(), time.monotonic(), headers or {}))
+            self._changed.notify_all()
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await _arguments(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        pending = self._rate_limits.get(method)
+        if pending:
+            retry_after = pending.pop(0)
+            await self._record(method, {**args, "rate_limited": True})
+            body = {"ok": False, "error": "ratelimited"}
+            return web.json_response(body, status=429, headers={"Retry-After": str(retry_after)})
+        answer = self._answer(method, args, token)
+        await self._record(method, {**args, **({"ts": answer["ts"]} if "ts" in answer else {})})
+        return web.json_response(answer)
+
+    def _answer(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            if not token.startswith("xapp-"):
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket"}
+        if not token.startswith("xoxb-") or token == "xoxb-revoked":
+            return {"ok": False, "error": "invalid_auth"}
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": f"https://{wire.TEAM_DOMAIN}.slack.com/",
+                "team": "Paperboy Test",
+                "user": "paperboy",
+                "team_id": wire.TEAM_ID,
+                "user_id": wire.BOT_USER_ID,
+                "bot_id": wire.BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
+            channel = str(args.get("channel", ""))
+            if channel in self._channel_errors:
+                return {"ok": False, "error": self._channel_errors[channel]}
+            ts = f"{1770000000 + next(self._ts)}.000100"
+            key = "message_ts" if method == "chat.postEphemeral" else "ts"
+            return {"ok": True, "channel": channel, key: ts, "ts": ts, "message": {"text": args.get("text")}}
+        if method == "users.info":
+            user = self.users.get(str(args.get("user", "")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "conversations.info":
+            name = self.channels.get(str(args.get("channel", "")))
+            if name is None:
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": {"id": args["channel"], "name": name, "is_channel": True}}
+        return {"ok": False, "error": "unknown_method"}
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        hello = {
+            "type": "hello",
+            "num_connections": len(self._sockets),
+            "debug_info": {"host": "fake-slack", "approximate_connection_time": 18060},
+            "connection_info": {"app_id": wire.APP_ID},
+        }
+        await ws.send_str(json.dumps(hello))
+        self._connected.set()
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                await self._record("ack", json.loads(message.data))
+        self._sockets.remove(ws)
+        if not self._sockets:
+            self._connected.clear()
+        return ws
+
+    async def _response(self, request: web.Request) -> web.Response:
+        await self._record("response", await request.json(), dict(request.headers))
+        return web.Response(text="ok")
+
+
+async def _arguments(request: web.Request) -> dict[str, Any]:
+    args: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        args.update(await request.json())
+    elif request.content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        for key, value in (await request.post()).items():
+            args[key] = json.loads(value) if key in JSON_FIELDS and isinstance(value, str) else value
+    return args
+
+
+def _strings(value: Any, found: list[str]) -> None:
+    if isinstance(value, str):
+        found.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strings(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, found)

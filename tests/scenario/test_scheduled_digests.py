@@ -1,0 +1,89 @@
+"""Digests on time, in each channel's own time zone, and once after a restart past their time."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+from adapters.console.adapter import CONSOLE_CHANNEL, CONSOLE_USER, ConsoleAdapter
+from bot.domain.channel import ChannelRef
+from bot.domain.commands import SetSchedule
+from bot.domain.paper import Paper
+from bot.runner import Runner
+from tests.scenario.conftest import ConsoleChat
+
+
+async def run_once(chat: ConsoleChat) -> str:
+    """`paperboy run` with the console on empty input: start, catch up, stop. Returns what was posted."""
+    assert chat.services is not None
+    out = io.StringIO()
+    console = ConsoleAdapter(chat.services.engine, stdin=io.StringIO(""), out=out)
+    await Runner(chat.services, [console]).run()
+    return out.getvalue()
+
+
+async def test_each_channel_gets_a_cron_job_in_its_own_time_zone(chat: ConsoleChat) -> None:
+    assert chat.services is not None
+    await chat.say("subscribe convergence")
+    await chat.say("schedule 09:00 Europe/Berlin weekdays")
+    tokyo = ChannelRef("console", "lab", "tokyo", "tokyo")
+    await chat.services.engine.handle(tokyo, CONSOLE_USER, SetSchedule("07:15 Asia/Tokyo daily"))
+    runner = Runner(chat.services, [ConsoleAdapter(chat.services.engine, stdin=io.StringIO(""))])
+    await runner.scheduler.start()
+    try:
+        berlin_next = runner.scheduler.next_run(CONSOLE_CHANNEL)
+        tokyo_next = runner.scheduler.next_run(tokyo)
+        assert berlin_next is not None and tokyo_next is not None
+        assert (berlin_next.hour, berlin_next.minute, str(berlin_next.tzinfo)) == (9, 0, "Europe/Berlin")
+        assert berlin_next.weekday() < 5
+        assert (tokyo_next.hour, tokyo_next.minute, str(tokyo_next.tzinfo)) == (7, 15, "Asia/Tokyo")
+
+        # A schedule change replaces the job at once; pausing removes it.
+        await chat.say("schedule 18:30")
+        moved = runner.scheduler.next_run(CONSOLE_CHANNEL)
+        assert moved is not None and (moved.hour, moved.minute) == (18, 30)
+        await chat.say("pause")
+        assert runner.scheduler.next_run(CONSOLE_CHANNEL) is None
+    finally:
+        runner.scheduler.shutdown()
+
+
+async def test_a_restart_after_the_digest_time_posts_that_digest_once(chat: ConsoleChat) -> None:
+    await chat.say("subscribe convergence")
+    await chat.say("schedule 09:00 UTC daily")
+    await chat.say("digest")  # yesterday's digest, say
+    chat.fake.listing_day += timedelta(days=1)
+    chat.fake.add_paper(_new_convergence_paper(chat.fake.listing_day))
+
+    # The bot was down at 09:00 the next day and comes back at 09:20.
+    chat.clock.set_now(
+        datetime.combine(chat.fake.listing_day, datetime.min.time(), UTC) + timedelta(hours=9, minutes=20)
+    )
+    first = await run_once(chat)
+    assert "Catching up: a convergence theorem" in first
+
+    second = await run_once(chat)
+    assert "Catching up: a convergence theorem" not in second
+    assert second == ""
+
+
+async def test_no_catch_up_before_the_digest_time(chat: ConsoleChat) -> None:
+    await chat.say("subscribe convergence")
+    await chat.say("schedule 23:00 UTC daily")
+    await chat.say("digest")
+    assert await run_once(chat) == ""
+
+
+def _new_convergence_paper(day: date) -> Paper:
+    moment = datetime.combine(day, datetime.min.time(), UTC) - timedelta(hours=6)
+    return Paper(
+        arxiv_id="2602.95001",
+        version=1,
+        title="Catching up: a convergence theorem for missed schedules",
+        authors=("Ada Late",),
+        abstract="We prove that delayed digests converge.",
+        categories=("cs.LG",),
+        primary_category="cs.LG",
+        published=moment,
+        updated=moment,
+    )

@@ -1,0 +1,51 @@
+"""Text from papers and LLMs cannot ping a channel or hide where a link goes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.rendering.sanitize import sanitize_text
+
+PINGS = re.compile(r"@(everyone|here|channel)\b|<[!@#][^<>\n]*>", re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "Hello @everyone, read this",
+        "@here now",
+        "@Channel!",
+        "<!channel> wake up",
+        "<!here|here>",
+        "<!subteam^S123|@team>",
+        "<@U024BE7LH> and <#C024BE7LH|general>",
+        "Discord <@123456789> <@!123> <@&42> <#99>",
+    ],
+)
+def test_mentions_and_mass_pings_are_defanged(hostile: str) -> None:
+    assert not PINGS.search(sanitize_text(hostile))
+
+
+def test_the_words_stay_readable() -> None:
+    assert sanitize_text("ping @everyone now").replace("\u200b", "") == "ping @everyone now"
+
+
+@pytest.mark.parametrize(
+    ("disguised", "shown"),
+    [
+        ("[arxiv.org/abs/1](https://evil.example/x)", "arxiv.org/abs/1 (https://evil.example/x)"),
+        ("<https://evil.example|https://arxiv.org>", "https://arxiv.org (https://evil.example)"),
+        ("[https://arxiv.org](https://arxiv.org)", "https://arxiv.org"),
+    ],
+)
+def test_a_link_always_shows_its_real_target(disguised: str, shown: str) -> None:
+    assert sanitize_text(disguised) == shown
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>!@#|[]()hereveryonchal :/x.")), max_size=80))
+def test_no_input_leaves_a_ping_behind(text: str) -> None:
+    assert not PINGS.search(sanitize_text(text))
