@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Sequence
+from typing import Any
 
 from tenacity import (
     AsyncRetrying,
@@ -104,9 +105,11 @@ class Runner:
             task = asyncio.create_task(self.run_digest(ref))
             self._digests.add(task)
             task.add_done_callback(self._digests.discard)
-        closed = asyncio.ensure_future(asyncio.gather(*(a.wait_closed() for a in self._adapters)))
-        stopping = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        closed: asyncio.Future[Any] = asyncio.ensure_future(
+            asyncio.gather(*(a.wait_closed() for a in self._adapters))
+        )
+        stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
+        await asyncio.wait([closed, stopping], return_when=asyncio.FIRST_COMPLETED)
         await self.shutdown()
         for future in (closed, stopping):
             future.cancel()

@@ -93,8 +93,8 @@ class PaperCatalog:
             listed = listing.versions()
             stored = await self._repository.papers(ids)
             # A paper already stored at the listed version is not fetched again.
-            wanted = [i for i in ids if i not in stored or stored[i].version < listed.get(i, 1)]
-            papers = await self._source.fetch_listed_papers(wanted, listing.day)
+            missing = [i for i in ids if i not in stored or stored[i].version < listed.get(i, 1)]
+            papers = await self._source.fetch_listed_papers(missing, listing.day)
             await self._repository.save_papers(papers)
             await self._repository.stamp_announced(ids, listing.day)
             await self._repository.record_listing(key, listing.day, len(ids), listing.skipped)

@@ -162,7 +162,7 @@ class Repository:
             channel = await self._require_channel(session, ref)
             session.add(
                 SubscriptionRow(
-                    channel_pk=channel.id, topic=topic, added_by=added_by, added_at=self._clock.now()
+                    channel_pk=_pk(channel), topic=topic, added_by=added_by, added_at=self._clock.now()
                 )
             )
             try:
@@ -177,7 +177,7 @@ class Repository:
         async with self._sessions() as session:
             channel = await self._require_channel(session, ref)
             result = await session.exec(
-                sa.delete(SubscriptionRow).where(  # type: ignore[call-overload]
+                sa.delete(SubscriptionRow).where(
                     col(SubscriptionRow.channel_pk) == channel.id,
                     col(SubscriptionRow.topic) == topic,
                 )
@@ -229,7 +229,7 @@ class Repository:
             for start in range(0, len(ids), PAPER_BATCH):
                 chunk = list(ids[start : start + PAPER_BATCH])
                 await session.exec(
-                    sa.update(PaperRow)  # type: ignore[call-overload]
+                    sa.update(PaperRow)
                     .where(col(PaperRow.arxiv_id).in_(chunk), col(PaperRow.announced).is_(None))
                     .values(announced=day)
                 )
@@ -323,7 +323,7 @@ class Repository:
             channel = await self._require_channel(session, ref)
             for paper in papers:
                 row = DeliveryRow(
-                    channel_pk=channel.id,  # type: ignore[arg-type]
+                    channel_pk=_pk(channel),
                     arxiv_id=paper.arxiv_id,
                     version=paper.version,
                     status="pending",
@@ -344,7 +344,7 @@ class Repository:
         async with self._sessions() as session:
             channel = await self._require_channel(session, ref)
             await session.exec(
-                sa.update(DeliveryRow)  # type: ignore[call-overload]
+                sa.update(DeliveryRow)
                 .where(col(DeliveryRow.channel_pk) == channel.id, col(DeliveryRow.arxiv_id) == arxiv_id)
                 .values(status="posted", posted_at=self._clock.now(), message_ref=message_ref)
             )
@@ -357,7 +357,7 @@ class Repository:
         async with self._sessions() as session:
             channel = await self._require_channel(session, ref)
             await session.exec(
-                sa.delete(DeliveryRow).where(  # type: ignore[call-overload]
+                sa.delete(DeliveryRow).where(
                     col(DeliveryRow.channel_pk) == channel.id,
                     col(DeliveryRow.arxiv_id).in_(list(arxiv_ids)),
                     col(DeliveryRow.status) == "pending",
@@ -420,7 +420,7 @@ class Repository:
             channel = await self._require_channel(session, ref)
             session.add(
                 FeedbackRow(
-                    channel_pk=channel.id,  # type: ignore[arg-type]
+                    channel_pk=_pk(channel),
                     arxiv_id=arxiv_id,
                     user_id=user_id,
                     kind=kind,
@@ -464,6 +464,12 @@ class Repository:
             row = await self._channel_row(session, ref)
         assert row is not None
         return row
+
+
+def _pk(row: ChannelRow) -> int:
+    """The primary key of a stored channel row."""
+    assert row.id is not None
+    return row.id
 
 
 def _channel_state(row: ChannelRow) -> ChannelState:
