@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from bot import __version__
+from bot.cli_db import db_app
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -27,6 +28,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(db_app)
 
 NO_PLATFORM_MESSAGE = (
     "No chat platform is configured. Set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack, Socket Mode), "
@@ -51,7 +53,8 @@ def main_options(
     """Paperboy: arXiv papers for team channels."""
 
 
-def _settings() -> Settings:
+def settings_or_exit() -> Settings:
+    """The configuration, or a plain message and exit code 2 when it is invalid."""
     from pydantic import ValidationError
 
     from bot.settings import Settings
@@ -104,7 +107,7 @@ def _console(settings: Settings, services: Services) -> ChatAdapter:
 @app.command()
 def run() -> None:
     """Run every configured chat adapter and the daily scheduler (the console if none is set)."""
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def work(services: Services) -> None:
         from bot.runner import Runner
@@ -121,7 +124,7 @@ def run() -> None:
 @app.command()
 def console() -> None:
     """Make this terminal a channel: interactive on a TTY, line by line from piped input."""
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def work(services: Services) -> None:
         from bot.runner import Runner
@@ -153,7 +156,7 @@ def digest(
         )
         raise typer.Exit(2)
     ref = ChannelRef(*parts)
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def work(services: Services) -> int:
         from adapters.console.adapter import ConsolePublisher
@@ -189,7 +192,7 @@ def explain(
     paper: Annotated[str, typer.Argument(help="An arXiv id or URL, e.g. 2602.10905.")],
 ) -> None:
     """Explain one paper, as `/explain` does in a channel."""
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def work(services: Services) -> int:
         from adapters.console.adapter import CONSOLE_CHANNEL, CONSOLE_USER
@@ -213,7 +216,7 @@ def ingest(
     ] = None,
 ) -> None:
     """Read arXiv's listing into the database now (the scheduler does this before digests)."""
-    settings = _settings()
+    settings = settings_or_exit()
     wanted: date | None = None
     if day is not None:
         try:

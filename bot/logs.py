@@ -17,6 +17,7 @@ NOISY_LIBRARIES = (
     "discord",
     "LiteLLM",
     "apscheduler",
+    "alembic",
     "asyncio",
 )
 
