@@ -116,7 +116,7 @@ def run() -> None:
         if not adapters:
             typer.echo(NO_PLATFORM_MESSAGE, err=True)
             adapters = [_console(settings, services)]
-        await Runner(services, adapters).run()
+        await Runner(services, adapters, serve_health=True).run()
 
     _with_services(settings, work)
 

@@ -6,10 +6,12 @@ import logging
 import uuid
 from dataclasses import dataclass, replace
 
+from bot import metrics
 from bot.domain.channel import ChannelRef
 from bot.domain.clock import Clock
 from bot.domain.digest import Digest
 from bot.infra.storage.repository import Repository
+from bot.logs import log_context
 from bot.services.digests import DigestBuilder
 from bot.services.ports import Publisher
 
@@ -45,6 +47,12 @@ class DigestDelivery:
         A scheduled run for a channel that follows nothing posts nothing: silence beats a daily nag.
         """
         run_id = uuid.uuid4().hex[:12]
+        with log_context(channel=ref.key, run_id=run_id):
+            return await self._deliver(ref, publisher, run_id, scheduled=scheduled)
+
+    async def _deliver(
+        self, ref: ChannelRef, publisher: Publisher, run_id: str, *, scheduled: bool
+    ) -> DeliveryReport:
         channel = await self._repository.ensure_channel(ref)
         plan = await self._builder.build(channel)
         digest = plan.digest
@@ -65,8 +73,11 @@ class DigestDelivery:
                 posted += 1
         except Exception as error:
             await self._repository.release_intent(ref, pending)
+            metrics.count_error(metrics.ERROR_PLATFORM)
+            metrics.count_delivery(publisher.platform, posted)
             log.warning("digest run %s for %s stopped after %d posts: %s", run_id, ref.key, posted, error)
             raise NotDelivered(str(error)) from error
         await self._repository.mark_digest_done(ref, self._clock.now(), plan.covered_through)
+        metrics.count_digest(publisher.platform, posted)
         log.info("digest run %s for %s posted %d papers", run_id, ref.key, posted)
         return DeliveryReport(run_id=run_id, digest=digest, posted=posted)
