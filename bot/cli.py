@@ -239,6 +239,26 @@ def ingest(
     raise typer.Exit(_with_services(settings, work))
 
 
+@app.command()
+def doctor() -> None:
+    """Check the configuration: database, arXiv, LLM, Slack and Discord tokens; say what to fix."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from bot.doctor import run_checks
+
+    settings = settings_or_exit()
+    checks = asyncio.run(run_checks(settings))
+    out = Console(highlight=False, soft_wrap=True)
+    marks = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
+    for check in checks:
+        fix = f" — fix: {escape(check.fix)}" if check.fix and check.status != "ok" else ""
+        out.print(f"{marks[check.status]} {check.name}: {escape(check.detail)}{fix}")
+    failed = sum(1 for c in checks if c.status == "fail")
+    out.print(f"{failed} problem{'s' if failed != 1 else ''} to fix." if failed else "Ready to run.")
+    raise typer.Exit(1 if failed else 0)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
