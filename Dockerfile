@@ -16,4 +16,7 @@ RUN pip install . \
 
 USER paperboy
 VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4)"
 CMD ["paperboy", "run"]

@@ -14,8 +14,9 @@ from bot.infra.arxiv.gate import RequestGate
 from bot.infra.arxiv.source import ArxivSource
 from bot.infra.llm.client import LlmClient
 from bot.infra.llm.config import LlmConfig
-from bot.infra.storage.database import create_engine, create_schema
+from bot.infra.storage.database import create_engine
 from bot.infra.storage.llm_store import LlmStore
+from bot.infra.storage.migrate import upgrade_database
 from bot.infra.storage.repository import Repository
 from bot.services.abstract_explainer import AbstractOnlyExplainer
 from bot.services.catalog import PaperCatalog
@@ -97,10 +98,10 @@ async def build_services(
     source: PaperSource | None = None,
     explainer: Explainer | None = None,
 ) -> Services:
-    """Open the database (creating its tables) and build the engine and its services."""
+    """Open the database (migrating it to the current schema) and build the engine and its services."""
     clock = clock or SystemClock()
     database = create_engine(settings.resolved_database_url)
-    await create_schema(database)
+    await upgrade_database(database)
     repository = Repository(database, default_schedule(settings), settings.default_max_papers, clock)
     if source is None:
         source = ArxivSource.from_settings(settings)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from bot import __version__
+from bot.cli_db import db_app
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -27,6 +28,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(db_app)
 
 NO_PLATFORM_MESSAGE = (
     "No chat platform is configured. Set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack, Socket Mode), "
@@ -51,7 +53,8 @@ def main_options(
     """Paperboy: arXiv papers for team channels."""
 
 
-def _settings() -> Settings:
+def settings_or_exit() -> Settings:
+    """The configuration, or a plain message and exit code 2 when it is invalid."""
     from pydantic import ValidationError
 
     from bot.settings import Settings
@@ -110,7 +113,7 @@ def _console(settings: Settings, services: Services) -> ChatAdapter:
 @app.command()
 def run() -> None:
     """Run every configured chat adapter and the daily scheduler (the console if none is set)."""
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def work(services: Services) -> None:
         from bot.runner import Runner
@@ -119,7 +122,7 @@ def run() -> None:
         if not adapters:
             typer.echo(NO_PLATFORM_MESSAGE, err=True)
             adapters = [_console(settings, services)]
-        await Runner(services, adapters).run()
+        await Runner(services, adapters, serve_health=True).run()
 
     _with_services(settings, work)
 
@@ -127,7 +130,7 @@ def run() -> None:
 @app.command()
 def console() -> None:
     """Make this terminal a channel: interactive on a TTY, line by line from piped input."""
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def work(services: Services) -> None:
         from bot.runner import Runner
@@ -159,7 +162,7 @@ def digest(
         )
         raise typer.Exit(2)
     ref = ChannelRef(*parts)
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def work(services: Services) -> int:
         from adapters.console.adapter import ConsolePublisher
@@ -195,7 +198,7 @@ def explain(
     paper: Annotated[str, typer.Argument(help="An arXiv id or URL, e.g. 2602.10905.")],
 ) -> None:
     """Explain one paper, as `/explain` does in a channel."""
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def work(services: Services) -> int:
         from adapters.console.adapter import CONSOLE_CHANNEL, CONSOLE_USER
@@ -219,7 +222,7 @@ def ingest(
     ] = None,
 ) -> None:
     """Read arXiv's listing into the database now (the scheduler does this before digests)."""
-    settings = _settings()
+    settings = settings_or_exit()
     wanted: date | None = None
     if day is not None:
         try:
@@ -255,8 +258,9 @@ def usage(
     from rich.console import Console
     from rich.table import Table
 
-    from bot.infra.storage.database import create_engine, create_schema
+    from bot.infra.storage.database import create_engine
     from bot.infra.storage.llm_store import LlmStore, UsageLine
+    from bot.infra.storage.migrate import upgrade_database
 
     first = datetime.now(UTC).date() - timedelta(days=days - 1)
     if since is not None:
@@ -265,12 +269,12 @@ def usage(
         except ValueError:
             typer.echo(f"`{since}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01.", err=True)
             raise typer.Exit(2) from None
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def read() -> list[UsageLine]:
         database = create_engine(settings.resolved_database_url)
         try:
-            await create_schema(database)
+            await upgrade_database(database)
             return await LlmStore(database).usage(first)
         finally:
             await database.dispose()
@@ -302,6 +306,26 @@ def usage(
         f"{sum(line.cost for line in lines):.4f}",
     )
     console.print(table)
+
+
+@app.command()
+def doctor() -> None:
+    """Check the configuration: database, arXiv, LLM, Slack and Discord tokens; say what to fix."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from bot.doctor import run_checks
+
+    settings = settings_or_exit()
+    checks = asyncio.run(run_checks(settings))
+    out = Console(highlight=False, soft_wrap=True)
+    marks = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
+    for check in checks:
+        fix = f" — fix: {escape(check.fix)}" if check.fix and check.status != "ok" else ""
+        out.print(f"{marks[check.status]} {check.name}: {escape(check.detail)}{fix}")
+    failed = sum(1 for c in checks if c.status == "fail")
+    out.print(f"{failed} problem{'s' if failed != 1 else ''} to fix." if failed else "Ready to run.")
+    raise typer.Exit(1 if failed else 0)
 
 
 def main() -> None:

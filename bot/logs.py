@@ -1,9 +1,19 @@
-"""Logging for operators: one line per event on stderr, never a secret."""
+"""Logging for operators: one line per event on stderr (text or JSON), never a secret.
+
+A digest run sets `channel` and `run_id` with `log_context`, and every line logged while it
+runs (in its task) carries them.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import json
 import logging
 import os
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from bot.settings import Settings
 
@@ -17,17 +27,121 @@ NOISY_LIBRARIES = (
     "discord",
     "LiteLLM",
     "apscheduler",
+    "alembic",
     "asyncio",
 )
+CONTEXT_FIELDS = ("channel", "run_id")
+_context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("paperboy_log_context", default={})  # noqa: B039
+# Shapes of tokens that must never reach a log even if someone logs a URL or an error body.
+TOKEN_SHAPES = re.compile(
+    r"\b(xox[abposr]-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,}|sk-[A-Za-z0-9_-]{12,}"
+    r"|[MN][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,})"
+)
+REDACTED = "[redacted]"
+
+
+@contextlib.contextmanager
+def log_context(**fields: str) -> Iterator[None]:
+    """Add fields (channel=..., run_id=...) to every log line inside the block."""
+    token = _context.set({**_context.get(), **fields})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def current_context() -> dict[str, str]:
+    """The fields in force here."""
+    return dict(_context.get())
+
+
+class ContextAndSecrets(logging.Filter):
+    """Adds the context fields and blanks out secrets, from settings or by their shape."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self._secrets = sorted((s for s in secrets if len(s) >= 6), key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        """The text without any secret."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return TOKEN_SHAPES.sub(REDACTED, text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Always keeps the record, but rewrites its message and attaches the context."""
+        context = _context.get()
+        for name in CONTEXT_FIELDS:
+            setattr(record, name, context.get(name, ""))
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg, record.args = self.scrub(message), None
+        if record.exc_text:
+            record.exc_text = self.scrub(record.exc_text)
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: ts, level, logger, message, channel, run_id (and exc when any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as a JSON line."""
+        entry = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in CONTEXT_FIELDS:
+            value = getattr(record, name, "")
+            if value:
+                entry[name] = value
+        if record.exc_text:
+            entry["exc"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """The classic line, with `[channel run]` when a digest run is in progress."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as a text line."""
+        line = super().format(record)
+        fields = [getattr(record, name, "") for name in CONTEXT_FIELDS]
+        if any(fields):
+            prefix = f"{record.levelname} {record.name}: "
+            line = line.replace(prefix, f"{prefix}[{' '.join(f for f in fields if f)}] ", 1)
+        return line
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = [
+        settings.slack_bot_token,
+        settings.slack_app_token,
+        settings.slack_signing_secret,
+        settings.discord_token,
+        settings.llm_api_key,
+    ]
+    found = [v.get_secret_value() for v in values if v is not None]
+    with contextlib.suppress(Exception):
+        from sqlalchemy.engine import make_url
+
+        password = make_url(settings.resolved_database_url).password
+        if password:
+            found.append(str(password))
+    return found
 
 
 def configure_logging(settings: Settings) -> None:
     """INFO for Paperboy (LOG_LEVEL overrides), WARNING for chatty libraries that may echo URLs."""
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
+    handler = logging.StreamHandler()
+    handler.addFilter(ContextAndSecrets(_secrets(settings)))
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     for name in NOISY_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -82,6 +82,14 @@ class Settings(BaseSettings):
     digest_late_after: float = Field(1800.0, ge=0)
     digest_give_up_after: float = Field(12 * 3600.0, gt=0)
 
+    # `paperboy run` serves /healthz and /metrics here; port 0 turns the server off.
+    health_host: str = "0.0.0.0"
+    health_port: int = Field(8080, ge=0, le=65535)
+    # "text" for people, "json" for log collectors (one JSON object a line).
+    log_format: str = Field("text", pattern="^(text|json)$")
+    # How often a follower process tries to become the scheduler leader (and the leader checks in).
+    leader_retry_seconds: float = Field(5.0, gt=0, le=300)
+
     default_digest_time: time = time(9, 0)
     default_timezone: str = "UTC"
     default_max_papers: int = Field(10, ge=1, le=50)

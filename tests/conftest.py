@@ -6,6 +6,7 @@ import ipaddress
 import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock
 from tests.fakes.llm_server import FakeLlm
+from tests.support.postgres import PostgresCluster, PostgresUnavailable
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "ip6-localhost", ""}
 
@@ -21,6 +23,10 @@ for _name in list(os.environ):
     if _name.startswith(("SLACK_", "DISCORD_", "LLM_", "OPENAI_", "ANTHROPIC_", "ARXIV_")) or _name in {
         "DATABASE_URL",
         "DATA_DIR",
+        "HEALTH_PORT",
+        "HEALTH_HOST",
+        "LOG_FORMAT",
+        "LEADER_RETRY_SECONDS",
     }:
         del os.environ[_name]
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
@@ -95,3 +101,33 @@ def fake_llm() -> Iterator[FakeLlm]:
     """
     with FakeLlm() as fake:
         yield fake
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """One throwaway PostgreSQL server for the whole session, started on first use."""
+    try:
+        cluster = PostgresCluster().start()
+    except PostgresUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh empty database for one test, on SQLite and again on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'paperboy.db'}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    name = cluster.new_database()
+    try:
+        yield cluster.url(name)
+    finally:
+        cluster.drop_database(name)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
@@ -18,6 +20,31 @@ CONSOLE_CHANNEL = ChannelRef(platform="console", workspace="local", channel_id="
 CONSOLE_USER = Actor(user_id="console", display_name="you", can_manage=True)
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit"}
 PROMPT = "paperboy> "
+
+
+async def read_line(stream: TextIO) -> str:
+    """`readline` in a daemon thread: a read blocked on an idle pipe must not hold up SIGTERM's exit."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[str] = loop.create_future()
+
+    def deliver(line: str | None, error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(line or "")
+
+    def read() -> None:
+        try:
+            line, error = stream.readline(), None
+        except Exception as failure:
+            line, error = None, failure
+        with contextlib.suppress(RuntimeError):  # the loop closed while we waited: nobody listens
+            loop.call_soon_threadsafe(deliver, line, error)
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    return await done
 
 
 class ConsolePublisher:
@@ -103,7 +130,7 @@ class ConsoleAdapter:
             await self._interactive()
             return
         while True:
-            line = await asyncio.to_thread(self._stdin.readline)
+            line = await read_line(self._stdin)
             if not line or line.strip().lower() in QUIT_WORDS:
                 return
             await self.run_line(line)

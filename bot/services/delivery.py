@@ -12,10 +12,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from bot import metrics
 from bot.domain.channel import ChannelRef
 from bot.domain.clock import Clock
 from bot.domain.digest import Digest, DigestItem
 from bot.infra.storage.repository import Repository
+from bot.logs import log_context
 from bot.services.digests import DigestBuilder
 from bot.services.ports import ChannelUnavailable, Publisher
 
@@ -60,6 +62,12 @@ class DigestDelivery:
         A scheduled run for a channel that follows nothing posts nothing: silence beats a daily nag.
         """
         run_id = uuid.uuid4().hex[:12]
+        with log_context(channel=ref.key, run_id=run_id):
+            return await self._deliver(ref, publisher, run_id, scheduled=scheduled)
+
+    async def _deliver(
+        self, ref: ChannelRef, publisher: Publisher, run_id: str, *, scheduled: bool
+    ) -> DeliveryReport:
         channel = await self._repository.ensure_channel(ref)
         await self.reconcile(lambda _platform: publisher, channel=ref)
         plan = await self._builder.build(channel)
@@ -76,6 +84,7 @@ class DigestDelivery:
         finally:
             self._active_runs.discard(run_id)
         await self._repository.mark_digest_done(ref, self._clock.now(), plan.covered_through)
+        metrics.count_digest(publisher.platform, posted)
         log.info("digest run %s for %s posted %d papers", run_id, ref.key, posted)
         return DeliveryReport(run_id=run_id, digest=digest, posted=posted)
 
@@ -95,6 +104,8 @@ class DigestDelivery:
                 await self._settle(publisher, ref, current.paper.arxiv_id, run_id)
             await self._repository.release_intent(ref, pending)
             posted = len(digest.items) - len(pending)
+            metrics.count_error(metrics.ERROR_PLATFORM)
+            metrics.count_delivery(publisher.platform, posted)
             if isinstance(error, ChannelUnavailable):
                 await self._repository.update_channel(ref, paused=True)
                 log.warning("paused %s: the platform refuses posts there (%s)", ref.key, error)

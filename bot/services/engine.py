@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import assert_never
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.domain.channel import Actor, ChannelRef, ChannelState
 from bot.domain.clock import Clock
 from bot.domain.commands import (
@@ -101,6 +102,7 @@ class Engine:
             return Notice(f"{error} Try again in a few minutes.", Tone.WARNING)
         except Exception:
             incident = uuid.uuid4().hex[:8]
+            metrics.count_error(metrics.ERROR_COMMAND)
             log.exception("%s in %s failed (incident %s)", type(command).__name__, channel.key, incident)
             return Notice(
                 f"Something went wrong on my side (incident {incident}); it is logged for the operator.",

@@ -34,6 +34,7 @@ class DigestScheduler:
         self._run_digest = run_digest
         self._clock = clock
         self._platforms = platforms
+        self._applied: dict[str, tuple[object, bool]] = {}
         self._scheduler = AsyncIOScheduler(
             job_defaults={
                 "coalesce": True,
@@ -68,8 +69,20 @@ class DigestScheduler:
         due = previous_occurrence(channel.schedule, self._clock.now())
         return since < due
 
+    async def sync(self) -> int:
+        """Pick up schedule changes other processes made in the database; returns jobs changed."""
+        changed = 0
+        for channel in await self._repository.all_channels():
+            if channel.ref.platform not in self._platforms:
+                continue
+            if self._applied.get(channel.ref.key) != (channel.schedule, channel.paused):
+                self.apply(channel)
+                changed += 1
+        return changed
+
     def apply(self, channel: ChannelState) -> None:
         """Create, replace or remove the channel's job to match its state."""
+        self._applied[channel.ref.key] = (channel.schedule, channel.paused)
         jid = job_id(channel.ref)
         if channel.paused or not channel.schedule.weekdays:
             if self._scheduler.get_job(jid):

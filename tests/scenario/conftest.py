@@ -67,12 +67,12 @@ class ConsoleChat:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, fake_arxiv: FakeArxiv) -> Settings:
-    """Settings for a temporary SQLite file and the fake arXiv; no .env is read."""
+def settings(tmp_path: Path, fake_arxiv: FakeArxiv, database_url: str) -> Settings:
+    """Settings for a fresh database (SQLite, then PostgreSQL) and the fake arXiv; no .env is read."""
     return Settings(
         _env_file=None,
         data_dir=tmp_path,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'paperboy.db'}",
+        database_url=database_url,
         arxiv_api_url=fake_arxiv.api_url,
         arxiv_rss_url=fake_arxiv.rss_url,
         arxiv_categories="cs.LG",

@@ -27,14 +27,15 @@ def today_arxiv() -> Iterator[FakeArxiv]:
 
 
 @pytest.fixture
-def env(tmp_path: Path, today_arxiv: FakeArxiv) -> dict[str, str]:
-    """A clean environment: no tokens, a temporary database, the fake arXiv."""
+def env(tmp_path: Path, today_arxiv: FakeArxiv, database_url: str) -> dict[str, str]:
+    """A clean environment: no tokens, a fresh database (SQLite, then PostgreSQL), the fake arXiv."""
     keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR"}}
     return {
         **keep,
         "PYTHONPATH": str(ROOT),
         "DATA_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'paperboy.db'}",
+        "DATABASE_URL": database_url,
+        "HEALTH_PORT": "0",
         "ARXIV_API_URL": today_arxiv.api_url,
         "ARXIV_RSS_URL": today_arxiv.rss_url,
         "ARXIV_CATEGORIES": "cs.LG",

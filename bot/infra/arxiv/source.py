@@ -16,6 +16,7 @@ import arxiv
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential
 
+from bot import metrics
 from bot.domain.paper import Paper
 from bot.infra.arxiv.feed import Listing, ListingUnreadable, parse_listing
 from bot.infra.arxiv.gate import Clock, RequestGate, SystemClock
@@ -50,6 +51,7 @@ class ArxivUnavailable(ArxivError):
     def __init__(self, reason: str, tries: int) -> None:
         plural = "try" if tries == 1 else "tries"
         super().__init__(f"arXiv did not answer ({reason}) after {tries} {plural}")
+        metrics.count_error(metrics.ERROR_ARXIV)
         self.reason = reason
         self.tries = tries
 

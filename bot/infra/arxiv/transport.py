@@ -6,7 +6,7 @@ import arxiv
 import requests
 from requests.adapters import HTTPAdapter
 
-from bot import __version__
+from bot import __version__, metrics
 from bot.infra.arxiv.gate import RequestGate
 
 USER_AGENT = f"paperboy-bot/{__version__}"
@@ -31,14 +31,19 @@ class GatedAdapter(HTTPAdapter):
     ) -> requests.Response:
         """Send inside the gate's slot, with our timeout unless the caller gave one."""
         with self.gate.slot():
-            response = super().send(
-                request,
-                stream=stream,
-                timeout=self.timeout if timeout is None else timeout,
-                verify=verify,
-                cert=cert,
-                proxies=proxies,
-            )
+            try:
+                response = super().send(
+                    request,
+                    stream=stream,
+                    timeout=self.timeout if timeout is None else timeout,
+                    verify=verify,
+                    cert=cert,
+                    proxies=proxies,
+                )
+            except requests.RequestException:
+                metrics.count_arxiv_request("error")
+                raise
+            metrics.count_arxiv_request(response.status_code)
             if not stream:
                 # Read the body while still holding the slot: one connection at a time.
                 _ = response.content

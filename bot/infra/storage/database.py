@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.infra.storage import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -39,7 +38,7 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
-async def create_schema(engine: AsyncEngine) -> None:
-    """Create missing tables."""
-    async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
+def describe_error(error: BaseException) -> str:
+    """A database error in one plain line: the driver's own words, without SQLAlchemy's links."""
+    original = getattr(error, "orig", None) or error
+    return " ".join(str(original).split()) or type(original).__name__

@@ -318,10 +318,12 @@ class Repository:
 
     async def record_intent(self, ref: ChannelRef, papers: Sequence[Paper], run_id: str) -> list[str]:
         """Claim papers for a channel before posting; returns the ids this run may post."""
-        claimed: list[str] = []
+        claimed: set[str] = set()
         async with self._sessions() as session:
             channel = await self._require_channel(session, ref)
-            for paper in papers:
+            # Every run inserts in the same order, so two runs racing on PostgreSQL wait for each
+            # other on the first shared paper instead of deadlocking on a crossed pair.
+            for paper in sorted(papers, key=lambda p: p.arxiv_id):
                 row = DeliveryRow(
                     channel_pk=_pk(channel),
                     arxiv_id=paper.arxiv_id,
@@ -333,11 +335,11 @@ class Repository:
                 try:
                     async with session.begin_nested():
                         session.add(row)
-                    claimed.append(paper.arxiv_id)
+                    claimed.add(paper.arxiv_id)
                 except IntegrityError:
                     pass
             await session.commit()
-        return claimed
+        return [paper.arxiv_id for paper in papers if paper.arxiv_id in claimed]
 
     async def confirm_delivery(self, ref: ChannelRef, arxiv_id: str, message_ref: str) -> None:
         """The platform accepted the post: the paper is delivered."""

@@ -1,0 +1,92 @@
+"""`paperboy db ...`: the schema's migrations, for operators and for developers adding a table."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+T = TypeVar("T")
+
+db_app = typer.Typer(
+    name="db",
+    help="Database schema: upgrade (also done by `paperboy run` at start), show, or add a revision.",
+    no_args_is_help=True,
+)
+
+
+def _on_database(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    from bot.cli import settings_or_exit
+    from bot.infra.storage.database import create_engine
+    from bot.logs import configure_logging
+
+    settings = settings_or_exit()
+    configure_logging(settings)
+
+    async def go() -> T:
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(go())
+    except OSError as error:
+        typer.echo(f"Cannot reach the database: {error}. Check DATABASE_URL.", err=True)
+        raise typer.Exit(1) from None
+
+
+@db_app.command()
+def upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision; `head` is the newest.")] = "head",
+) -> None:
+    """Migrate the database to the newest schema (safe to run while other processes start)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.infra.storage.database import describe_error
+    from bot.infra.storage.migrate import SchemaTooNew, upgrade_database
+
+    try:
+        report = _on_database(lambda engine: upgrade_database(engine, revision))
+    except (SchemaTooNew, SQLAlchemyError) as error:
+        typer.echo(f"Upgrade failed: {describe_error(error)}", err=True)
+        raise typer.Exit(1) from None
+    if report.changed:
+        typer.echo(f"Database upgraded from {report.before or 'empty'} to {report.after}.")
+    else:
+        typer.echo(f"Database already at {report.after}.")
+
+
+@db_app.command()
+def current() -> None:
+    """Show the database's schema revision and the newest this Paperboy knows."""
+    from bot.infra.storage.migrate import current_revision, head_revision
+
+    revision = _on_database(current_revision)
+    head = head_revision()
+    note = "up to date" if revision == head else "run `paperboy db upgrade`"
+    typer.echo(f"Database at {revision or 'nothing (empty)'}; newest is {head} ({note}).")
+
+
+@db_app.command()
+def revision(
+    message: Annotated[str, typer.Option("-m", "--message", help="What the revision changes.")],
+    empty: Annotated[
+        bool, typer.Option("--empty", help="Write an empty revision instead of comparing the tables.")
+    ] = False,
+) -> None:
+    """Developers: write the next numbered revision from the difference between tables.py and the database."""
+    from bot.infra.storage.migrate import autogenerate_revision, upgrade_database
+
+    async def write(engine: AsyncEngine) -> str:
+        await upgrade_database(engine)
+        return str(await autogenerate_revision(engine, message, autogenerate=not empty))
+
+    path = _on_database(write)
+    typer.echo(f"Wrote {path}; read it, run `ruff format` on it, and commit it.")

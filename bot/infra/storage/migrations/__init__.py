@@ -1,0 +1,1 @@
+"""Alembic migrations of Paperboy's schema; run them with `paperboy db upgrade` (also done at start)."""

@@ -1,0 +1,143 @@
+"""`paperboy` as a real process: stdin kept open, output lines collected, /healthz and /metrics read."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PaperboyProcess:
+    """One `python -m bot.cli ARGS` process; its stdout and stderr lines are read in threads."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.env = env
+        self.port = int(env.get("HEALTH_PORT", "0"))
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self._changed = threading.Condition()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=env.get("DATA_DIR", str(ROOT)),
+        )
+        for stream, lines in ((self.proc.stdout, self.stdout), (self.proc.stderr, self.stderr)):
+            assert stream is not None
+            threading.Thread(target=self._collect, args=(stream, lines), daemon=True).start()
+
+    def _collect(self, stream: TextIO, lines: list[str]) -> None:
+        for line in stream:
+            with self._changed:
+                lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    def type(self, line: str) -> None:
+        """Type a line into the console channel."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def logs(self) -> list[dict[str, Any]]:
+        """The JSON log lines so far."""
+        found = []
+        for line in list(self.stderr):
+            if line.startswith("{"):
+                try:
+                    found.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue
+        return found
+
+    def wait_for_log(self, text: str, timeout: float = 30.0) -> dict[str, Any]:
+        """The first JSON log entry whose message contains `text`."""
+        return self.wait_until(
+            lambda: next((e for e in self.logs() if text in e["message"]), None), timeout, f"log {text!r}"
+        )
+
+    def wait_until(self, probe: Callable[[], Any], timeout: float, what: str) -> Any:
+        """Poll `probe` until it returns something truthy; fail with the process's output if not."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = probe()
+            if found:
+                return found
+            if self.proc.poll() is not None and not found:
+                found = probe()
+                if found:
+                    return found
+                code = self.proc.returncode
+                raise AssertionError(f"process exited ({code}) before {what}:\n{self.output()}")
+            with self._changed:
+                self._changed.wait(0.1)
+        raise AssertionError(f"no {what} within {timeout} s:\n{self.output()}")
+
+    def get(self, path: str) -> tuple[int, str]:
+        """GET http://127.0.0.1:PORT/path; status 0 when nothing answers yet."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+        except OSError:
+            return 0, ""
+
+    def health(self) -> dict[str, Any] | None:
+        """The /healthz JSON, or None while the server is not up."""
+        status, body = self.get("/healthz")
+        if not status:
+            return None
+        return {"http_status": status, **json.loads(body)}
+
+    def wait_for_role(self, role: str, timeout: float = 30.0) -> dict[str, Any]:
+        """Wait until /healthz says this process is a ready `leader` or `follower`."""
+        return self.wait_until(
+            lambda: (h := self.health()) is not None and h.get("role") == role and h["status"] == "ok" and h,
+            timeout,
+            f"ready {role}",
+        )
+
+    def signal(self, signum: signal.Signals) -> None:
+        """Send a signal (SIGTERM to stop, SIGKILL to crash)."""
+        os.kill(self.proc.pid, signum)
+
+    def wait(self, timeout: float = 60.0) -> int:
+        """Wait for exit; returns the exit code."""
+        code = self.proc.wait(timeout=timeout)
+        time.sleep(0.05)  # let the reader threads take the last lines
+        return code
+
+    def output(self) -> str:
+        """Everything printed so far, for failure messages."""
+        return "\n".join(["--- stdout", *self.stdout[-40:], "--- stderr", *self.stderr[-40:]])
+
+    def close(self) -> None:
+        """Make sure the process is gone (tests stop theirs; this is for failures)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
