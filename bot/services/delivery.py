@@ -62,8 +62,11 @@ class DigestDelivery:
         run_id = uuid.uuid4().hex[:12]
         channel = await self._repository.ensure_channel(ref)
         await self.reconcile(lambda _platform: publisher, channel=ref)
+        # Claims the platform could not settle yet: once released they must still be offered, so
+        # the channel's read mark stays where it is until they are settled.
+        unsettled = await self._repository.pending_deliveries(ref)
         plan = await self._builder.build(channel)
-        digest = plan.digest
+        digest = replace(plan.digest, run_id=run_id)
         if scheduled and not digest.topics:
             return DeliveryReport(run_id=run_id, digest=digest, posted=0)
         claimed = set(await self._repository.record_intent(ref, [i.paper for i in digest.items], run_id))
@@ -75,7 +78,8 @@ class DigestDelivery:
             posted = await self._post(ref, publisher, digest, run_id)
         finally:
             self._active_runs.discard(run_id)
-        await self._repository.mark_digest_done(ref, self._clock.now(), plan.covered_through)
+        covered = None if unsettled else plan.covered_through
+        await self._repository.mark_digest_done(ref, self._clock.now(), covered)
         log.info("digest run %s for %s posted %d papers", run_id, ref.key, posted)
         return DeliveryReport(run_id=run_id, digest=digest, posted=posted)
 

@@ -124,3 +124,20 @@ def block_action(
             }
         ],
     }
+
+
+def history_message(post: dict[str, Any], *, with_metadata: bool) -> dict[str, Any]:
+    """A message the bot posted, as conversations.history lists it (metadata only when asked for)."""
+    message: dict[str, Any] = {
+        "type": "message",
+        "user": BOT_USER_ID,
+        "bot_id": BOT_ID,
+        "app_id": APP_ID,
+        "team": TEAM_ID,
+        "text": post.get("text", ""),
+        "blocks": post.get("blocks") or [],
+        "ts": post["ts"],
+    }
+    if with_metadata and post.get("metadata"):
+        message["metadata"] = {**post["metadata"], "app_id": APP_ID}
+    return message
