@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 class NotDelivered(Exception):
     """The platform refused a post; the papers not posted stay due for the next run."""
 
+    def __init__(self, message: str, *, paused: bool = False):
+        super().__init__(message)
+        self.paused = paused  # the platform refuses the channel itself, so its digests are paused
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryReport:
@@ -103,7 +107,7 @@ class DigestDelivery:
                 await self._repository.update_channel(ref, paused=True)
                 log.warning("paused %s: the platform refuses posts there (%s)", ref.key, error)
             log.warning("digest run %s for %s stopped after %d posts: %s", run_id, ref.key, posted, error)
-            raise NotDelivered(str(error)) from error
+            raise NotDelivered(str(error), paused=isinstance(error, ChannelUnavailable)) from error
         return len(digest.items)
 
     async def reconcile(
