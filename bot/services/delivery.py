@@ -69,8 +69,18 @@ class DigestDelivery:
         # Claims the platform could not settle yet: once released they must still be offered, so
         # the channel's read mark stays where it is until they are settled.
         unsettled = await self._repository.pending_deliveries(ref)
-        plan = await self._builder.build(channel)
+        # Papers a run killed since the last finished digest already posted count against the cap,
+        # so the restarted run completes that digest instead of adding papers that were not due.
+        already = await self._repository.delivered_since(ref, channel.last_digest_at)
+        plan = await self._builder.build(replace(channel, max_papers=max(channel.max_papers - already, 0)))
         digest = replace(plan.digest, run_id=run_id)
+        covered = None if unsettled else plan.covered_through
+        if scheduled and already and digest.is_empty:
+            await self._repository.mark_digest_done(ref, self._clock.now(), covered)
+            log.info(
+                "digest run %s for %s posted 0 papers: %d went out before a restart", run_id, ref.key, already
+            )
+            return DeliveryReport(run_id=run_id, digest=digest, posted=0)
         if scheduled and not digest.topics:
             return DeliveryReport(run_id=run_id, digest=digest, posted=0)
         claimed = set(await self._repository.record_intent(ref, [i.paper for i in digest.items], run_id))
@@ -82,7 +92,6 @@ class DigestDelivery:
             posted = await self._post(ref, publisher, digest, run_id)
         finally:
             self._active_runs.discard(run_id)
-        covered = None if unsettled else plan.covered_through
         await self._repository.mark_digest_done(ref, self._clock.now(), covered)
         log.info("digest run %s for %s posted %d papers", run_id, ref.key, posted)
         return DeliveryReport(run_id=run_id, digest=digest, posted=posted)
