@@ -16,13 +16,13 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.app import build_services
+from bot.app import Services, build_services
 from bot.domain.channel import ChannelRef
 from bot.domain.schedule import Schedule
 from bot.infra.arxiv import ArxivSource, RequestGate
@@ -158,21 +158,9 @@ class Deployment:
         values = {k.lower(): v for k, v in self.env.items() if k not in {"PATH", "HOME", "LANG", "TMPDIR"}}
         return Settings(_env_file=None, **values)
 
-    async def prepare(
-        self,
-        channels: list[ChannelRef],
-        *,
-        last_digest: timedelta = timedelta(days=2),
-        due_minutes_ago: int = 5,
-        max_papers: int = 5,
-        read_listing: bool = True,
-    ) -> dict[str, list[str]]:
-        """Subscribe channels to `convergence`, due `due_minutes_ago` with the last digest long ago.
-
-        Returns each channel's due papers, in digest order, as the bot will pick them.
-        """
-        now = datetime.now(UTC)
-        at = (now - timedelta(minutes=due_minutes_ago)).time().replace(second=0, microsecond=0)
+    @contextlib.asynccontextmanager
+    async def services(self, *, clock: FakeClock | None = None) -> AsyncIterator[Services]:
+        """The installation's services in the test process; arXiv's 3-second gate runs on a fake clock."""
         gate_clock = FakeClock()
         source = ArxivSource(
             self.arxiv.api_url,
@@ -182,24 +170,44 @@ class Deployment:
             retries=0,
             clock=gate_clock,
         )
-        services = await build_services(self.settings(), source=source)
-        due: dict[str, list[str]] = {}
+        services = await build_services(self.settings(), clock=clock, source=source)
         try:
+            yield services
+        finally:
+            await services.close()
+            source.close()
+
+    async def prepare(
+        self,
+        channels: list[ChannelRef],
+        *,
+        last_digest: timedelta = timedelta(days=2),
+        covered_through: date | None = None,
+        due_minutes_ago: int = 5,
+        max_papers: int = 5,
+        listing_age: timedelta = timedelta(0),
+    ) -> dict[str, list[str]]:
+        """Subscribe channels to `convergence`, due `due_minutes_ago` with the last digest long ago.
+
+        Today's listing is read `listing_age` ago (older than two hours: the bot reads it again).
+        Returns each channel's due papers, in digest order, as the bot will pick them.
+        """
+        now = datetime.now(UTC)
+        at = (now - timedelta(minutes=due_minutes_ago)).time().replace(second=0, microsecond=0)
+        clock = FakeClock(wall_start=now - listing_age) if listing_age else None
+        due: dict[str, list[str]] = {}
+        async with self.services(clock=clock) as services:
+            repository = services.repository
             for ref in channels:
-                repository = services.repository
                 await repository.ensure_channel(ref)
                 await repository.add_topic(ref, "convergence", "ada")
                 schedule = Schedule(at=at, timezone="UTC")
                 await repository.update_channel(ref, schedule=schedule, max_papers=max_papers)
-                await repository.mark_digest_done(ref, now - last_digest, None)
-                if read_listing:
-                    state = await repository.get_channel(ref)
-                    assert state is not None
-                    plan = await services.engine.builder.build(state, explain=False)
-                    due[ref.channel_id] = [item.paper.arxiv_id for item in plan.digest.items]
-        finally:
-            await services.close()
-            source.close()
+                await repository.mark_digest_done(ref, now - last_digest, covered_through)
+                state = await repository.get_channel(ref)
+                assert state is not None
+                plan = await services.engine.builder.build(state, explain=False)
+                due[ref.channel_id] = [item.paper.arxiv_id for item in plan.digest.items]
         return due
 
     async def start(self) -> BotProcess:
