@@ -45,7 +45,8 @@ def is_item(args: dict[str, Any]) -> bool:
 
 def is_header(args: dict[str, Any]) -> bool:
     """A digest's parent message: no paper named, not in a thread."""
-    return not args.get("metadata") and not args.get("thread_ts") and "digest" in str(args.get("text"))
+    text = str(args.get("text", ""))
+    return not args.get("metadata") and not args.get("thread_ts") and text.startswith("Paperboy digest")
 
 
 def paper_of(args: dict[str, Any]) -> str:
