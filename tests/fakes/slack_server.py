@@ -316,7 +316,10 @@ class FakeSlack:
             key = "message_ts" if method == "chat.postEphemeral" else "ts"
             return {"ok": True, "channel": channel, key: ts, "ts": ts, "message": {"text": args.get("text")}}
         if method == "conversations.history":
-            return self._history(args)
+            channel = str(args.get("channel", ""))
+            if channel in self._channel_errors:
+                return {"ok": False, "error": self._channel_errors[channel]}
+            return wire.history_page(self.posts(channel), args)
         if method == "users.info":
             user = self.users.get(str(args.get("user", "")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
@@ -326,29 +329,6 @@ class FakeSlack:
                 return {"ok": False, "error": "channel_not_found"}
             return {"ok": True, "channel": {"id": args["channel"], "name": name, "is_channel": True}}
         return {"ok": False, "error": "unknown_method"}
-
-    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Top-level messages (thread replies stay out, as in Slack), newest first, paged by cursor."""
-        channel = str(args.get("channel", ""))
-        if channel in self._channel_errors:
-            return {"ok": False, "error": self._channel_errors[channel]}
-        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
-        found = [
-            p
-            for p in reversed(self.posts(channel))
-            if not p.get("thread_ts") and oldest < float(p["ts"]) < latest
-        ]
-        start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 100)
-        page = found[start : start + limit]
-        more = start + limit < len(found)
-        metadata = str(args.get("include_all_metadata", "")).lower() in {"1", "true"}
-        return {
-            "ok": True,
-            "messages": [wire.history_message(post, with_metadata=metadata) for post in page],
-            "has_more": more,
-            "pin_count": 0,
-            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
-        }
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
