@@ -167,6 +167,8 @@ class DiscordPublisher:
         try:
             if view is None:
                 return await target.send(content=message.content or None, embeds=message.embeds)
+            if nonce is None:
+                return await target.send(content=message.content or None, embeds=message.embeds, view=view)
             return await target.send(
                 content=message.content or None, embeds=message.embeds, view=view, nonce=nonce
             )

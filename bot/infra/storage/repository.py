@@ -400,8 +400,8 @@ class Repository:
             if since is not None:
                 query = query.where(
                     sa.or_(
-                        sa.and_(DeliveryRow.status == "posted", col(DeliveryRow.posted_at) > since),
-                        sa.and_(DeliveryRow.status == "pending", col(DeliveryRow.created_at) > since),
+                        sa.and_(col(DeliveryRow.status) == "posted", col(DeliveryRow.posted_at) > since),
+                        sa.and_(col(DeliveryRow.status) == "pending", col(DeliveryRow.created_at) > since),
                     )
                 )
             return int((await session.exec(query)).one())
