@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     slack_http_path: str = "/slack/events"
     # Who may change subscriptions and schedules: "everyone", "admins", or Slack user ids "U1,U2".
     slack_managers: str = "everyone"
+    # Seconds between two posts in one Slack channel (Slack asks for about one a second).
+    slack_post_interval: float = Field(1.0, ge=0, le=10)
 
     discord_token: SecretStr | None = None
     discord_api_url: str = "https://discord.com/api/v10"

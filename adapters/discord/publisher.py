@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -20,16 +21,34 @@ from adapters.discord.render import (
 )
 from bot.domain.channel import ChannelRef
 from bot.domain.digest import Digest, DigestItem
+from bot.domain.paper import ABS_URL
 from bot.domain.replies import Reply
+from bot.services.ports import ChannelUnavailable
 
 log = logging.getLogger(__name__)
 
 Sendable = discord.TextChannel | discord.Thread
 MAX_THREADS_REMEMBERED = 1000
+# How many of a channel's latest messages `find_post` reads (two pages of Discord's 100).
+HISTORY_LOOKBACK = 200
 
 
-class ChannelUnreachable(Exception):
-    """Discord refused a post to a channel; the message is safe to show to the channel's members."""
+class ChannelUnreachable(ChannelUnavailable):
+    """Discord refused a post to a channel (bot removed, permission missing): the core pauses it.
+
+    The message is safe to show to the channel's members.
+    """
+
+
+def item_nonce(channel: ChannelRef, arxiv_id: str) -> str:
+    """The same nonce for the same paper in the same channel, so Discord drops a repeated post.
+
+    discord.py sends `enforce_nonce` with every nonce: within a few minutes Discord answers a
+    repeat with the message already posted instead of posting it again (nonces are at most 25
+    characters).
+    """
+    digest = hashlib.sha256(f"{channel.key}:{arxiv_id}".encode()).hexdigest()
+    return "pb" + digest[:22]
 
 
 class Pacer:
@@ -93,10 +112,29 @@ class DiscordPublisher:
         if thread is not None:
             embed.set_footer(text="Abstract and explanation in the thread above.")
         view = paper_buttons(item.paper.arxiv_id, thread.id if thread is not None else 0)
-        posted = await self._send(channel, target, pack(embeds=[embed])[0], view=view)
-        for message in pack(digest_item_text(item)):
-            await self._send(channel, thread or target, message)
+        nonce = item_nonce(channel, item.paper.arxiv_id)
+        posted = await self._send(channel, target, pack(embeds=[embed])[0], view=view, nonce=nonce)
+        try:
+            for message in pack(digest_item_text(item)):
+                await self._send(channel, thread or target, message)
+        except ChannelUnreachable:
+            if thread is None:
+                raise
+            # The paper itself is posted, so it counts as delivered; a refusing thread is no reason to pause.
+            log.warning("discord: abstract of %s not posted in the digest thread", item.paper.arxiv_id)
         return str(posted.id)
+
+    async def find_post(self, channel: ChannelRef, arxiv_id: str, run_id: str) -> str | None:
+        """The digest item for this paper among the channel's latest messages, if it was posted.
+
+        Needs Read Message History; raises when Discord refuses, so the claim is kept, not reposted.
+        """
+        target = await self._channel(channel)
+        me = self._client.user
+        async for message in target.history(limit=HISTORY_LOOKBACK):
+            if me is not None and message.author.id == me.id and is_digest_item(message, arxiv_id):
+                return str(message.id)
+        return None
 
     async def post_reply(self, channel: ChannelRef, reply: Reply) -> str:
         """Any other reply, as plain messages in the channel."""
@@ -123,12 +161,17 @@ class DiscordPublisher:
         message: Outgoing,
         *,
         view: discord.ui.View | None = None,
+        nonce: str | None = None,
     ) -> discord.Message:
         await self._pacer.wait_turn()
         try:
             if view is None:
                 return await target.send(content=message.content or None, embeds=message.embeds)
-            return await target.send(content=message.content or None, embeds=message.embeds, view=view)
+            if nonce is None:
+                return await target.send(content=message.content or None, embeds=message.embeds, view=view)
+            return await target.send(
+                content=message.content or None, embeds=message.embeds, view=view, nonce=nonce
+            )
         except (discord.Forbidden, discord.NotFound) as error:
             raise self._unreachable(ref, error) from error
 
@@ -167,3 +210,19 @@ class DiscordPublisher:
             "Paperboy needs View Channel, Send Messages, Embed Links, Create Public Threads and "
             "Send Messages in Threads there."
         )
+
+
+def is_digest_item(message: discord.Message, arxiv_id: str) -> bool:
+    """A digest item of this paper: its embed links the abstract page, its buttons name the paper.
+
+    An /explain card links the same page but has no buttons, so it is not mistaken for the item.
+    """
+    url = ABS_URL.format(arxiv_id)
+    if not any(embed.url == url for embed in message.embeds):
+        return False
+    wanted = f"paperboy:not-relevant:{arxiv_id}"
+    return any(
+        getattr(child, "custom_id", None) == wanted
+        for row in message.components
+        for child in getattr(row, "children", ())
+    )

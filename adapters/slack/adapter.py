@@ -76,7 +76,9 @@ class SlackAdapter:
             process_before_response=False,
         )
         threads = ThreadIndex(services.repository)
-        self.publisher = SlackPublisher(self.client, pacer or ChannelPacer(), threads)
+        self.publisher = SlackPublisher(
+            self.client, pacer or ChannelPacer(settings.slack_post_interval), threads
+        )
         self.directory = SlackDirectory(self.client, ManagerPolicy.parse(settings.slack_managers))
         self.handlers = SlackHandlers(self._engine, self.publisher, self.directory, self.spawn)
         self.handlers.register(self.app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, assert_never
 
 from adapters.slack.mrkdwn import (
@@ -42,13 +42,17 @@ class SlackMessage:
     text: str
     blocks: list[Block] = field(default_factory=list)
     arxiv_id: str = ""  # the paper this message is about, kept in its metadata
+    run_id: str = ""  # the digest run that posted it (digest items only)
 
     @property
     def metadata(self) -> dict[str, Any] | None:
-        """Slack message metadata naming the paper, so a thread can be traced back to it."""
+        """Slack message metadata naming the paper (and the digest run), so a post can be found again."""
         if not self.arxiv_id:
             return None
-        return {"event_type": METADATA_EVENT, "event_payload": {"arxiv_id": self.arxiv_id}}
+        payload = {"arxiv_id": self.arxiv_id}
+        if self.run_id:
+            payload["run_id"] = self.run_id
+        return {"event_type": METADATA_EVENT, "event_payload": payload}
 
 
 def section(text: str) -> Block:
@@ -185,10 +189,10 @@ def item_blocks(item: DigestItem, *, buttons: bool = True) -> list[Block]:
     return blocks
 
 
-def digest_item_message(item: DigestItem) -> SlackMessage:
-    """The message for one digest item; its metadata names the paper."""
+def digest_item_message(item: DigestItem, run_id: str = "") -> SlackMessage:
+    """The message for one digest item; its metadata names the paper and the run posting it."""
     text = f"{item.position}. {paper_line(item.paper)}"
-    return messages(item_blocks(item), text, item.paper.arxiv_id)[0]
+    return replace(messages(item_blocks(item), text, item.paper.arxiv_id)[0], run_id=run_id)
 
 
 def action_buttons(arxiv_id: str) -> Block:

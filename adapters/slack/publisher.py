@@ -7,6 +7,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack.blocks import (
+    METADATA_EVENT,
     SlackMessage,
     digest_header_messages,
     digest_item_message,
@@ -18,6 +19,7 @@ from bot.domain.channel import ChannelRef
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import Reply
 from bot.infra.storage.repository import Repository
+from bot.services.ports import ChannelUnavailable
 
 if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
@@ -32,6 +34,9 @@ CHANNEL_PROBLEMS = {
     "channel_is_archived": "This channel is archived.",
 }
 THREAD_MEMORY = 20_000
+# How far back `find_post` reads a channel: pages of 200 top-level messages (Slack's advice).
+HISTORY_PAGE = 200
+HISTORY_PAGES = 3
 
 
 class SlackPublishError(Exception):
@@ -42,8 +47,8 @@ class SlackPublishError(Exception):
         self.code = code
 
 
-class SlackChannelUnavailable(SlackPublishError):
-    """The channel is gone, archived, or the bot is not in it: nothing can be posted there."""
+class SlackChannelUnavailable(SlackPublishError, ChannelUnavailable):
+    """The channel is gone, archived, or the bot is not in it: the core pauses the channel."""
 
 
 class ThreadIndex:
@@ -87,7 +92,7 @@ class SlackPublisher:
         self, channel: ChannelRef, digest: Digest, item: DigestItem, parent: str
     ) -> str:
         """One paper with its buttons; its explanation or abstract goes in the item's thread."""
-        ts = await self._post(channel, digest_item_message(item))
+        ts = await self._post(channel, digest_item_message(item, digest.run_id))
         try:
             thread = item_thread_messages(item.paper, item.explanation)
             await self.post_messages(channel, thread, thread_ts=ts)
@@ -99,6 +104,32 @@ class SlackPublisher:
     async def post_reply(self, channel: ChannelRef, reply: Reply) -> str:
         """Any other reply, as one or more messages; returns the first one's ts."""
         return (await self.post_messages(channel, render_reply(reply)))[0]
+
+    async def find_post(self, channel: ChannelRef, arxiv_id: str, run_id: str) -> str | None:
+        """The digest item this run posted for this paper, read back from the channel's recent history.
+
+        Each item carries its paper and run in its message metadata. Raises when Slack cannot
+        tell (no history scope, channel gone), so the claim is kept rather than posted twice.
+        """
+        cursor = ""
+        for _ in range(HISTORY_PAGES):
+            arguments: dict[str, Any] = {
+                "channel": channel.channel_id,
+                "limit": HISTORY_PAGE,
+                "include_all_metadata": True,
+            }
+            if cursor:
+                arguments["cursor"] = cursor
+            response = await self._client.conversations_history(**arguments)
+            for message in response.get("messages") or []:
+                if is_digest_item(message, arxiv_id, run_id):
+                    ts = str(message["ts"])
+                    self.threads.remember(channel.channel_id, ts, arxiv_id)
+                    return ts
+            cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
+            if not response.get("has_more") or not cursor:
+                break
+        return None
 
     async def post_messages(
         self, channel: ChannelRef, messages: list[SlackMessage], *, thread_ts: str | None = None
@@ -159,6 +190,17 @@ class SlackPublisher:
         if message.arxiv_id:
             self.threads.remember(channel.channel_id, ts, message.arxiv_id)
         return ts
+
+
+def is_digest_item(message: dict[str, Any], arxiv_id: str, run_id: str) -> bool:
+    """True for the digest item of this paper posted by this run (not an /explain card about it)."""
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return (
+        metadata.get("event_type") == METADATA_EVENT
+        and payload.get("arxiv_id") == arxiv_id
+        and payload.get("run_id") == run_id
+    )
 
 
 def _describe(error: Exception) -> str:

@@ -81,6 +81,8 @@ class Digest:
     empty_reason: str = ""
     disclaimer: str = DISCLAIMER_ABSTRACTS
     more_available: int = 0
+    # The delivery run posting it, so a platform can tag each post and find it after a crash.
+    run_id: str = ""
 
     @property
     def is_empty(self) -> bool:

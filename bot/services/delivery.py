@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 class NotDelivered(Exception):
     """The platform refused a post; the papers not posted stay due for the next run."""
 
+    def __init__(self, message: str, *, paused: bool = False):
+        super().__init__(message)
+        self.paused = paused  # the platform refuses the channel itself, so its digests are paused
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryReport:
@@ -70,8 +74,21 @@ class DigestDelivery:
     ) -> DeliveryReport:
         channel = await self._repository.ensure_channel(ref)
         await self.reconcile(lambda _platform: publisher, channel=ref)
-        plan = await self._builder.build(channel)
-        digest = plan.digest
+        # Claims the platform could not settle yet: once released they must still be offered, so
+        # the channel's read mark stays where it is until they are settled.
+        unsettled = await self._repository.pending_deliveries(ref)
+        # Papers a run killed since the last finished digest already posted count against the cap,
+        # so the restarted run completes that digest instead of adding papers that were not due.
+        already = await self._repository.delivered_since(ref, channel.last_digest_at)
+        plan = await self._builder.build(replace(channel, max_papers=max(channel.max_papers - already, 0)))
+        digest = replace(plan.digest, run_id=run_id)
+        covered = None if unsettled else plan.covered_through
+        if scheduled and already and digest.is_empty:
+            await self._repository.mark_digest_done(ref, self._clock.now(), covered)
+            log.info(
+                "digest run %s for %s posted 0 papers: %d went out before a restart", run_id, ref.key, already
+            )
+            return DeliveryReport(run_id=run_id, digest=digest, posted=0)
         if scheduled and not digest.topics:
             return DeliveryReport(run_id=run_id, digest=digest, posted=0)
         claimed = set(await self._repository.record_intent(ref, [i.paper for i in digest.items], run_id))
@@ -83,7 +100,7 @@ class DigestDelivery:
             posted = await self._post(ref, publisher, digest, run_id)
         finally:
             self._active_runs.discard(run_id)
-        await self._repository.mark_digest_done(ref, self._clock.now(), plan.covered_through)
+        await self._repository.mark_digest_done(ref, self._clock.now(), covered)
         metrics.count_digest(publisher.platform, posted)
         log.info("digest run %s for %s posted %d papers", run_id, ref.key, posted)
         return DeliveryReport(run_id=run_id, digest=digest, posted=posted)
@@ -110,7 +127,7 @@ class DigestDelivery:
                 await self._repository.update_channel(ref, paused=True)
                 log.warning("paused %s: the platform refuses posts there (%s)", ref.key, error)
             log.warning("digest run %s for %s stopped after %d posts: %s", run_id, ref.key, posted, error)
-            raise NotDelivered(str(error)) from error
+            raise NotDelivered(str(error), paused=isinstance(error, ChannelUnavailable)) from error
         return len(digest.items)
 
     async def reconcile(

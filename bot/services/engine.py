@@ -202,7 +202,8 @@ class Engine:
         try:
             await self.delivery.deliver(channel, publisher)
         except NotDelivered as error:
-            return Notice(f"The digest could not be posted: {error}", Tone.ERROR)
+            note = " Daily digests here are paused; type `resume` once that is fixed." if error.paused else ""
+            return Notice(f"The digest could not be posted: {error}{note}", Tone.ERROR)
         return None
 
     async def _lookup(self, text: str) -> Paper | Notice:

@@ -253,7 +253,7 @@ class FakeDiscord(DiscordWorld):
             self._faults.remove(fault)
             await self._record(record)
             return _json(fault.body, fault.status, fault.headers)
-        status, answer = self.answer(request.method, path, body)
+        status, answer = self.answer(request.method, path, body, dict(request.query))
         await self._record(record)
         while self.events:
             await self.dispatch(*self.events.pop(0))

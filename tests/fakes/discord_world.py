@@ -60,6 +60,8 @@ class DiscordWorld:
             self.channels[channel["id"]] = channel
         self.papers_channel, self.general_channel = list(self.channels.values())
         self.messages: dict[str, list[dict[str, Any]]] = {}
+        # (channel, nonce) -> message, for posts sent with `enforce_nonce` (Discord keeps them minutes).
+        self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or a guild id
         self.interactions: dict[str, Interaction] = {}
         # Gateway events a REST call caused (THREAD_CREATE), for the server to send.
@@ -101,7 +103,9 @@ class DiscordWorld:
                     return int(command["id"])
         raise AssertionError(f"/{name} was never registered")
 
-    def answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+    def answer(
+        self, method: str, path: str, body: Any, query: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         """Status and JSON body for one REST request (the path without /api/v10)."""
         app = str(self.app_id)
         if method == "GET" and path == "/users/@me":
@@ -124,7 +128,11 @@ class DiscordWorld:
         if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", path)):
             if match[1] not in self.channels:
                 return 404, {"message": "Unknown Channel", "code": 10003}
-            return 200, self._store(match[1], body)
+            return 200, self._store_once(match[1], body)
+        if method == "GET" and (match := re.fullmatch(r"/channels/(\d+)/messages", path)):
+            if match[1] not in self.channels:
+                return 404, {"message": "Unknown Channel", "code": 10003}
+            return 200, self._history(match[1], query or {})
         if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)):
             return 201, self._start_thread(match[1], match[2], body)
         if method == "GET" and (match := re.fullmatch(r"/channels/(\d+)", path)):
@@ -158,6 +166,29 @@ class DiscordWorld:
             answer["interaction"]["response_message_id"] = message["id"]
             answer["resource"] = {"type": kind, "message": message}
         return answer
+
+    def _store_once(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A channel post; with `enforce_nonce`, a repeated nonce gets the first message back."""
+        nonce = str(body.get("nonce") or "")
+        if nonce and body.get("enforce_nonce") and (channel_id, nonce) in self.nonces:
+            return self.nonces[(channel_id, nonce)]
+        message = self._store(channel_id, body)
+        if nonce:
+            message["nonce"] = nonce
+            if body.get("enforce_nonce"):
+                self.nonces[(channel_id, nonce)] = message
+        return message
+
+    def _history(self, channel_id: str, query: dict[str, str]) -> list[dict[str, Any]]:
+        """`GET /channels/{id}/messages`: newest first, at most `limit` (100), before/after an id."""
+        limit = min(int(query.get("limit", 50)), 100)
+        before, after = int(query.get("before", 0)), int(query.get("after", 0))
+        found = [
+            {k: v for k, v in m.items() if k != "nonce"}  # history does not echo nonces
+            for m in reversed(self.messages.get(channel_id, []))
+            if (not before or int(m["id"]) < before) and int(m["id"]) > after
+        ]
+        return found[:limit] if not after else found[-limit:]
 
     def _store(self, channel_id: str, body: dict[str, Any], *, webhook: bool = False) -> dict[str, Any]:
         message = p.message(

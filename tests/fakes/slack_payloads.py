@@ -124,3 +124,36 @@ def block_action(
             }
         ],
     }
+
+
+def history_message(post: dict[str, Any], *, with_metadata: bool) -> dict[str, Any]:
+    """A message the bot posted, as conversations.history lists it (metadata only when asked for)."""
+    message: dict[str, Any] = {
+        "type": "message",
+        "user": BOT_USER_ID,
+        "bot_id": BOT_ID,
+        "app_id": APP_ID,
+        "team": TEAM_ID,
+        "text": post.get("text", ""),
+        "blocks": post.get("blocks") or [],
+        "ts": post["ts"],
+    }
+    if with_metadata and post.get("metadata"):
+        message["metadata"] = {**post["metadata"], "app_id": APP_ID}
+    return message
+
+
+def history_page(posts: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:
+    """conversations.history over these posts: top-level only (as Slack), newest first, by cursor."""
+    oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+    found = [p for p in reversed(posts) if not p.get("thread_ts") and oldest < float(p["ts"]) < latest]
+    start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 100)
+    more = start + limit < len(found)
+    metadata = str(args.get("include_all_metadata", "")).lower() in {"1", "true"}
+    return {
+        "ok": True,
+        "messages": [history_message(p, with_metadata=metadata) for p in found[start : start + limit]],
+        "has_more": more,
+        "pin_count": 0,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }

@@ -6,7 +6,9 @@
         ack = await slack.wait_for_ack(envelope)
 
 It records every Web API call (with its arguments), every Socket Mode acknowledgement and every
-response_url post, and can be told to answer 429 or a channel error.
+response_url post, and can be told to answer 429 or a channel error, or to never answer one call
+(`hold_call`), so a test can kill the bot at that moment. `conversations.history` returns the
+accepted top-level posts, newest first, with their metadata when asked for it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,18 @@ from tests.fakes import slack_payloads as wire
 BOT_TOKEN = "xoxb-fake-bot-token"
 APP_TOKEN = "xapp-1-fake-app-token"
 JSON_FIELDS = {"blocks", "metadata", "attachments"}
+
+
+@dataclass(slots=True)
+class _Hold:
+    """A call the fake takes (or drops) and then never answers."""
+
+    method: str
+    nth: int
+    accept: bool
+    match: Callable[[dict[str, Any]], bool]
+    held: asyncio.Event = field(default_factory=asyncio.Event)
+    seen: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +63,9 @@ class FakeSlack:
         self.channels: dict[str, str] = {"C0PAPERS": "papers", "C0OTHER": "other"}
         self._rate_limits: dict[str, list[int]] = {}
         self._channel_errors: dict[str, str] = {}
+        self._method_errors: dict[str, str] = {}
+        self._holds: list[_Hold] = []
+        self._released = asyncio.Event()
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
@@ -74,7 +91,8 @@ class FakeSlack:
         return self
 
     async def stop(self) -> None:
-        """Close sockets and stop listening."""
+        """Close sockets, let held calls end, and stop listening."""
+        self._released.set()
         for ws in list(self._sockets):
             await ws.close()
         if self._runner is not None:
@@ -126,6 +144,30 @@ class FakeSlack:
             self._channel_errors[channel_id] = error
         else:
             self._channel_errors.pop(channel_id, None)
+
+    def fail_method(self, method: str, error: str = "missing_scope") -> None:
+        """Every call of this method fails with this Slack error from now on ("" heals it)."""
+        if error:
+            self._method_errors[method] = error
+        else:
+            self._method_errors.pop(method, None)
+
+    def hold_call(
+        self,
+        method: str = "chat.postMessage",
+        *,
+        nth: int = 1,
+        accept: bool = True,
+        match: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> asyncio.Event:
+        """Never answer the `nth` call of `method` (among those `match` selects).
+
+        With `accept` the call takes effect first (the message is posted, only the answer is
+        lost); without, it never happened. The returned event is set once the call is held.
+        """
+        hold = _Hold(method, nth, accept, match or (lambda _args: True))
+        self._holds.append(hold)
+        return hold.held
 
     # What the fake saw
 
@@ -223,9 +265,28 @@ class FakeSlack:
             await self._record(method, {**args, "rate_limited": True})
             body = {"ok": False, "error": "ratelimited"}
             return web.json_response(body, status=429, headers={"Retry-After": str(retry_after)})
+        hold = self._hold_for(method, args)
+        if hold is not None and not hold.accept:
+            await self._record(method, {**args, "held": True})
+            await self._hang(hold)
         answer = self._answer(method, args, token)
         await self._record(method, {**args, **({"ts": answer["ts"]} if "ts" in answer else {})})
+        if hold is not None:
+            await self._hang(hold)
         return web.json_response(answer)
+
+    def _hold_for(self, method: str, args: dict[str, Any]) -> _Hold | None:
+        for hold in self._holds:
+            if hold.method == method and hold.match(args):
+                hold.seen += 1
+                if hold.seen == hold.nth:
+                    self._holds.remove(hold)
+                    return hold
+        return None
+
+    async def _hang(self, hold: _Hold) -> None:
+        hold.held.set()
+        await self._released.wait()
 
     def _answer(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
         if method == "apps.connections.open":
@@ -234,6 +295,8 @@ class FakeSlack:
             return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket"}
         if not token.startswith("xoxb-") or token == "xoxb-revoked":
             return {"ok": False, "error": "invalid_auth"}
+        if method in self._method_errors:
+            return {"ok": False, "error": self._method_errors[method]}
         if method == "auth.test":
             return {
                 "ok": True,
@@ -252,6 +315,11 @@ class FakeSlack:
             ts = f"{1770000000 + next(self._ts)}.000100"
             key = "message_ts" if method == "chat.postEphemeral" else "ts"
             return {"ok": True, "channel": channel, key: ts, "ts": ts, "message": {"text": args.get("text")}}
+        if method == "conversations.history":
+            channel = str(args.get("channel", ""))
+            if channel in self._channel_errors:
+                return {"ok": False, "error": self._channel_errors[channel]}
+            return wire.history_page(self.posts(channel), args)
         if method == "users.info":
             user = self.users.get(str(args.get("user", "")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}

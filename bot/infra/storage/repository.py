@@ -392,6 +392,22 @@ class Repository:
                 for delivery, ch in rows
             ]
 
+    async def delivered_since(self, ref: ChannelRef, since: datetime | None) -> int:
+        """Papers posted (or still claimed) in the channel after `since` (ever, when None)."""
+        async with self._sessions() as session:
+            channel = await self._channel_row(session, ref)
+            if channel is None:
+                return 0
+            query = select(sa.func.count()).where(DeliveryRow.channel_pk == channel.id)
+            if since is not None:
+                query = query.where(
+                    sa.or_(
+                        sa.and_(col(DeliveryRow.status) == "posted", col(DeliveryRow.posted_at) > since),
+                        sa.and_(col(DeliveryRow.status) == "pending", col(DeliveryRow.created_at) > since),
+                    )
+                )
+            return int((await session.exec(query)).one())
+
     async def paper_for_message(self, ref: ChannelRef, message_ref: str) -> str | None:
         """The paper a posted digest item is, by the platform's message id (threads ask about it)."""
         async with self._sessions() as session:

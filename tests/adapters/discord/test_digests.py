@@ -196,6 +196,7 @@ async def test_a_channel_that_refuses_posts_keeps_its_papers_for_the_next_digest
         refused = text_of(await bot.run("paper", "digest"))
     assert "Discord refused my post in #papers (403 Missing Access)" in refused
     assert "Send Messages" in refused
+    assert "Daily digests here are paused; type `resume`" in refused
     assert any("cannot post to #papers" in r.getMessage() for r in caplog.records)
     assert "fake-bot-token" not in caplog.text
 
