@@ -3,6 +3,8 @@
     with FakeLlm() as fake:
         # LLM_PROVIDER=openai, LLM_API_BASE=fake.api_base, LLM_API_KEY=fake.api_key
         fake.delay = 10               # every reply now takes 10 s ("the LLM is slow")
+        fake.hold()                   # ...or until the test calls fake.release(), whichever is first
+        await fake.wait_for_request() # the bot asked; `fake.answered` counts the replies sent
         fake.rate_limit_next(retry_after=0.2)
         fake.fail_next(2, status=500)
         fake.reply_next("Hello @everyone")
@@ -15,6 +17,7 @@ Standalone: `python -m tests.fakes.llm_server --port 8766 --delay 2` prints its 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import signal
 import threading
@@ -89,6 +92,12 @@ class FakeLlm:
         self._requests: list[LlmRequest] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        # Set while replies flow freely; `hold()` clears a fresh one, `release()` and `stop()` set it.
+        self._released = threading.Event()
+        self._released.set()
+        self._answered = 0
+        # Set whenever a chat completion request arrives; a test may `clear()` it before acting.
+        self.arrived = threading.Event()
         self._server: ThreadingHTTPServer | None = None
 
     # Lifecycle
@@ -102,8 +111,9 @@ class FakeLlm:
         return self
 
     def stop(self) -> None:
-        """Stop listening and release stalled replies."""
+        """Stop listening and release stalled and held replies."""
         self._stopping.set()
+        self._released.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -148,7 +158,33 @@ class FakeLlm:
         """The next n requests wait this long before a normal reply."""
         self.enqueue(*[Scripted(delay=seconds)] * n)
 
+    def hold(self) -> None:
+        """Keep every reply from now on until `release()`, or until `delay` runs out when it is set.
+
+        So a test can show what a user sees while the LLM is still busy, without waiting for it.
+        """
+        with self._lock:
+            if self._released.is_set():
+                self._released = threading.Event()
+
+    def release(self) -> None:
+        """Send every held reply now; later requests are answered as usual."""
+        with self._lock:
+            self._released.set()
+
     # Observation
+
+    async def wait_for_request(self, within: float = 5.0) -> LlmRequest:
+        """The latest request, once one has arrived (see `arrived`); fails after `within` seconds."""
+        arrived = await asyncio.to_thread(self.arrived.wait, within)
+        assert arrived, f"no chat completion request reached the fake LLM within {within:g} s"
+        return self.requests[-1]
+
+    @property
+    def answered(self) -> int:
+        """How many requests have been given their reply (or error) so far."""
+        with self._lock:
+            return self._answered
 
     @property
     def requests(self) -> list[LlmRequest]:
@@ -169,9 +205,22 @@ class FakeLlm:
         with self._lock:
             self._requests.append(LlmRequest(body, authorization, time.monotonic()))
             scripted = self._script.popleft() if self._script else Scripted()
+            released = self._released
+        self.arrived.set()
         wait = scripted.delay or self.delay
-        if wait:
+        if not released.is_set():
+            released.wait(wait or None)  # `release()`, `stop()` or the delay, whichever comes first
+        elif wait:
             self._stopping.wait(wait)
+        try:
+            return self._answer(scripted, body, authorization)
+        finally:
+            with self._lock:
+                self._answered += 1
+
+    def _answer(
+        self, scripted: Scripted, body: dict[str, Any], authorization: str
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         if authorization != f"Bearer {self.api_key}":
             return 401, {}, _error("Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
         if scripted.status != 200:

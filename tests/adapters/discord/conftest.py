@@ -1,9 +1,8 @@
-"""The real discord.py, through our adapter, against a fake Discord and the fake arXiv on loopback."""
+"""The real discord.py, through our adapter, against a fake Discord, the fake arXiv and the fake LLM
+(through the real LLM explainer and litellm) on loopback."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,9 +11,6 @@ import pytest
 
 from adapters.discord.adapter import DiscordAdapter
 from bot.app import Services, build_services
-from bot.domain.channel import ChannelRef
-from bot.domain.digest import ExplanationText
-from bot.domain.paper import Paper
 from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
@@ -25,62 +21,13 @@ from tests.fakes.discord_server import FakeDiscord
 GUILD_READY_TIMEOUT = 0.05
 
 
-class SlowInTestExplainer:
-    """An in-test stand-in for the LLM explainer (until tests/fakes/llm_server.py exists).
-
-    It answers at once, or, after `slow(seconds)`, takes that long unless a test calls `release()`
-    first, so a test can show what happens while "the LLM" is still busy without sleeping for it.
-    Its texts carry a mass ping, to show that LLM output cannot ping anyone either.
-    """
-
-    def __init__(self) -> None:
-        self.delay = 0.0
-        self.length = 0
-        self.finished: list[str] = []
-        self._release = asyncio.Event()
-
-    def slow(self, seconds: float) -> None:
-        """From now on each call takes `seconds` (or until `release`)."""
-        self.delay = seconds
-        self._release = asyncio.Event()
-
-    def release(self) -> None:
-        """Let every waiting call finish now."""
-        self._release.set()
-
-    async def _think(self) -> None:
-        if self.delay:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._release.wait(), self.delay)
-
-    def _text(self, lead: str) -> str:
-        return (lead + " " + "The bound follows from a telescoping sum. " * (self.length // 43 + 1))[
-            : max(self.length, len(lead))
-        ]
-
-    async def explain(self, paper: Paper, *, channel: ChannelRef | None = None) -> ExplanationText:
-        """A made-up explanation of the paper."""
-        await self._think()
-        self.finished.append(paper.arxiv_id)
-        return ExplanationText(self._text(f"@here, in short: {paper.title} explained."), model="in-test-llm")
-
-    async def answer(
-        self, paper: Paper, question: str, *, channel: ChannelRef | None = None
-    ) -> ExplanationText:
-        """A made-up answer."""
-        await self._think()
-        self.finished.append(paper.arxiv_id)
-        return ExplanationText(f"Answer about {paper.arxiv_id}: it depends.", model="in-test-llm")
-
-
 class DiscordBot:
-    """Paperboy connected to the fake Discord: real services, real SQLite, real discord.py."""
+    """Paperboy connected to the fake Discord: real services, real SQLite, real discord.py and litellm."""
 
-    def __init__(self, settings: Settings, fake: FakeDiscord, arxiv: FakeArxiv, explainer: Any):
+    def __init__(self, settings: Settings, fake: FakeDiscord, arxiv: FakeArxiv):
         self.settings = settings
         self.fake = fake
         self.arxiv = arxiv
-        self.explainer = explainer
         self.clock = FakeClock()
         self.services: Services | None = None
         self.adapter: DiscordAdapter | None = None
@@ -96,9 +43,7 @@ class DiscordBot:
             retries=2,
             clock=self.clock,
         )
-        self.services = await build_services(
-            self.settings, clock=self.clock, source=self._source, explainer=self.explainer
-        )
+        self.services = await build_services(self.settings, clock=self.clock, source=self._source)
         self.adapter = DiscordAdapter(self.settings, self.services, guild_ready_timeout=GUILD_READY_TIMEOUT)
         await self.adapter.start()
         return self
@@ -155,12 +100,6 @@ def text_of(bodies: list[dict[str, Any]]) -> str:
 
 
 @pytest.fixture
-def explainer() -> SlowInTestExplainer:
-    """The explainer the bot uses; swap for the fake LLM server's client when it exists."""
-    return SlowInTestExplainer()
-
-
-@pytest.fixture
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
     """A fresh fake Discord on a free local port."""
     async with FakeDiscord() as fake:
@@ -168,8 +107,10 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, fake_arxiv: FakeArxiv, fake_discord: FakeDiscord) -> Settings:
-    """Settings for a temporary SQLite file, the fake arXiv and the fake Discord; no .env is read."""
+def settings(
+    tmp_path: Path, fake_arxiv: FakeArxiv, fake_discord: FakeDiscord, llm_settings: dict[str, Any]
+) -> Settings:
+    """Settings for a temporary SQLite file and the fake arXiv, Discord and LLM; no .env is read."""
     return Settings(
         _env_file=None,
         data_dir=tmp_path,
@@ -181,15 +122,16 @@ def settings(tmp_path: Path, fake_arxiv: FakeArxiv, fake_discord: FakeDiscord) -
         discord_api_url=fake_discord.api_url,
         discord_guild_ids=str(fake_discord.guild_id),
         discord_post_interval=0.0,
+        **llm_settings,
     )
 
 
 @pytest.fixture
 async def bot(
-    settings: Settings, fake_discord: FakeDiscord, fake_arxiv: FakeArxiv, explainer: SlowInTestExplainer
+    settings: Settings, fake_discord: FakeDiscord, fake_arxiv: FakeArxiv
 ) -> AsyncIterator[DiscordBot]:
     """Paperboy, connected and ready."""
-    running = DiscordBot(settings, fake_discord, fake_arxiv, explainer)
+    running = DiscordBot(settings, fake_discord, fake_arxiv)
     await running.start()
     yield running
     await running.close()

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.discord.adapter import DiscordStartError
 from bot.settings import Settings
-from tests.adapters.discord.conftest import DiscordBot, SlowInTestExplainer
+from tests.adapters.discord.conftest import DiscordBot
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.discord_server import FakeDiscord
 
@@ -77,9 +77,7 @@ async def test_the_bot_asks_for_the_gateway_and_only_the_guilds_intent(
 async def test_without_guild_ids_the_commands_are_registered_globally(
     settings: Settings, fake_discord: FakeDiscord, fake_arxiv: FakeArxiv
 ) -> None:
-    running = DiscordBot(
-        settings.model_copy(update={"discord_guild_ids": ""}), fake_discord, fake_arxiv, SlowInTestExplainer()
-    )
+    running = DiscordBot(settings.model_copy(update={"discord_guild_ids": ""}), fake_discord, fake_arxiv)
     await running.start()
     try:
         assert set(by_name(fake_discord.commands["global"])) == {"paper", "explain"}
@@ -92,7 +90,7 @@ async def test_a_refused_token_stops_start_up_with_a_clear_message(
     settings: Settings, fake_discord: FakeDiscord, fake_arxiv: FakeArxiv
 ) -> None:
     fake_discord.fail_next("GET", "/users/@me", 401, {"message": "401: Unauthorized", "code": 0})
-    running = DiscordBot(settings, fake_discord, fake_arxiv, SlowInTestExplainer())
+    running = DiscordBot(settings, fake_discord, fake_arxiv)
     with pytest.raises(DiscordStartError, match="Discord refused DISCORD_TOKEN") as refused:
         await running.start()
     await running.close()

@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 
 from bot.domain.paper import Paper
-from tests.adapters.discord.conftest import DiscordBot, SlowInTestExplainer, text_of
+from tests.adapters.discord.conftest import DiscordBot, text_of
 from tests.fakes.arxiv_papers import MENTIONS_ID
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.llm_server import FakeLlm
 from tests.fixtures.seed_papers import SEED_DAY
 
 EPHEMERAL = 64
+EXPLANATION = "NHGD preconditions the hypergradient with an empirical Fisher surrogate."
 
 
 def long_paper(n: int) -> Paper:
@@ -74,11 +76,11 @@ async def digest_thread(bot: DiscordBot) -> str:
 
 
 async def test_ten_papers_with_long_abstracts_stay_within_discords_limits_and_lose_nothing(
-    bot: DiscordBot, fake_discord: FakeDiscord, fake_arxiv: FakeArxiv, explainer: SlowInTestExplainer
+    bot: DiscordBot, fake_discord: FakeDiscord, fake_arxiv: FakeArxiv, fake_llm: FakeLlm
 ) -> None:
     papers = [long_paper(n) for n in range(12)]
     fake_arxiv.set_papers(papers)
-    explainer.length = 5000
+    fake_llm.reply = "In short: it converges. " + "The bound follows from a telescoping sum. " * 120
     await bot.run("paper", "subscribe", topic="convergence")
 
     preview = await fake_discord.slash("paper", "preview")
@@ -109,7 +111,7 @@ async def test_ten_papers_with_long_abstracts_stay_within_discords_limits_and_lo
     for paper in papers:
         if paper.arxiv_id in shown:
             assert words(paper.abstract) in thread_text  # split over messages, never cut off
-    assert thread_text.count("in short") == 10
+    assert thread_text.count("In short: it converges.") == 10
 
 
 async def test_every_message_goes_out_with_allowed_mentions_none(
@@ -136,15 +138,17 @@ async def test_every_message_goes_out_with_allowed_mentions_none(
     assert all(r.content_type == "application/json" for r in fake_discord.requests if r.body is not None)
 
 
-async def test_a_paper_whose_abstract_says_everyone_pings_nobody(
-    bot: DiscordBot, fake_discord: FakeDiscord
+async def test_a_paper_whose_abstract_says_everyone_pings_nobody_nor_does_an_llm_that_says_here(
+    bot: DiscordBot, fake_discord: FakeDiscord, fake_llm: FakeLlm
 ) -> None:
+    fake_llm.reply = "@here, in short: <@&1> and @everyone should read this."
     await bot.run("paper", "subscribe", topic='"prompt injection"')
     await bot.run("paper", "digest")
     await bot.run("explain", paper=MENTIONS_ID)
 
     everything = text_of(fake_discord.message_bodies())
     assert "Robust chat summaries" in everything
+    assert "@\u200bhere, in short: ‹@&1› and @\u200beveryone should read this." in everything
     assert "@\u200beveryone" in everything and "@\u200bhere" in everything  # defanged, still readable
     assert not re.search(r"@(everyone|here)", everything)
     assert "<!channel>" not in everything
@@ -152,8 +156,9 @@ async def test_a_paper_whose_abstract_says_everyone_pings_nobody(
 
 
 async def test_the_explain_button_answers_in_the_digest_thread(
-    bot: DiscordBot, fake_discord: FakeDiscord
+    bot: DiscordBot, fake_discord: FakeDiscord, fake_llm: FakeLlm
 ) -> None:
+    fake_llm.reply = EXPLANATION
     await bot.run("paper", "subscribe", topic='au:"Deyi Kong"')
     await bot.run("paper", "digest")
     thread_id = await digest_thread(bot)
@@ -166,7 +171,7 @@ async def test_the_explain_button_answers_in_the_digest_thread(
     assert press.callbacks[0].body["data"]["flags"] & EPHEMERAL  # the thinking note is the clicker's
     answer = text_of(fake_discord.messages[thread_id][before:])
     assert "Mod asked for an explanation of 2602.10905" in answer
-    assert "Natural Hypergradient Descent" in answer and "in short" in answer
+    assert "Natural Hypergradient Descent" in answer and EXPLANATION in answer
     pointer = press.followups[-1].body
     assert pointer["flags"] & EPHEMERAL and f"<#{thread_id}>" in pointer["content"]
 
@@ -219,8 +224,9 @@ async def test_a_rate_limit_is_waited_out_and_the_digest_completes(
 
 
 async def test_when_the_thread_refuses_the_explanation_goes_to_the_clicker(
-    bot: DiscordBot, fake_discord: FakeDiscord
+    bot: DiscordBot, fake_discord: FakeDiscord, fake_llm: FakeLlm
 ) -> None:
+    fake_llm.reply = EXPLANATION
     await bot.run("paper", "subscribe", topic='au:"Deyi Kong"')
     await bot.run("paper", "digest")
     thread_id = await digest_thread(bot)
@@ -233,3 +239,4 @@ async def test_when_the_thread_refuses_the_explanation_goes_to_the_clicker(
     reply = press.followups[0].body
     assert reply["flags"] & EPHEMERAL
     assert "Natural Hypergradient Descent" in text_of([reply])
+    assert EXPLANATION in text_of([reply])

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.settings import Settings
-from tests.adapters.discord.conftest import DiscordBot, SlowInTestExplainer, text_of
+from tests.adapters.discord.conftest import DiscordBot, text_of
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.llm_server import FakeLlm
 
 EPHEMERAL = 64
 DEFERRED_WITH_THINKING = 5
@@ -66,7 +67,7 @@ async def test_everyone_may_manage_when_the_operator_says_so(
     settings: Settings, fake_discord: FakeDiscord, fake_arxiv: FakeArxiv
 ) -> None:
     open_settings = settings.model_copy(update={"discord_managers": "everyone"})
-    running = await DiscordBot(open_settings, fake_discord, fake_arxiv, SlowInTestExplainer()).start()
+    running = await DiscordBot(open_settings, fake_discord, fake_arxiv).start()
     try:
         handle = await fake_discord.slash("paper", "subscribe", user=fake_discord.member, topic="convergence")
         await fake_discord.wait_for(lambda: handle.followups)
@@ -76,9 +77,11 @@ async def test_everyone_may_manage_when_the_operator_says_so(
 
 
 async def test_explain_is_deferred_within_3_seconds_while_the_llm_takes_10_and_then_follows_up(
-    bot: DiscordBot, fake_discord: FakeDiscord, explainer: SlowInTestExplainer
+    bot: DiscordBot, fake_discord: FakeDiscord, fake_llm: FakeLlm
 ) -> None:
-    explainer.slow(10.0)
+    fake_llm.delay = 10.0  # the LLM takes 10 seconds...
+    fake_llm.hold()  # ...unless the test lets it answer sooner, so the test never waits for it
+    fake_llm.reply = "NHGD swaps the inverse Hessian for an empirical Fisher surrogate."
     handle = await fake_discord.slash("explain", paper="2602.10905")
 
     await fake_discord.wait_for(lambda: handle.callbacks, within=3.0)
@@ -86,19 +89,27 @@ async def test_explain_is_deferred_within_3_seconds_while_the_llm_takes_10_and_t
     assert deferral.body["type"] == DEFERRED_WITH_THINKING
     assert deferral.query == {"with_response": "1"}
     assert deferral.at - handle.sent_at < 3.0  # Discord's deadline for the first answer
-    assert explainer.finished == [] and handle.followups == []  # the "LLM" is still at work
+    asked = await fake_llm.wait_for_request()
+    assert NHGD in asked.user
+    assert fake_llm.answered == 0 and handle.followups == []  # the LLM is still writing
 
-    explainer.release()
+    fake_llm.release()
     await fake_discord.wait_for(lambda: handle.followups)
     shown = text_of([r.body for r in handle.followups])
     assert NHGD in shown
-    assert "in short" in shown and "explained" in shown
+    assert "NHGD swaps the inverse Hessian for an empirical Fisher surrogate." in shown
+    assert fake_llm.calls == 1
 
 
-async def test_ask_and_schedule_pass_their_named_options_to_the_core(bot: DiscordBot) -> None:
+async def test_ask_and_schedule_pass_their_named_options_to_the_core(
+    bot: DiscordBot, fake_llm: FakeLlm
+) -> None:
+    fake_llm.reply = "A bilevel optimiser that preconditions the hypergradient."
     answer = text_of(await bot.run("paper", "ask", paper="arXiv:2602.10905", question="what is NHGD?"))
     assert "Q: what is NHGD?" in answer
-    assert "Answer about 2602.10905" in answer
+    assert "A bilevel optimiser that preconditions the hypergradient." in answer
+    asked = fake_llm.requests[-1].user
+    assert "what is NHGD?" in asked and NHGD in asked
 
     reply = text_of(
         await bot.run("paper", "schedule", time="07:30", timezone="Europe/Berlin", days="mon,wed,fri")

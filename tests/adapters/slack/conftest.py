@@ -1,9 +1,9 @@
-"""Paperboy's real Slack adapter (slack-bolt, slack_sdk) against the fake Slack, on real services."""
+"""Paperboy's real Slack adapter (slack-bolt, slack_sdk) against the fake Slack, on real services and
+the real LLM explainer (litellm) talking to the fake LLM."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +15,6 @@ from adapters.slack.adapter import SlackAdapter
 from adapters.slack.pacing import ChannelPacer
 from bot.app import Services, build_services
 from bot.domain.channel import ChannelRef
-from bot.domain.digest import ExplanationText
-from bot.domain.paper import Paper
 from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
@@ -28,53 +26,6 @@ CHANNEL = "C0PAPERS"
 PAPERS = ChannelRef("slack", TEAM_ID, CHANNEL, "papers")
 
 
-class StandInExplainer:
-    """An in-test implementation of the core `Explainer` Protocol (until the fake LLM server lands).
-
-    It answers with recognisable text at once, or, after `be_slow()`, takes `seconds` (10 by
-    default) unless the test calls `finish()` sooner, as a slow LLM would.
-    """
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self.started = asyncio.Event()
-        self.finished = asyncio.Event()
-        self._release = asyncio.Event()
-
-    def be_slow(self, seconds: float = 10.0) -> None:
-        """Make every explanation take this long (or until `finish()`)."""
-        self.seconds = seconds
-
-    def finish(self) -> None:
-        """Let a slow explanation complete now."""
-        self._release.set()
-
-    async def _think(self) -> None:
-        self.started.set()
-        if self.seconds:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._release.wait(), self.seconds)
-        self.finished.set()
-
-    async def explain(self, paper: Paper, *, channel: ChannelRef | None = None) -> ExplanationText:
-        """A stand-in explanation naming the paper."""
-        await self._think()
-        return ExplanationText(f"Stand-in explanation of {paper.arxiv_id}: {paper.title}.", model="stand-in")
-
-    async def answer(
-        self, paper: Paper, question: str, *, channel: ChannelRef | None = None
-    ) -> ExplanationText:
-        """A stand-in answer repeating the question."""
-        await self._think()
-        return ExplanationText(f"Stand-in answer about {paper.arxiv_id} to: {question}", model="stand-in")
-
-
-@pytest.fixture
-def explainer() -> StandInExplainer:
-    """The explainer behind the bot; swap for the fake LLM server once it exists."""
-    return StandInExplainer()
-
-
 @pytest.fixture
 async def slack(clock: FakeClock) -> AsyncIterator[FakeSlack]:
     """A fresh fake Slack; its records are stamped with the fake clock."""
@@ -83,8 +34,10 @@ async def slack(clock: FakeClock) -> AsyncIterator[FakeSlack]:
 
 
 @pytest.fixture
-def slack_settings(tmp_path: Path, fake_arxiv: FakeArxiv, slack: FakeSlack) -> Settings:
-    """Socket Mode settings pointing at the fakes; no .env is read."""
+def slack_settings(
+    tmp_path: Path, fake_arxiv: FakeArxiv, slack: FakeSlack, llm_settings: dict[str, Any]
+) -> Settings:
+    """Socket Mode settings pointing at the fakes (the fake LLM too); no .env is read."""
     return Settings(
         _env_file=None,
         data_dir=tmp_path,
@@ -95,17 +48,17 @@ def slack_settings(tmp_path: Path, fake_arxiv: FakeArxiv, slack: FakeSlack) -> S
         slack_bot_token=BOT_TOKEN,
         slack_app_token=APP_TOKEN,
         slack_api_url=slack.api_url,
+        **llm_settings,
     )
 
 
 class SlackBot:
     """Paperboy's services and its Slack adapter, as `paperboy run` builds them."""
 
-    def __init__(self, settings: Settings, fake_arxiv: FakeArxiv, clock: FakeClock, explainer: Any):
+    def __init__(self, settings: Settings, fake_arxiv: FakeArxiv, clock: FakeClock):
         self.settings = settings
         self.fake_arxiv = fake_arxiv
         self.clock = clock
-        self.explainer = explainer
         self.services: Services | None = None
         self.adapter: SlackAdapter | None = None
 
@@ -119,9 +72,7 @@ class SlackBot:
             retries=2,
             clock=self.clock,
         )
-        self.services = await build_services(
-            self.settings, clock=self.clock, source=source, explainer=self.explainer
-        )
+        self.services = await build_services(self.settings, clock=self.clock, source=source)
 
         async def fake_sleep(seconds: float) -> None:
             self.clock.sleep(seconds)
@@ -152,11 +103,10 @@ async def bot(
     slack_settings: Settings,
     fake_arxiv: FakeArxiv,
     clock: FakeClock,
-    explainer: StandInExplainer,
     slack: FakeSlack,
 ) -> AsyncIterator[SlackBot]:
     """Paperboy connected to the fake Slack over Socket Mode."""
-    running = SlackBot(slack_settings, fake_arxiv, clock, explainer)
+    running = SlackBot(slack_settings, fake_arxiv, clock)
     await running.start()
     await slack.wait_connected()
     yield running
@@ -168,7 +118,6 @@ async def make_bot(
     slack_settings: Settings,
     fake_arxiv: FakeArxiv,
     clock: FakeClock,
-    explainer: StandInExplainer,
     slack: FakeSlack,
 ) -> AsyncIterator[Any]:
     """Start Paperboy with some settings changed (`await make_bot(slack_managers="admins")`)."""
@@ -176,7 +125,7 @@ async def make_bot(
 
     async def make(**changes: Any) -> SlackBot:
         settings = Settings(_env_file=None, **{**slack_settings.model_dump(), **changes})
-        running = SlackBot(settings, fake_arxiv, clock, explainer)
+        running = SlackBot(settings, fake_arxiv, clock)
         started.append(running)  # closed at the end even if starting fails
         return await running.start()
 

@@ -8,7 +8,8 @@ import pytest
 
 from adapters.slack.people import NOT_ADMIN, NOT_LISTED
 from tests.adapters.slack.conftest import CHANNEL, PAPERS, SlackBot
-from tests.adapters.slack.test_digest import NHGD, NHGD_ID, command, texts
+from tests.adapters.slack.test_digest import EXPLANATION, NHGD, NHGD_ID, command, texts
+from tests.fakes.llm_server import FakeLlm
 from tests.fakes.slack_payloads import BOT_USER_ID, message_event
 from tests.fakes.slack_server import FakeSlack
 
@@ -27,15 +28,17 @@ def in_thread(slack: FakeSlack, ts: str) -> list[dict[str, Any]]:
 
 
 async def test_the_explain_button_puts_the_explanation_in_the_items_thread(
-    slack: FakeSlack, bot: SlackBot
+    slack: FakeSlack, bot: SlackBot, fake_llm: FakeLlm
 ) -> None:
+    fake_llm.reply = EXPLANATION
     item = await digest_item(slack, bot)
     assert len(in_thread(slack, item["ts"])) == 1
     await slack.wait_for_ack(await slack.click(f"paperboy_explain:{NHGD_ID}", NHGD_ID, message_ts=item["ts"]))
     await slack.wait_until(lambda: len(in_thread(slack, item["ts"])) == 2)
     explained = in_thread(slack, item["ts"])[-1]
-    assert f"Stand-in explanation of {NHGD_ID}" in texts(explained["blocks"])
+    assert EXPLANATION in texts(explained["blocks"])
     assert explained["channel"] == CHANNEL
+    assert fake_llm.calls == 1  # the digest's explanation, shared with the button
 
 
 async def test_not_relevant_is_recorded_for_the_channel_and_confirmed_privately(
@@ -53,41 +56,52 @@ async def test_not_relevant_is_recorded_for_the_channel_and_confirmed_privately(
 
 
 async def test_a_question_in_an_items_thread_is_answered_in_that_thread(
-    slack: FakeSlack, bot: SlackBot
+    slack: FakeSlack, bot: SlackBot, fake_llm: FakeLlm
 ) -> None:
     item = await digest_item(slack, bot)
+    fake_llm.reply = "It is the empirical Fisher matrix standing in for the Hessian."
     await slack.send_event(message_event("thanks, nice one", thread_ts=item["ts"]))
     await slack.send_event(message_event("what is the Fisher surrogate?", thread_ts=item["ts"]))
     await slack.wait_until(lambda: len(in_thread(slack, item["ts"])) == 2)
     await bot.idle()
     answers = in_thread(slack, item["ts"])[1:]
     assert len(answers) == 1  # "thanks" asks nothing
-    assert f"Stand-in answer about {NHGD_ID} to: what is the Fisher surrogate?" in texts(answers[0]["blocks"])
+    assert "It is the empirical Fisher matrix standing in for the Hessian." in texts(answers[0]["blocks"])
+    asked = fake_llm.requests[-1].user
+    assert "what is the Fisher surrogate?" in asked and NHGD in asked
 
 
-async def test_a_mention_in_an_items_thread_asks_about_that_paper(slack: FakeSlack, bot: SlackBot) -> None:
+async def test_a_mention_in_an_items_thread_asks_about_that_paper(
+    slack: FakeSlack, bot: SlackBot, fake_llm: FakeLlm
+) -> None:
     item = await digest_item(slack, bot)
+    fake_llm.reply = "It scales linearly in the number of workers."
     mention = message_event(f"<@{BOT_USER_ID}> does it scale", thread_ts=item["ts"], mention=True)
     await slack.send_event(mention)
     await slack.wait_until(lambda: len(in_thread(slack, item["ts"])) == 2)
-    assert f"Stand-in answer about {NHGD_ID} to: does it scale" in texts(
-        in_thread(slack, item["ts"])[1]["blocks"]
-    )
+    assert "It scales linearly in the number of workers." in texts(in_thread(slack, item["ts"])[1]["blocks"])
+    asked = fake_llm.requests[-1].user
+    assert "does it scale" in asked and NHGD in asked
 
 
-async def test_a_mention_with_an_arxiv_link_explains_the_paper(slack: FakeSlack, bot: SlackBot) -> None:
+async def test_a_mention_with_an_arxiv_link_explains_the_paper(
+    slack: FakeSlack, bot: SlackBot, fake_llm: FakeLlm
+) -> None:
+    fake_llm.reply = EXPLANATION
     text = f"<@{BOT_USER_ID}> have a look at <https://arxiv.org/abs/{NHGD_ID}v1>"
     await slack.send_event(message_event(text, mention=True))
     (post,) = await slack.wait_until(lambda: slack.posts(CHANNEL))
     assert NHGD in texts(post["blocks"])
-    assert f"Stand-in explanation of {NHGD_ID}" in texts(post["blocks"])
+    assert EXPLANATION in texts(post["blocks"])
     assert "thread_ts" not in post
+    assert NHGD in fake_llm.requests[-1].user
 
 
-async def test_mention_explain_command(slack: FakeSlack, bot: SlackBot) -> None:
+async def test_mention_explain_command(slack: FakeSlack, bot: SlackBot, fake_llm: FakeLlm) -> None:
+    fake_llm.reply = EXPLANATION
     await slack.send_event(message_event(f"<@{BOT_USER_ID}> explain arXiv:{NHGD_ID}", mention=True))
     (post,) = await slack.wait_until(lambda: slack.posts(CHANNEL))
-    assert f"Stand-in explanation of {NHGD_ID}" in texts(post["blocks"])
+    assert EXPLANATION in texts(post["blocks"])
 
 
 async def test_only_listed_people_may_subscribe_and_others_are_told_why(

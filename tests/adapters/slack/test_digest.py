@@ -6,10 +6,12 @@ import itertools
 from typing import Any
 
 from tests.adapters.slack.conftest import CHANNEL, PAPERS, SlackBot
+from tests.fakes.llm_server import FakeLlm
 from tests.fakes.slack_server import FakeSlack
 
 NHGD_ID = "2602.10905"
 NHGD = "Natural Hypergradient Descent: Algorithm Design, Convergence Analysis, and Parallel Implementation"
+EXPLANATION = "NHGD preconditions the hypergradient with an empirical Fisher surrogate."
 
 
 async def command(slack: FakeSlack, bot: SlackBot, text: str, **options: Any) -> dict[str, Any]:
@@ -33,8 +35,9 @@ def texts(block_list: list[dict[str, Any]]) -> str:
 
 
 async def test_a_digest_is_a_parent_message_then_one_message_per_paper_with_its_thread(
-    slack: FakeSlack, bot: SlackBot
+    slack: FakeSlack, bot: SlackBot, fake_llm: FakeLlm
 ) -> None:
+    fake_llm.reply = EXPLANATION
     await command(slack, bot, 'subscribe au:"Deyi Kong"')
     ack = await command(slack, bot, "digest")
     assert ack["payload"]["text"] == "Building the digest..."
@@ -65,7 +68,8 @@ async def test_a_digest_is_a_parent_message_then_one_message_per_paper_with_its_
     assert item["text"] == f"1. {NHGD} (arXiv:{NHGD_ID})"
 
     assert thread["thread_ts"] == item["ts"]
-    assert f"Stand-in explanation of {NHGD_ID}" in texts(thread["blocks"])
+    assert EXPLANATION in texts(thread["blocks"])
+    assert NHGD in fake_llm.requests[0].user
     assert bot.services is not None
     assert await bot.services.repository.posted_count(PAPERS) == 1
 

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from adapters.slack.mrkdwn import escape
-from bot.services.abstract_explainer import AbstractOnlyExplainer
 from tests.adapters.slack.conftest import CHANNEL, SlackBot
 from tests.adapters.slack.test_digest import command, texts
 from tests.fakes.arxiv_server import FakeArxiv
@@ -17,9 +16,9 @@ from tests.fixtures.seed_papers import digest_seed_papers
 
 
 @pytest.fixture
-def explainer() -> AbstractOnlyExplainer:
-    """No LLM: every item's thread carries its (long) abstract."""
-    return AbstractOnlyExplainer()
+def llm_settings() -> dict[str, Any]:
+    """No LLM configured (the abstract-only explainer): every item's thread carries its (long) abstract."""
+    return {}
 
 
 def long_papers() -> list[Any]:

@@ -11,15 +11,19 @@ from bot.domain.channel import ChannelRef
 from bot.domain.replies import Notice
 from bot.services.delivery import NotDelivered
 from tests.adapters.slack.conftest import CHANNEL, SlackBot
-from tests.adapters.slack.test_digest import NHGD_ID, command, texts
+from tests.adapters.slack.test_digest import EXPLANATION, NHGD_ID, command, texts
 from tests.fakes.arxiv_papers import MENTIONS_ID
+from tests.fakes.llm_server import FakeLlm
 from tests.fakes.slack_payloads import BOT_USER_ID, TEAM_ID, message_event
 from tests.fakes.slack_server import FakeSlack
 
 GONE = "C0GONE"
 
 
-async def test_a_paper_that_says_channel_pings_nobody(slack: FakeSlack, bot: SlackBot) -> None:
+async def test_a_paper_that_says_channel_pings_nobody_nor_does_an_llm_that_says_here(
+    slack: FakeSlack, bot: SlackBot, fake_llm: FakeLlm
+) -> None:
+    fake_llm.reply = "@here <!channel> read this now, and tell @everyone: it converges."
     await command(slack, bot, 'subscribe "prompt injection"')
     await command(slack, bot, "digest")
     await command(slack, bot, f"explain {MENTIONS_ID}")
@@ -33,19 +37,23 @@ async def test_a_paper_that_says_channel_pings_nobody(slack: FakeSlack, bot: Sla
 
     received = slack.all_text()
     assert any("Robust chat summaries" in text for text in received)
+    assert any("@\u200bhere ‹!channel› read this now, and tell @\u200beveryone" in text for text in received)
     for text in received:
         for ping in ("<!channel>", "<!here", "<!everyone", "@everyone", "@here", "@channel", "<script"):
             assert ping not in text, (ping, text)
 
 
-async def test_a_429_is_waited_out_and_the_message_arrives_once(slack: FakeSlack, bot: SlackBot) -> None:
+async def test_a_429_is_waited_out_and_the_message_arrives_once(
+    slack: FakeSlack, bot: SlackBot, fake_llm: FakeLlm
+) -> None:
+    fake_llm.reply = EXPLANATION
     slack.rate_limit_next("chat.postMessage", retry_after=1)
     await command(slack, bot, f"explain {NHGD_ID}")
     limited, accepted = slack.calls("chat.postMessage")
     assert limited.data.get("rate_limited") and "ts" not in limited.data
     assert accepted.wall - limited.wall >= 1.0  # Retry-After: 1 was honoured
     (post,) = slack.posts(CHANNEL)
-    assert f"Stand-in explanation of {NHGD_ID}" in texts(post["blocks"])
+    assert EXPLANATION in texts(post["blocks"])
 
 
 async def test_a_channel_that_cannot_be_posted_to_keeps_its_papers_due(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from tests.adapters.slack.conftest import CHANNEL, SlackBot, StandInExplainer
+from tests.adapters.slack.conftest import CHANNEL, SlackBot
+from tests.fakes.llm_server import FakeLlm
 from tests.fakes.slack_server import FakeSlack
 
 NHGD = "Natural Hypergradient Descent"
@@ -42,25 +43,30 @@ async def test_subscribe_topics_and_unsubscribe_round_trip(slack: FakeSlack, bot
 
 
 async def test_a_slow_explanation_is_acknowledged_within_3_seconds_and_posted_to_the_channel(
-    slack: FakeSlack, bot: SlackBot, explainer: StandInExplainer
+    slack: FakeSlack, bot: SlackBot, fake_llm: FakeLlm
 ) -> None:
-    explainer.be_slow(10.0)
+    fake_llm.delay = 10.0  # the LLM takes 10 seconds...
+    fake_llm.hold()  # ...unless the test lets it answer sooner, so the test never waits for it
+    fake_llm.reply = "NHGD swaps the inverse Hessian for an empirical Fisher surrogate."
     started = time.monotonic()
     envelope = await slack.send_slash_command("2602.10905", command="/explain")
     ack = await slack.wait_for_ack(envelope, within=3.0)
     assert time.monotonic() - started < 3.0
     assert ack.data["payload"]["text"] == "Reading 2602.10905..."
-    await explainer.started.wait()
-    assert not explainer.finished.is_set()  # acknowledged while the explanation was still being written
+    asked = await fake_llm.wait_for_request()
+    assert NHGD in asked.user
+    assert fake_llm.answered == 0  # acknowledged while the LLM was still writing the explanation
     assert slack.posts(CHANNEL) == []
 
-    explainer.finish()
+    fake_llm.release()
     await bot.idle()
     (post,) = slack.posts(CHANNEL)
     shown = str(post["blocks"])
     assert NHGD in shown
-    assert "Stand-in explanation of 2602.10905" in shown
+    assert "NHGD swaps the inverse Hessian for an empirical Fisher surrogate." in shown
+    assert "(LLM · openai/fake-model)" in shown  # written by the configured model, not a fallback
     assert post["metadata"]["event_payload"]["arxiv_id"] == "2602.10905"
+    assert fake_llm.calls == 1
 
 
 async def test_a_repeated_envelope_is_answered_once(slack: FakeSlack, bot: SlackBot) -> None:
