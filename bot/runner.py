@@ -109,7 +109,8 @@ class Runner:
             if not told_late and loop.time() - started >= settings.digest_late_after:
                 told_late = True
                 notice = Notice(
-                    f"Today's digest is late: {error} It will be posted as soon as arXiv answers again.",
+                    f"Today's digest is late: {str(error).rstrip('.')}. "
+                    "It will be posted as soon as arXiv answers again.",
                     Tone.WARNING,
                 )
                 with contextlib.suppress(Exception):
