@@ -89,27 +89,7 @@ def render_digest_header(digest: Digest) -> str:
 
 def render_digest_item(item: DigestItem) -> str:
     """One numbered paper: title, authors, id and pdf, categories, abstract, explanation."""
-    paper = item.paper
-    lines = [
-        f"{item.position}) {sanitize_text(paper.title)}",
-        "",
-        f"  • Authors: {sanitize_text(', '.join(paper.authors))}",
-        f"  • arXiv: {paper.arxiv_id} · pdf: {paper.pdf_url}",
-        f"  • Categories: {', '.join(paper.categories)}",
-    ]
-    if item.reasons:
-        lines.append(f"  • Matched: {item.why}")
-    lines += [
-        "",
-        "Abstract",
-        "",
-        sanitize_text(paper.abstract),
-        "",
-        "Math explanation (LLM)",
-        "",
-        render_explanation(item.explanation),
-    ]
-    return "\n".join(lines)
+    return _paper_block(f"{item.position}) ", item.paper, item.why, item.explanation)
 
 
 def render_digest(digest: Digest) -> str:
@@ -132,19 +112,19 @@ def paper_line(paper: Paper) -> str:
 
 def render_paper(paper: Paper, explanation: ExplanationText) -> str:
     """A single paper for `explain`: the digest item layout without a number."""
+    return _paper_block("", paper, "", explanation)
+
+
+def _paper_block(number: str, paper: Paper, why: str, explanation: ExplanationText) -> str:
     lines = [
-        sanitize_text(paper.title),
+        f"{number}{sanitize_text(paper.title)}",
         "",
         f"  • Authors: {sanitize_text(', '.join(paper.authors))}",
         f"  • arXiv: {paper.arxiv_id} · pdf: {paper.pdf_url}",
         f"  • Categories: {', '.join(paper.categories)}",
-        "",
-        "Abstract",
-        "",
-        sanitize_text(paper.abstract),
-        "",
-        "Math explanation (LLM)",
-        "",
-        render_explanation(explanation),
     ]
+    if why:
+        lines.append(f"  • Matched: {sanitize_text(why)}")
+    lines += ["", "Abstract", "", sanitize_text(paper.abstract), "", "Math explanation (LLM)", ""]
+    lines.append(render_explanation(explanation))
     return "\n".join(lines)
