@@ -19,6 +19,7 @@ from bot.domain.commands import (
     PostDigest,
     Preview,
     Resume,
+    SetMaxPapers,
     SetSchedule,
     ShowHelp,
     ShowSettings,
@@ -117,8 +118,12 @@ def install_commands(tree: app_commands.CommandTree[discord.Client], bridge: Com
         await bridge.run(interaction, Resume())
 
     @paper.command(name="settings", description="Show this channel's schedule, topics and limits")
-    async def settings(interaction: discord.Interaction) -> None:
-        await bridge.run(interaction, ShowSettings())
+    @app_commands.describe(max_papers="Set how many papers a digest holds at most (1-50)")
+    async def settings(
+        interaction: discord.Interaction, max_papers: app_commands.Range[int, 1, 50] | None = None
+    ) -> None:
+        command = ShowSettings() if max_papers is None else SetMaxPapers(str(max_papers))
+        await bridge.run(interaction, command)
 
     @paper.command(name="help", description="How to use Paperboy")
     async def help_(interaction: discord.Interaction) -> None:

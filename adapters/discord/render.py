@@ -121,7 +121,9 @@ def digest_header_text(digest: Digest) -> str:
         return f"{head} · topics: {topics}\n{clean(digest.empty_reason)}"
     count = len(digest.items)
     more = (
-        f" ({digest.more_available} more matched; raise the cap in settings)" if digest.more_available else ""
+        f" ({digest.more_available} more matched; `/paper settings max_papers:20` shows more)"
+        if digest.more_available
+        else ""
     )
     return (
         f"{head} · {count} paper{'s' if count != 1 else ''}{more} · topics: {topics}\n*{digest.disclaimer}*"

@@ -93,6 +93,13 @@ class ShowSettings:
     """`settings`."""
 
 
+@dataclass(frozen=True, slots=True)
+class SetMaxPapers:
+    """`settings max <n>`: how many papers a digest holds at most."""
+
+    value: str
+
+
 Command = (
     ShowHelp
     | Subscribe
@@ -106,11 +113,12 @@ Command = (
     | Pause
     | Resume
     | ShowSettings
+    | SetMaxPapers
     | MarkNotRelevant
 )
 
 # Commands that change what or when a channel receives: adapters check permissions for these.
-MANAGING_COMMANDS = (Subscribe, Unsubscribe, SetSchedule, Pause, Resume)
+MANAGING_COMMANDS = (Subscribe, Unsubscribe, SetSchedule, Pause, Resume, SetMaxPapers)
 
 COMMAND_HELP: tuple[CommandHelp, ...] = (
     CommandHelp(
@@ -135,7 +143,11 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
     ),
     CommandHelp("pause", "stop scheduled digests", "pause"),
     CommandHelp("resume", "restart scheduled digests", "resume"),
-    CommandHelp("settings", "show this channel's settings", "settings"),
+    CommandHelp(
+        "settings [max <1-50>]",
+        "show this channel's settings, or set the papers per digest",
+        "settings max 15",
+    ),
     CommandHelp("help", "show this list", "help"),
 )
 
@@ -166,6 +178,13 @@ def parse_command(text: str) -> Command:
         "resume": Resume(),
         "settings": ShowSettings(),
     }
+    if verb == "settings" and rest:
+        option, _, value = rest.partition(" ")
+        if option.lower() in {"max", "max-papers", "max_papers", "cap"}:
+            return SetMaxPapers(value.strip())
+        return ShowHelp(
+            lead="`settings` shows this channel's settings; `settings max 15` sets the papers per digest."
+        )
     if verb in simple:
         return simple[verb]
     if verb in {"subscribe", "sub", "follow"}:

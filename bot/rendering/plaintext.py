@@ -79,7 +79,9 @@ def render_digest_header(digest: Digest) -> str:
         return f"Paperboy digest · {digest.day:%a %d %b %Y} · topics: {topics}\n\n{digest.empty_reason}"
     count = len(digest.items)
     more = (
-        f" ({digest.more_available} more matched; raise the cap in settings)" if digest.more_available else ""
+        f" ({digest.more_available} more matched; `settings max 20` shows more)"
+        if digest.more_available
+        else ""
     )
     return (
         f"Paperboy digest · {digest.day:%a %d %b %Y} · {count} paper{'s' if count != 1 else ''}{more}"

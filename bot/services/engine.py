@@ -25,6 +25,7 @@ from bot.domain.commands import (
     PostDigest,
     Preview,
     Resume,
+    SetMaxPapers,
     SetSchedule,
     ShowHelp,
     ShowSettings,
@@ -54,6 +55,7 @@ from bot.services.ports import Explainer, Publisher, SourceUnavailable
 log = logging.getLogger(__name__)
 
 MAX_TOPICS_PER_CHANNEL = 50
+MAX_PAPERS_LIMIT = 50
 ScheduleListener = Callable[[ChannelState], Awaitable[None]]
 
 
@@ -139,6 +141,8 @@ class Engine:
                 return await self._set_paused(state, False)
             case ShowSettings():
                 return await self._settings(state)
+            case SetMaxPapers(value=value):
+                return await self._set_max_papers(state, value)
             case MarkNotRelevant(paper=text):
                 return await self._not_relevant(channel, actor, text)
             case _:
@@ -271,6 +275,16 @@ class Engine:
             last_digest=state.last_digest_at,
             next_digest=upcoming,
         )
+
+    async def _set_max_papers(self, state: ChannelState, value: str) -> Reply:
+        if not value.isdigit() or not 1 <= int(value) <= MAX_PAPERS_LIMIT:
+            return Notice(
+                f"`{value[:20]}` is not a number of papers from 1 to {MAX_PAPERS_LIMIT}; "
+                "for example `settings max 15`.",
+                Tone.ERROR,
+            )
+        await self.repository.update_channel(state.ref, max_papers=int(value))
+        return Notice(f"Digests here now hold up to {int(value)} papers.", Tone.SUCCESS)
 
     async def _not_relevant(self, channel: ChannelRef, actor: Actor, text: str) -> Reply:
         try:

@@ -97,3 +97,13 @@ async def test_schedule_pause_resume_and_settings(chat: ConsoleChat) -> None:
 
     await chat.restart()
     assert "07:30 Europe/Berlin, mon,wed,fri" in await chat.say("settings")
+
+
+async def test_the_number_of_papers_per_digest_can_be_raised(chat: ConsoleChat) -> None:
+    await chat.say("subscribe convergence")
+    assert "settings max 20" in await chat.say("preview")
+    assert "up to 15 papers" in await chat.say("settings max 15")
+    assert len(titles(await chat.say("preview"))) == 15
+    assert "Max papers:   15" in await chat.say("settings")
+    assert "from 1 to 50" in await chat.say("settings max 500")
+    assert "from 1 to 50" in await chat.say("settings max many")

@@ -12,7 +12,9 @@ from tests.adapters.discord.conftest import DiscordBot
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.discord_server import FakeDiscord
 
-STRING, SUBCOMMAND = 3, 1
+STRING, SUBCOMMAND, INTEGER = 3, 1, 4
+# Options that are not text, by (subcommand, option).
+TYPED_OPTIONS = {("settings", "max_papers"): INTEGER}
 GUILD_INTENT = 1 << 0
 # Subcommand -> its options (name, required, autocomplete), as the issue fixes them.
 PAPER_SUBCOMMANDS: dict[str, list[tuple[str, bool, bool]]] = {
@@ -26,7 +28,7 @@ PAPER_SUBCOMMANDS: dict[str, list[tuple[str, bool, bool]]] = {
     "schedule": [("time", False, False), ("timezone", False, True), ("days", False, True)],
     "pause": [],
     "resume": [],
-    "settings": [],
+    "settings": [("max_papers", False, False)],
     "help": [],
 }
 
@@ -54,7 +56,7 @@ async def test_commands_are_registered_in_the_configured_guild_with_typed_descri
         shape = [(o["name"], o.get("required", False), o.get("autocomplete", False)) for o in options]
         assert shape == expected, name
         for option in options:
-            assert option["type"] == STRING
+            assert option["type"] == TYPED_OPTIONS.get((name, option["name"]), STRING)
             assert 0 < len(option["description"]) <= 100, (name, option["name"])
 
     explain = registered["explain"]
