@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from tests.fixtures.seed_papers import digest_seed_disclaimer, digest_seed_fallback_line
 from tests.scenario.conftest import ConsoleChat
@@ -107,3 +108,22 @@ async def test_the_number_of_papers_per_digest_can_be_raised(chat: ConsoleChat) 
     assert "Max papers:   15" in await chat.say("settings")
     assert "from 1 to 50" in await chat.say("settings max 500")
     assert "from 1 to 50" in await chat.say("settings max many")
+
+
+async def test_a_weekend_digest_says_why_it_is_empty(chat: ConsoleChat) -> None:
+    await chat.say("subscribe convergence")
+    await chat.say("settings max 50")
+    await chat.say("digest")
+    await chat.say("digest")  # everything announced this week has been delivered
+    chat.fake.weekend = True
+    chat.clock.set_now(datetime(2026, 2, 14, 9, 0, tzinfo=UTC))  # a Saturday
+    weekend = await chat.say("digest")
+    assert titles(weekend) == []
+    assert "arXiv announces no new papers on Saturdays and Sundays" in weekend
+
+
+async def test_a_weekday_without_matches_says_so_plainly(chat: ConsoleChat) -> None:
+    await chat.say('subscribe "quantum chromodynamics"')
+    reply = await chat.say("digest")
+    assert titles(reply) == []
+    assert "Nothing new matched this channel's topics since the last digest." in reply
