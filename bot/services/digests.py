@@ -181,7 +181,8 @@ class DigestBuilder:
         if not explain or not papers:
             return [ExplanationText(NO_LLM_FALLBACK, is_fallback=True) for _ in papers]
         tasks = [
-            asyncio.ensure_future(self._explainer.explain(paper, channel=channel.ref)) for paper in papers
+            asyncio.ensure_future(self._explainer.explain(paper, channel=channel.ref, full_text=False))
+            for paper in papers
         ]
         await asyncio.wait(tasks, timeout=self._explain_wait)
         texts = []

@@ -14,7 +14,7 @@ from bot.domain.paper import Paper
 from bot.infra.storage.llm_store import ExplanationKey, LlmStore
 from bot.rendering.sanitize import sanitize_text
 from bot.services.budget import TokenBudget
-from bot.services.paper_text import ABSTRACT_SOURCE, PaperTexts
+from bot.services.paper_text import ABSTRACT_SOURCE, PaperText, PaperTexts
 from bot.services.ports import Completion, FullTextSource, LanguageModel, LlmKeyRejected, LlmUnavailable
 from bot.services.prompts import (
     ANSWER_MAX_CHARS,
@@ -38,6 +38,8 @@ class LlmExplainer:
 
     One explanation per (paper version, model, prompt version) lives in the database; concurrent
     requests for one paper share one LLM call, and calls run at most `concurrency` at a time.
+    Digests ask with `full_text=False` (no arXiv request per paper); `explain` and `ask` read the
+    full text. Whichever was written first is the one every channel is shown.
     """
 
     def __init__(
@@ -74,15 +76,17 @@ class LlmExplainer:
         """The litellm model name explanations are written by."""
         return self._llm.model
 
-    async def explain(self, paper: Paper, *, channel: ChannelRef | None = None) -> ExplanationText:
+    async def explain(
+        self, paper: Paper, *, channel: ChannelRef | None = None, full_text: bool = True
+    ) -> ExplanationText:
         """The cached explanation, or a new one, or a short note saying why there is none; never raises."""
         try:
-            return await self._explain(paper, channel)
+            return await self._explain(paper, channel, full_text)
         except Exception:
             log.exception("explaining %s failed", paper.versioned_id)
             return self._note(paper, "something went wrong on my side")
 
-    async def _explain(self, paper: Paper, channel: ChannelRef | None) -> ExplanationText:
+    async def _explain(self, paper: Paper, channel: ChannelRef | None, full_text: bool) -> ExplanationText:
         key = ExplanationKey(paper.arxiv_id, paper.version, self._llm.model, PROMPT_VERSION)
         # The memory twice: a call may finish while the database is read.
         found = self._cached(key) or await self._stored(key) or self._cached(key)
@@ -92,7 +96,7 @@ class LlmExplainer:
         if task is None:
             channel_key = channel.key if channel else NO_CHANNEL
             day = self._today()
-            worst = self._worst_case(EXPLANATION_MAX_TOKENS)
+            worst = self._worst_case(EXPLANATION_MAX_TOKENS, full_text)
             refusal = await self._budget.reserve(channel_key, day, worst)
             if refusal:
                 return self._note(paper, refusal)
@@ -103,7 +107,7 @@ class LlmExplainer:
             if found is not None:
                 return found
             if task is None:
-                task = asyncio.create_task(self._generate(paper, key, channel_key, day, worst))
+                task = asyncio.create_task(self._generate(paper, key, channel_key, day, worst, full_text))
                 self._inflight[key] = task
                 task.add_done_callback(lambda _: self._inflight.pop(key, None))
         return await asyncio.shield(task)
@@ -121,7 +125,7 @@ class LlmExplainer:
     async def _answer(self, paper: Paper, question: str, channel: ChannelRef | None) -> ExplanationText:
         channel_key = channel.key if channel else NO_CHANNEL
         day = self._today()
-        worst = self._worst_case(ANSWER_MAX_TOKENS)
+        worst = self._worst_case(ANSWER_MAX_TOKENS, True)
         refusal = await self._budget.reserve(channel_key, day, worst)
         if refusal:
             return self._note(paper, refusal)
@@ -141,11 +145,11 @@ class LlmExplainer:
         )
 
     async def _generate(
-        self, paper: Paper, key: ExplanationKey, channel_key: str, day: date, worst: int
+        self, paper: Paper, key: ExplanationKey, channel_key: str, day: date, worst: int, full_text: bool
     ) -> ExplanationText:
         try:
             async with self._limit:
-                text = await self._texts.text(paper)
+                text = await self._texts.text(paper) if full_text else PaperText("", ABSTRACT_SOURCE)
                 reply = await self._call(explain_messages(paper, text.body), EXPLANATION_MAX_TOKENS)
                 await self._budget.record(channel_key, day, reply)
             if not reply.text.strip():
@@ -172,9 +176,9 @@ class LlmExplainer:
         self.calls_made += 1
         return await self._llm.complete(messages, max_tokens=max_tokens)
 
-    def _worst_case(self, max_tokens: int) -> int:
-        """The most one call can spend: the full text budget, the prompt around it, the reply."""
-        return self._texts.max_tokens + 1_500 + max_tokens
+    def _worst_case(self, max_tokens: int, full_text: bool) -> int:
+        """The most one call can spend: the full text budget if read, the prompt around it, the reply."""
+        return (self._texts.max_tokens if full_text else 0) + 1_500 + max_tokens
 
     def _cached(self, key: ExplanationKey) -> ExplanationText | None:
         found = self._recent.get(key)

@@ -66,8 +66,13 @@ class PaperSource(Protocol):
 class Explainer(Protocol):
     """Turns a paper into an explanation; the LLM issue plugs a real one in."""
 
-    async def explain(self, paper: Paper, *, channel: ChannelRef | None = None) -> ExplanationText:
-        """An explanation, or a fallback note that says why there is none."""
+    async def explain(
+        self, paper: Paper, *, channel: ChannelRef | None = None, full_text: bool = True
+    ) -> ExplanationText:
+        """An explanation, or a fallback note that says why there is none.
+
+        `full_text=False` (digests) writes from the title and abstract, with no request to arXiv.
+        """
         ...
 
     async def answer(

@@ -58,7 +58,9 @@ class SlowInTestExplainer:
             : max(self.length, len(lead))
         ]
 
-    async def explain(self, paper: Paper, *, channel: ChannelRef | None = None) -> ExplanationText:
+    async def explain(
+        self, paper: Paper, *, channel: ChannelRef | None = None, full_text: bool = True
+    ) -> ExplanationText:
         """A made-up explanation of the paper."""
         await self._think()
         self.finished.append(paper.arxiv_id)

@@ -56,7 +56,9 @@ class StandInExplainer:
                 await asyncio.wait_for(self._release.wait(), self.seconds)
         self.finished.set()
 
-    async def explain(self, paper: Paper, *, channel: ChannelRef | None = None) -> ExplanationText:
+    async def explain(
+        self, paper: Paper, *, channel: ChannelRef | None = None, full_text: bool = True
+    ) -> ExplanationText:
         """A stand-in explanation naming the paper."""
         await self._think()
         return ExplanationText(f"Stand-in explanation of {paper.arxiv_id}: {paper.title}.", model="stand-in")
