@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from pydantic import SecretStr
 from sqlalchemy import insert, select
 
 from adapters.slack.blocks import digest_header_messages, digest_item_message
+from benchmarks.workload import make_papers, make_topics, subscriptions
 from bot.app import Services, build_cycle, build_services
 from bot.domain.channel import ChannelRef
 from bot.domain.digest import Digest, DigestItem
@@ -28,8 +31,6 @@ from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock
 from tests.fakes.llm_server import FakeLlm
 from tests.fixtures.seed_papers import SEED_ANNOUNCED
-
-from benchmarks.workload import make_papers, make_topics, subscriptions
 
 ROOT = Path(__file__).resolve().parents[1]
 INSERT_ROWS = 5_000
@@ -70,6 +71,35 @@ class CountingPublisher:
         return None
 
 
+class RemoteLlm:
+    """The fake LLM server in a child process, as a real LLM is elsewhere: its CPU is not ours."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve_llm, args=(child,), daemon=True)
+        self._process.start()
+        self.api_base, self.api_key = self._conn.recv()
+
+    @property
+    def calls(self) -> int:
+        """Chat completions the server has answered."""
+        self._conn.send("calls")
+        return int(self._conn.recv())
+
+    def stop(self) -> None:
+        """Stop the child."""
+        self._conn.send("stop")
+        self._process.join(timeout=10)
+
+
+def _serve_llm(conn: Connection) -> None:
+    with FakeLlm() as fake:
+        conn.send((fake.api_base, fake.api_key))
+        while (message := conn.recv()) != "stop":
+            conn.send(fake.calls if message == "calls" else None)
+
+
 @dataclass
 class World:
     """Everything one benchmark run needs."""
@@ -78,7 +108,7 @@ class World:
     cycle: DigestCycle
     source: ArxivSource
     gate: RequestGate
-    llm: FakeLlm
+    llm: RemoteLlm
     publisher: CountingPublisher
     papers: list[Paper]
     topics: list[str]
@@ -95,7 +125,8 @@ async def build_world(args: argparse.Namespace, folder: Path) -> AsyncIterator[W
     papers = make_papers(args.papers, args.seed, SEED_ANNOUNCED)
     topics = make_topics(args.topics, args.seed + 1)
     clock = FakeClock()
-    with FakeArxiv([(p, "new") for p in papers]) as arxiv, FakeLlm() as llm:
+    llm = RemoteLlm()
+    with FakeArxiv([(p, "new") for p in papers]) as arxiv:
         gate = RequestGate(3.0, clock)
         source = ArxivSource(arxiv.api_url, arxiv.rss_url, gate=gate, timeout=60, retries=2, clock=clock)
         settings = Settings(
@@ -135,6 +166,7 @@ async def build_world(args: argparse.Namespace, folder: Path) -> AsyncIterator[W
         finally:
             await services.close()
             source.close()
+            llm.stop()
 
 
 async def _store_channels(

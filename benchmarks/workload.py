@@ -31,19 +31,155 @@ CATEGORIES = {
     "other": "eess.SP eess.SY eess.AS q-bio.NC q-fin.CP econ.EM",
 }
 ARCHIVE_WEIGHTS = {"cs": 45, "math": 25, "stat": 12, "physics": 12, "other": 6}
-FIRST = (
-    "Wei Yan Jun Li Hao Min Anna Maria Elena Sofia Laura David Daniel Michael Thomas Peter Paul John "
-    "James Robert Carlos Juan Luis Pierre Jean Marie Lukas Jonas Felix Ahmed Omar Ali Priya Arjun Rahul "
-    "Sanjay Kenji Yuki Hiroshi Sara Ines Olga Ivan Dmitri Chen Ming Xin Jie Lei Emma Noah Zaiwei Deyi"
-).split()
-LAST = (
-    "Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Lin Luo Gao Kim Lee Park "
-    "Choi Nguyen Tran Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Muller "
-    "Schmidt Schneider Fischer Weber Meyer Wagner Becker Rossi Russo Ferrari Bianchi Dubois Martin "
-    "Bernard Petit Durand Leroy Moreau Silva Santos Oliveira Costa Pereira Ivanov Smirnov Kuznetsov "
-    "Popov Sato Suzuki Takahashi Tanaka Watanabe Ito Yamamoto Kumar Singh Sharma Patel Gupta Shah "
-    "Khan Ahmed Cohen Levy Novak Kowalski Nowak Jensen Hansen Nielsen Andersen Larsen Kong Mou Lagrange"
-).split()
+FIRST = [
+    "Wei",
+    "Yan",
+    "Jun",
+    "Li",
+    "Hao",
+    "Min",
+    "Anna",
+    "Maria",
+    "Elena",
+    "Sofia",
+    "Laura",
+    "David",
+    "Daniel",
+    "Michael",
+    "Thomas",
+    "Peter",
+    "Paul",
+    "John",
+    "James",
+    "Robert",
+    "Carlos",
+    "Juan",
+    "Luis",
+    "Pierre",
+    "Jean",
+    "Marie",
+    "Lukas",
+    "Jonas",
+    "Felix",
+    "Ahmed",
+    "Omar",
+    "Ali",
+    "Priya",
+    "Arjun",
+    "Rahul",
+    "Sanjay",
+    "Kenji",
+    "Yuki",
+    "Hiroshi",
+    "Sara",
+    "Ines",
+    "Olga",
+    "Ivan",
+    "Dmitri",
+    "Chen",
+    "Ming",
+    "Xin",
+    "Jie",
+    "Lei",
+    "Emma",
+    "Noah",
+    "Zaiwei",
+    "Deyi",
+]
+LAST = [
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Xu",
+    "Sun",
+    "Ma",
+    "Zhu",
+    "Hu",
+    "Guo",
+    "He",
+    "Lin",
+    "Luo",
+    "Gao",
+    "Kim",
+    "Lee",
+    "Park",
+    "Choi",
+    "Nguyen",
+    "Tran",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Muller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Bianchi",
+    "Dubois",
+    "Martin",
+    "Bernard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Costa",
+    "Pereira",
+    "Ivanov",
+    "Smirnov",
+    "Kuznetsov",
+    "Popov",
+    "Sato",
+    "Suzuki",
+    "Takahashi",
+    "Tanaka",
+    "Watanabe",
+    "Ito",
+    "Yamamoto",
+    "Kumar",
+    "Singh",
+    "Sharma",
+    "Patel",
+    "Gupta",
+    "Shah",
+    "Khan",
+    "Ahmed",
+    "Cohen",
+    "Levy",
+    "Novak",
+    "Kowalski",
+    "Nowak",
+    "Jensen",
+    "Hansen",
+    "Nielsen",
+    "Andersen",
+    "Larsen",
+    "Kong",
+    "Mou",
+    "Lagrange",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +199,7 @@ def vocabulary() -> Vocabulary:
     text = " ".join(line for line in lines if not re.match(r"\s*•", line))
     tokens = re.findall(r"[A-Za-z][A-Za-z-]*[A-Za-z]|[A-Za-z]", text)
     chain: dict[str, list[str]] = defaultdict(list)
-    for a, b in zip(tokens, tokens[1:], strict=False):
+    for a, b in itertools.pairwise(tokens):
         chain[a].append(b)
 
     def distinctive(word: str) -> bool:
@@ -72,9 +208,7 @@ def vocabulary() -> Vocabulary:
     counts = Counter(t.lower() for t in tokens if distinctive(t))
     words = sorted(w for w, n in counts.items())
     pairs = Counter(
-        f"{a.lower()} {b.lower()}"
-        for a, b in zip(tokens, tokens[1:], strict=False)
-        if distinctive(a) and distinctive(b)
+        f"{a.lower()} {b.lower()}" for a, b in itertools.pairwise(tokens) if distinctive(a) and distinctive(b)
     )
     starts = [t for t in tokens if t[0].isupper() and distinctive(t)]
     return Vocabulary(dict(chain), starts, words, sorted(pairs))

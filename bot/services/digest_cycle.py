@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -47,6 +49,16 @@ class CycleReport:
     explained: int = 0  # distinct papers whose explanation the cycle asked for
     failed: list[ChannelRef] = field(default_factory=list)
     ingest: IngestReport | None = None
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # wall time by step
+
+    @contextmanager
+    def timing(self, step: str) -> Iterator[None]:
+        """Add the wall time of the block to `step`."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[step] += time.perf_counter() - started
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +118,12 @@ class DigestCycle:
         self, stream: AsyncIterator[list[StoredChannel]], publisher_for: PublisherFor
     ) -> CycleReport:
         report = CycleReport()
-        await self._delivery.reconcile(publisher_for)
-        # One listing request for every channel's categories (raises SourceUnavailable).
-        report.ingest = await self._catalog.refresh(await self._builder.all_categories())
-        latest = await self._repository.latest_announced_day()
+        with report.timing("reconcile"):
+            await self._delivery.reconcile(publisher_for)
+        with report.timing("ingest"):
+            # One listing request for every channel's categories (raises SourceUnavailable).
+            report.ingest = await self._catalog.refresh(await self._builder.all_categories())
+            latest = await self._repository.latest_announced_day()
         explained: dict[str, ExplanationText] = {}
         parsed: dict[str, Topic] = {}
         async for batch in stream:
@@ -128,7 +142,8 @@ class DigestCycle:
         explained: dict[str, ExplanationText],
         parsed: dict[str, Topic],
     ) -> None:
-        topics = await self._batches.topics([c.pk for c in batch])
+        with report.timing("read"):
+            topics = await self._batches.topics([c.pk for c in batch])
         due: list[_Due] = []
         for channel in batch:
             texts = topics.get(channel.pk)
@@ -141,14 +156,19 @@ class DigestCycle:
             return
         earliest = min(d.since for d in due)
         async with self._builder.cache_lock:
-            await self._builder.load_candidates(earliest)
-            matched = [self._builder.matches(d.topics, d.since) for d in due]
-        delivered = await self._batches.delivered([d.channel.pk for d in due], earliest)
-        chosen = [
-            self._builder.choose(d.channel.state, m, delivered.get(d.channel.pk, set()))
-            for d, m in zip(due, matched, strict=True)
-        ]
-        await self._explain(due, chosen, explained)
+            with report.timing("load candidates"):
+                await self._builder.load_candidates(earliest)
+            with report.timing("match"):
+                matched = [self._builder.matches(d.topics, d.since) for d in due]
+        with report.timing("read"):
+            delivered = await self._batches.delivered([d.channel.pk for d in due], earliest)
+        with report.timing("rank"):
+            chosen = [
+                self._builder.choose(d.channel.state, m, delivered.get(d.channel.pk, set()))
+                for d, m in zip(due, matched, strict=True)
+            ]
+        with report.timing("explain"):
+            await self._explain(due, chosen, explained)
         plans = [
             self._builder.assemble(
                 d.channel.state,
@@ -194,7 +214,8 @@ class DigestCycle:
             for d, plan in zip(due, plans, strict=True)
             for item in plan.digest.items
         ]
-        held = await self._batches.claim(claims, self._clock.now())
+        with report.timing("claim"):
+            held = await self._batches.claim(claims, self._clock.now())
         confirmations: list[Confirmation] = []
         done: list[int] = []
         limit = asyncio.Semaphore(self._concurrency)
@@ -225,10 +246,12 @@ class DigestCycle:
         held_by: dict[int, set[str]] = defaultdict(set)
         for pk, arxiv_id in held:
             held_by[pk].add(arxiv_id)
-        await asyncio.gather(
-            *(
-                post(d, only_claimed(plan.digest, held_by[d.channel.pk]))
-                for d, plan in zip(due, plans, strict=True)
+        with report.timing("post"):
+            await asyncio.gather(
+                *(
+                    post(d, only_claimed(plan.digest, held_by[d.channel.pk]))
+                    for d, plan in zip(due, plans, strict=True)
+                )
             )
-        )
-        await self._batches.finish(confirmations, done, self._clock.now(), latest)
+        with report.timing("confirm"):
+            await self._batches.finish(confirmations, done, self._clock.now(), latest)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import heapq
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -25,7 +24,7 @@ from bot.domain.topic_index import PaperIndex
 from bot.domain.topics import Topic, TopicMatch, parse_topic
 from bot.infra.storage.repository import Repository
 from bot.services.catalog import IngestReport, PaperCatalog
-from bot.services.ports import Explainer
+from bot.services.ports import Explainer, Prefetching
 
 STILL_WRITING = (
     "(The explanation is still being written — showing the abstract only; `explain {id}` will have it.)"
@@ -44,6 +43,19 @@ class DigestPlan:
 Ranked = tuple[Paper, float, tuple[MatchReason, ...]]
 
 
+@dataclass(frozen=True, slots=True)
+class Matched:
+    """A channel's matched papers and their summed scores, with what ranking them needs.
+
+    It keeps its own references to the batch it came from, so it stays valid if the cache moves on.
+    """
+
+    scores: dict[str, float]
+    per_topic: tuple[dict[str, TopicMatch], ...]
+    papers: Mapping[str, Paper]
+    order: Mapping[str, int]  # newest first, then by id: the tie-break among equal scores
+
+
 class MatchCache:
     """Matches of each distinct topic over the candidate papers, shared by every channel.
 
@@ -54,21 +66,26 @@ class MatchCache:
 
     def __init__(self) -> None:
         self._stamp: object = None
-        self._since: date | None = None
-        self._papers: dict[str, Paper] = {}
+        self.since: date | None = None
+        self.papers: dict[str, Paper] = {}
+        self.order: dict[str, int] = {}
         self._index: PaperIndex | None = None
         self._matches: dict[str, dict[str, TopicMatch]] = {}
+        self._scores: dict[str, dict[str, float]] = {}
 
     def load(self, stamp: object, since: date, papers: Sequence[Paper]) -> None:
         """Use this batch of papers (those announced after `since`), dropping older results."""
-        self._stamp, self._since = stamp, since
-        self._papers = {p.arxiv_id: p for p in papers}
+        self._stamp, self.since = stamp, since
+        self.papers = {p.arxiv_id: p for p in papers}
+        newest = sorted(papers, key=lambda p: (-p.published.timestamp(), p.arxiv_id))
+        self.order = {p.arxiv_id: n for n, p in enumerate(newest)}
         self._index = PaperIndex(papers)
         self._matches = {}
+        self._scores = {}
 
     def covers(self, stamp: object, since: date) -> bool:
         """True when the cached batch is current and holds every paper announced after `since`."""
-        return stamp == self._stamp and self._since is not None and self._since <= since
+        return stamp == self._stamp and self.since is not None and self.since <= since
 
     def match(self, topic: Topic) -> dict[str, TopicMatch]:
         """The papers this topic selects, computed once per batch."""
@@ -77,11 +94,16 @@ class MatchCache:
             assert self._index is not None
             found = self._index.search(topic)
             self._matches[topic.text] = found
+            self._scores[topic.text] = {arxiv_id: m.score for arxiv_id, m in found.items()}
         return found
 
-    def paper(self, arxiv_id: str) -> Paper:
-        """A candidate paper by id."""
-        return self._papers[arxiv_id]
+    def scores(self, topic: Topic) -> dict[str, float]:
+        """The topic's score for each paper it selects."""
+        found = self._scores.get(topic.text)
+        if found is None:
+            self.match(topic)
+            found = self._scores[topic.text]
+        return found
 
 
 class DigestBuilder:
@@ -125,7 +147,7 @@ class DigestBuilder:
         async with self._cache_lock:
             await self.load_candidates(since)
             matched = self.matches(topics, since)
-        delivered = await self._repository.delivered_ids(channel.ref, matched)
+        delivered = await self._repository.delivered_ids(channel.ref, matched.scores)
         chosen, more = self.choose(channel, matched, delivered)
         papers = [paper for paper, _, _ in chosen]
         texts = await self.explanations(papers, [channel.ref] * len(papers), explain)
@@ -156,28 +178,55 @@ class DigestBuilder:
         """Held while the match cache is loaded or read."""
         return self._cache_lock
 
-    def matches(self, topics: Sequence[Topic], since: date) -> dict[str, Ranked]:
-        """Every paper announced after `since` that some topic selects, with its score and reasons."""
-        found: dict[str, Ranked] = {}
+    def matches(self, topics: Sequence[Topic], since: date) -> Matched:
+        """Every paper announced after `since` that some topic selects, with its summed score.
+
+        This runs once per channel over thousands of channels, so it only adds numbers; the
+        reasons are put together in `choose`, for the few papers chosen.
+        """
+        cache = self._cache
+        per_topic = tuple(cache.match(t) for t in topics)
+        total: dict[str, float] = {}
         for topic in topics:
-            for arxiv_id, match in self._cache.match(topic).items():
-                entry = found.get(arxiv_id)
-                reason = MatchReason(topic=match.topic, terms=match.terms)
-                if entry is not None:
-                    paper, score, reasons = entry
-                    found[arxiv_id] = (paper, score + match.score, (*reasons, reason))
-                    continue
-                paper = self._cache.paper(arxiv_id)
-                if paper.announced is not None and paper.announced > since:
-                    found[arxiv_id] = (paper, match.score, (reason,))
-        return found
+            scores = cache.scores(topic)
+            if not total:
+                total = dict(scores)
+                continue
+            get = total.get
+            for arxiv_id, score in scores.items():
+                total[arxiv_id] = get(arxiv_id, 0.0) + score
+        if cache.since is not None and since > cache.since:
+            papers = cache.papers
+            total = {a: v for a, v in total.items() if (papers[a].announced or since) > since}
+        return Matched(total, per_topic, cache.papers, cache.order)
 
     def choose(
-        self, channel: ChannelState, matched: dict[str, Ranked], delivered: AbstractSet[str]
+        self, channel: ChannelState, matched: Matched, delivered: AbstractSet[str]
     ) -> tuple[list[Ranked], int]:
-        """The channel's best papers it does not have yet, and how many more there were."""
-        fresh = [entry for arxiv_id, entry in matched.items() if arxiv_id not in delivered]
-        chosen = heapq.nsmallest(channel.max_papers, fresh, key=_rank_key)
+        """The channel's best papers it does not have yet, and how many more there were.
+
+        Best is the highest score, then the newest, then the lowest id.
+        """
+        fresh = matched.scores
+        if delivered:
+            fresh = dict(fresh)
+            for arxiv_id in delivered:
+                fresh.pop(arxiv_id, None)
+        cap = channel.max_papers
+        pool = list(fresh)
+        if len(pool) > cap:
+            threshold = sorted(fresh.values(), reverse=True)[cap - 1]
+            pool = [a for a, score in fresh.items() if score >= threshold]
+        order = matched.order
+        pool.sort(key=lambda a: (-fresh[a], order[a]))
+        chosen = [
+            (
+                matched.papers[a],
+                fresh[a],
+                tuple(MatchReason(m.topic, m.terms) for per in matched.per_topic if (m := per.get(a))),
+            )
+            for a in pool[:cap]
+        ]
         return chosen, len(fresh) - len(chosen)
 
     def assemble(
@@ -230,6 +279,8 @@ class DigestBuilder:
         when the wait ends goes on in the background and is cached for `explain`."""
         if not explain or not papers:
             return [ExplanationText(NO_LLM_FALLBACK, is_fallback=True) for _ in papers]
+        if isinstance(self._explainer, Prefetching):
+            await self._explainer.prefetch(papers)
         # Each call is charged to the channel beside it (budgets are per channel).
         tasks = [
             asyncio.ensure_future(self._explainer.explain(paper, channel=channel, full_text=False))
@@ -257,11 +308,6 @@ class DigestBuilder:
         if latest is None or latest <= since:
             return "Nothing new yet: arXiv's listing has no papers announced since the last digest."
         return "Nothing new matched this channel's topics since the last digest."
-
-
-def _rank_key(entry: Ranked) -> tuple[float, float, str]:
-    paper, score, _ = entry
-    return (-score, -paper.published.timestamp(), paper.arxiv_id)
 
 
 def with_position(item: DigestItem, position: int) -> DigestItem:

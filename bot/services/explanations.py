@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, date
 
 from bot.domain.channel import ChannelRef
@@ -63,6 +64,8 @@ class LlmExplainer:
         self._budget = TokenBudget(store, tokens_per_channel, tokens_total)
         self._inflight: dict[ExplanationKey, asyncio.Task[ExplanationText]] = {}
         self._recent: OrderedDict[ExplanationKey, ExplanationText] = OrderedDict()
+        # Keys a prefetch found missing from the database: no need to ask it again one by one.
+        self._absent: set[ExplanationKey] = set()
         self.calls_made = 0
 
     async def close(self) -> None:
@@ -76,6 +79,22 @@ class LlmExplainer:
         """The litellm model name explanations are written by."""
         return self._llm.model
 
+    async def prefetch(self, papers: Sequence[Paper]) -> None:
+        """Read the stored explanations of many papers in one go, before a digest cycle asks for each."""
+        keys = [self._key(p) for p in papers]
+        keys = [k for k in keys if k not in self._recent]
+        if not keys:
+            return
+        stored = await self._store.explanations(keys)
+        self._absent = {key for key in keys if key not in stored}
+        for key in keys:
+            found = stored.get(key)
+            if found is not None:
+                self._remember(key, ExplanationText(sanitize_text(found.text), found.model, found.source))
+
+    def _key(self, paper: Paper) -> ExplanationKey:
+        return ExplanationKey(paper.arxiv_id, paper.version, self._llm.model, PROMPT_VERSION)
+
     async def explain(
         self, paper: Paper, *, channel: ChannelRef | None = None, full_text: bool = True
     ) -> ExplanationText:
@@ -87,9 +106,11 @@ class LlmExplainer:
             return self._note(paper, "something went wrong on my side")
 
     async def _explain(self, paper: Paper, channel: ChannelRef | None, full_text: bool) -> ExplanationText:
-        key = ExplanationKey(paper.arxiv_id, paper.version, self._llm.model, PROMPT_VERSION)
+        key = self._key(paper)
         # The memory twice: a call may finish while the database is read.
-        found = self._cached(key) or await self._stored(key) or self._cached(key)
+        found = self._cached(key)
+        if found is None and key not in self._absent:
+            found = await self._stored(key) or self._cached(key)
         if found is not None:
             return found
         task = self._inflight.get(key)
@@ -193,6 +214,7 @@ class LlmExplainer:
         return self._remember(key, ExplanationText(sanitize_text(stored.text), stored.model, stored.source))
 
     def _remember(self, key: ExplanationKey, text: ExplanationText) -> ExplanationText:
+        self._absent.discard(key)
         self._recent[key] = text
         while len(self._recent) > RECENT_EXPLANATIONS:
             self._recent.popitem(last=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.domain.channel import ChannelRef
 from bot.domain.digest import Digest, DigestItem, ExplanationText
@@ -79,6 +79,15 @@ class Explainer(Protocol):
         self, paper: Paper, question: str, *, channel: ChannelRef | None = None
     ) -> ExplanationText:
         """An answer to a question about the paper."""
+        ...
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """An explainer that can read many cached explanations at once (the LLM one does)."""
+
+    async def prefetch(self, papers: Sequence[Paper]) -> None:
+        """Load what is cached for these papers, so asking for each costs no query."""
         ...
 
 

@@ -25,8 +25,6 @@ from bot.infra.storage.tables import ChannelRow, DeliveryRow, PaperRow, Subscrip
 
 T = TypeVar("T")
 
-# SQLite allows 32,766 bound parameters a statement; a claim row binds 6.
-ROWS_PER_STATEMENT = 2_000
 KEYS_PER_QUERY = 500
 
 
@@ -128,28 +126,31 @@ class DeliveryBatches:
         if not claims:
             return set()
         insert = _insert_ignoring_duplicates(self._engine.dialect.name)
+        rows = [
+            {
+                "channel_pk": c.channel_pk,
+                "arxiv_id": c.arxiv_id,
+                "version": c.version,
+                "status": "pending",
+                "run_id": c.run_id,
+                "created_at": at,
+                "message_ref": "",
+            }
+            for c in claims
+        ]
         async with self._sessions() as session:
-            for start in range(0, len(claims), ROWS_PER_STATEMENT):
-                rows = [
-                    {
-                        "channel_pk": c.channel_pk,
-                        "arxiv_id": c.arxiv_id,
-                        "version": c.version,
-                        "status": "pending",
-                        "run_id": c.run_id,
-                        "created_at": at,
-                        "message_ref": "",
-                    }
-                    for c in claims[start : start + ROWS_PER_STATEMENT]
-                ]
-                await session.exec(insert.values(rows))  # type: ignore[call-overload]
+            connection = await session.connection()
+            await connection.execute(insert, rows)
             held: set[tuple[int, str]] = set()
-            runs = sorted({c.run_id for c in claims})
-            for chunk in _chunks(runs):
-                query = select(DeliveryRow.channel_pk, DeliveryRow.arxiv_id).where(
-                    col(DeliveryRow.run_id).in_(chunk), DeliveryRow.status == "pending"
+            runs = {c.run_id for c in claims}
+            for chunk in _chunks(sorted({c.channel_pk for c in claims})):
+                # By channel (indexed), then by run: the pairs these runs hold, not another's.
+                query = select(DeliveryRow.channel_pk, DeliveryRow.arxiv_id, DeliveryRow.run_id).where(
+                    col(DeliveryRow.channel_pk).in_(chunk), DeliveryRow.status == "pending"
                 )
-                held.update((await session.exec(query)).all())
+                held.update(
+                    (pk, arxiv_id) for pk, arxiv_id, run in (await session.exec(query)).all() if run in runs
+                )
             await session.commit()
         return held
 

@@ -54,6 +54,7 @@ class LlmStore:
     """The explanation cache and the usage ledger, on the same database as everything else."""
 
     def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
         self._sessions = session_factory(engine)
 
     async def explanation(self, key: ExplanationKey) -> StoredExplanation | None:
@@ -68,6 +69,27 @@ class LlmStore:
             row = (await session.exec(query)).first()
             return StoredExplanation(row.text, row.source, row.model) if row else None
 
+    async def explanations(self, keys: list[ExplanationKey]) -> dict[ExplanationKey, StoredExplanation]:
+        """The cached explanations among these keys, in a few queries (a digest cycle's papers)."""
+        found: dict[ExplanationKey, StoredExplanation] = {}
+        by_kind: dict[tuple[str, str], list[ExplanationKey]] = {}
+        for key in keys:
+            by_kind.setdefault((key.model, key.prompt_version), []).append(key)
+        async with self._sessions() as session:
+            for (model, prompt_version), group in by_kind.items():
+                for start in range(0, len(group), 500):
+                    ids = [k.arxiv_id for k in group[start : start + 500]]
+                    query = select(ExplanationRow).where(
+                        col(ExplanationRow.arxiv_id).in_(ids),
+                        ExplanationRow.model == model,
+                        ExplanationRow.prompt_version == prompt_version,
+                    )
+                    for row in (await session.exec(query)).all():
+                        key = ExplanationKey(row.arxiv_id, row.version, model, prompt_version)
+                        found[key] = StoredExplanation(row.text, row.source, row.model)
+        wanted = set(keys)
+        return {key: value for key, value in found.items() if key in wanted}
+
     async def save_explanation(
         self,
         key: ExplanationKey,
@@ -79,25 +101,24 @@ class LlmStore:
         cost: float,
     ) -> None:
         """Cache an explanation; a copy saved meanwhile by another process wins quietly."""
-        async with self._sessions() as session:
-            session.add(
-                ExplanationRow(
-                    arxiv_id=key.arxiv_id,
-                    version=key.version,
-                    model=key.model,
-                    prompt_version=key.prompt_version,
-                    text=text,
-                    source=source[:200],
-                    prompt_tokens=prompt_tokens,
-                    completion_tokens=completion_tokens,
-                    cost=cost,
-                    created_at=utcnow(),
-                )
-            )
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
+        # Core statements, not ORM sessions: a digest cycle writes thousands of these.
+        row = {
+            "arxiv_id": key.arxiv_id,
+            "version": key.version,
+            "model": key.model,
+            "prompt_version": key.prompt_version,
+            "text": text,
+            "source": source[:200],
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "cost": cost,
+            "created_at": utcnow(),
+        }
+        try:
+            async with self._engine.begin() as connection:
+                await connection.execute(sa.insert(ExplanationRow), [row])
+        except IntegrityError:
+            pass
 
     async def record_usage(
         self, channel_key: str, day: date, *, prompt_tokens: int, completion_tokens: int, cost: float
@@ -112,26 +133,22 @@ class LlmStore:
             completion_tokens=LlmUsageRow.completion_tokens + completion_tokens,
             cost=LlmUsageRow.cost + cost,
         )
-        async with self._sessions() as session:
-            for _ in range(2):
-                if (await session.exec(increment)).rowcount:
-                    await session.commit()
-                    return
-                session.add(
-                    LlmUsageRow(
-                        channel_key=channel_key,
-                        day=day,
-                        calls=1,
-                        prompt_tokens=prompt_tokens,
-                        completion_tokens=completion_tokens,
-                        cost=cost,
-                    )
-                )
-                try:
-                    await session.commit()
-                    return
-                except IntegrityError:  # the day's row appeared meanwhile: add to it instead
-                    await session.rollback()
+        first = {
+            "channel_key": channel_key,
+            "day": day,
+            "calls": 1,
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "cost": cost,
+        }
+        for _ in range(2):
+            try:
+                async with self._engine.begin() as connection:
+                    if not (await connection.execute(increment)).rowcount:
+                        await connection.execute(sa.insert(LlmUsageRow), [first])
+                return
+            except IntegrityError:  # the day's row appeared meanwhile: add to it instead
+                continue
 
     async def tokens_used(self, day: date, channel_key: str | None = None) -> int:
         """Tokens spent on `day` by one channel, or by all of them."""
