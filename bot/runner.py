@@ -16,10 +16,11 @@ from tenacity import (
     wait_exponential,
 )
 
-from bot.app import Services
+from bot.app import Services, build_cycle
 from bot.domain.channel import ChannelRef
 from bot.domain.replies import Notice, Tone
 from bot.services.delivery import NotDelivered
+from bot.services.due_digests import DueDigests
 from bot.services.ports import ChatAdapter, SourceUnavailable
 from bot.services.scheduling import DigestScheduler
 
@@ -40,6 +41,8 @@ class Runner:
             {adapter.platform for adapter in adapters},
         )
         services.engine.on_schedule_change(self.scheduler.on_schedule_change)
+        # Channels due at the same minute share one batch cycle (see bot/services/due_digests.py).
+        self.due = DueDigests(build_cycle(services), services.engine.publisher_for)
 
     async def run_digest(self, ref: ChannelRef) -> None:
         """A scheduled digest for one channel; failures are logged, never raised into the loop.
@@ -81,7 +84,7 @@ class Runner:
         try:
             async for attempt in retrying:
                 with attempt:
-                    await self._services.engine.delivery.deliver(ref, publisher, scheduled=True)
+                    await self.due.deliver(ref)
         except SourceUnavailable as error:
             log.error("gave up on the digest for %s: %s", ref.key, error)
         except NotDelivered as error:

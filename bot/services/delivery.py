@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -53,7 +55,7 @@ class DigestDelivery:
         self._repository = repository
         self._builder = builder
         self._clock = clock
-        self._active_runs: set[str] = set()
+        self._active_runs: Counter[str] = Counter()
 
     async def deliver(
         self, ref: ChannelRef, publisher: Publisher, *, scheduled: bool = False
@@ -90,11 +92,21 @@ class DigestDelivery:
         `confirm(arxiv_id, message_ref)` records a confirmation (the batch cycle buffers them and
         writes them together); by default each is written at once. Raises NotDelivered.
         """
-        self._active_runs.add(run_id)
-        try:
+        with self.running([run_id]):
             return await self._post(ref, publisher, digest, run_id, confirm)
+
+    @contextmanager
+    def running(self, run_ids: Iterable[str]) -> Iterator[None]:
+        """Mark runs as live, so `reconcile` leaves their claims alone until they have confirmed."""
+        held = list(run_ids)
+        self._active_runs.update(held)
+        try:
+            yield
         finally:
-            self._active_runs.discard(run_id)
+            self._active_runs.subtract(held)
+            for run_id in held:
+                if self._active_runs[run_id] <= 0:
+                    del self._active_runs[run_id]
 
     async def _post(
         self, ref: ChannelRef, publisher: Publisher, digest: Digest, run_id: str, confirm: Confirm | None

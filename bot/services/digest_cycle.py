@@ -214,6 +214,20 @@ class DigestCycle:
             for d, plan in zip(due, plans, strict=True)
             for item in plan.digest.items
         ]
+        # Live from the claim until the confirmations are written: `reconcile` leaves them alone.
+        with self._delivery.running(runs.values()):
+            await self._claim_post_confirm(due, plans, claims, runs, publisher_for, report, latest)
+
+    async def _claim_post_confirm(
+        self,
+        due: list[_Due],
+        plans: list[DigestPlan],
+        claims: list[Claim],
+        runs: dict[int, str],
+        publisher_for: PublisherFor,
+        report: CycleReport,
+        latest: date | None,
+    ) -> None:
         with report.timing("claim"):
             held = await self._batches.claim(claims, self._clock.now())
         confirmations: list[Confirmation] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -16,6 +18,7 @@ from bot.domain.replies import Reply
 from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.infra.storage.delivery_batches import Claim, DeliveryBatches
 from bot.rendering.plaintext import render_digest
+from bot.runner import Runner
 from bot.services.ports import ChannelUnavailable
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
@@ -203,3 +206,39 @@ async def test_paused_channels_and_platforms_not_running_are_skipped(pair: tuple
     assert "C1" not in _publisher(many).posts
     assert report.channels == 4 and report.digests == 3
     assert await many.repository.posted_count(elsewhere) == 0
+
+
+async def test_channels_due_together_share_one_cycle_and_each_gets_its_digest(
+    pair: tuple[Services, Services], caplog: pytest.LogCaptureFixture
+) -> None:
+    one, many = pair
+    caplog.set_level(logging.INFO)
+    await _per_channel(one)
+    runner = Runner(many, [])
+    refs = [ChannelRef("bench", "W", c) for c in TOPICS]
+    await asyncio.gather(*(runner.run_digest(ref) for ref in refs))  # APScheduler fires them so
+
+    assert "scheduled digests for 5 channels in one cycle" in caplog.text
+    assert _publisher(many).posts == _publisher(one).posts
+    assert max(_publisher(many).headers.values()) == 1
+
+
+async def test_a_reconcile_during_the_cycle_leaves_its_claims_alone(pair: tuple[Services, Services]) -> None:
+    _, many = pair
+    publisher = _publisher(many)
+    delivery = many.engine.delivery
+    reconciles = []
+
+    async def reconcile_midway(channel: ChannelRef, digest: Digest, item: DigestItem, parent: str) -> str:
+        # Another digest starting now reconciles; this cycle's claims are live, not leftovers.
+        reconciles.append(await delivery.reconcile(many.engine.publisher_for))
+        return await RecordingPublisher.post_digest_item(publisher, channel, digest, item, parent)
+
+    publisher.post_digest_item = reconcile_midway  # type: ignore[method-assign]
+    await build_cycle(many).run_all(many.engine.publisher_for)
+
+    assert reconciles and all(r.released == 0 and r.confirmed == 0 for r in reconciles)
+    for channel_id in TOPICS:
+        ref = ChannelRef("bench", "W", channel_id)
+        assert await many.repository.posted_count(ref) == len(publisher.papers(channel_id))
+        assert await many.repository.pending_deliveries(ref) == []
