@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -79,6 +78,8 @@ def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]])
             return await work(services)
         finally:
             await services.close()
+
+    import asyncio  # here, not at the top: `paperboy --help` should not pay for it
 
     try:
         return asyncio.run(go())
@@ -274,6 +275,8 @@ def usage(
             return await LlmStore(database).usage(first)
         finally:
             await database.dispose()
+
+    import asyncio
 
     lines = asyncio.run(read())
     console = Console(width=max(100, Console().width))

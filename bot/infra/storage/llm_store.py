@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.infra.storage.database import session_factory
+from bot.infra.storage.group_writes import GroupWriter
 from bot.infra.storage.tables import ExplanationRow, LlmUsageRow, utcnow
 
 
@@ -54,8 +54,9 @@ class LlmStore:
     """The explanation cache and the usage ledger, on the same database as everything else."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
         self._sessions = session_factory(engine)
+        # A digest cycle writes thousands of these rows: they share transactions (group commit).
+        self._writer = GroupWriter(engine)
 
     async def explanation(self, key: ExplanationKey) -> StoredExplanation | None:
         """The cached explanation for this key, if any."""
@@ -101,54 +102,35 @@ class LlmStore:
         cost: float,
     ) -> None:
         """Cache an explanation; a copy saved meanwhile by another process wins quietly."""
-        # Core statements, not ORM sessions: a digest cycle writes thousands of these.
-        row = {
-            "arxiv_id": key.arxiv_id,
-            "version": key.version,
-            "model": key.model,
-            "prompt_version": key.prompt_version,
-            "text": text,
-            "source": source[:200],
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "cost": cost,
-            "created_at": utcnow(),
-        }
-        try:
-            async with self._engine.begin() as connection:
-                await connection.execute(sa.insert(ExplanationRow), [row])
-        except IntegrityError:
-            pass
+        await self._writer.explanation(
+            {
+                "arxiv_id": key.arxiv_id,
+                "version": key.version,
+                "model": key.model,
+                "prompt_version": key.prompt_version,
+                "text": text,
+                "source": source[:200],
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "cost": cost,
+                "created_at": utcnow(),
+            }
+        )
 
     async def record_usage(
         self, channel_key: str, day: date, *, prompt_tokens: int, completion_tokens: int, cost: float
     ) -> None:
         """Add one call to the channel's tally for the day."""
-        increment = sa.update(LlmUsageRow).where(
-            col(LlmUsageRow.channel_key) == channel_key, col(LlmUsageRow.day) == day
+        await self._writer.usage(
+            {
+                "channel_key": channel_key,
+                "day": day,
+                "calls": 1,
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "cost": cost,
+            }
         )
-        increment = increment.values(
-            calls=LlmUsageRow.calls + 1,
-            prompt_tokens=LlmUsageRow.prompt_tokens + prompt_tokens,
-            completion_tokens=LlmUsageRow.completion_tokens + completion_tokens,
-            cost=LlmUsageRow.cost + cost,
-        )
-        first = {
-            "channel_key": channel_key,
-            "day": day,
-            "calls": 1,
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "cost": cost,
-        }
-        for _ in range(2):
-            try:
-                async with self._engine.begin() as connection:
-                    if not (await connection.execute(increment)).rowcount:
-                        await connection.execute(sa.insert(LlmUsageRow), [first])
-                return
-            except IntegrityError:  # the day's row appeared meanwhile: add to it instead
-                continue
 
     async def tokens_used(self, day: date, channel_key: str | None = None) -> int:
         """Tokens spent on `day` by one channel, or by all of them."""
