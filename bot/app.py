@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,6 +27,9 @@ from bot.services.engine import Engine
 from bot.services.explanations import LlmExplainer
 from bot.services.ports import Explainer, PaperSource
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.services.digest_cycle import DigestCycle
 
 
 @dataclass
@@ -125,3 +129,15 @@ async def build_services(
     delivery = DigestDelivery(repository, builder, clock)
     engine = Engine(repository, catalog, builder, delivery, explainer, clock)
     return Services(settings, database, repository, catalog, engine)
+
+
+def build_cycle(services: Services) -> DigestCycle:
+    """The batch path for many channels due at once, on the services' own builder and delivery."""
+    from bot.infra.storage.delivery_batches import DeliveryBatches
+    from bot.services.digest_cycle import DigestCycle
+
+    engine = services.engine
+    batches = DeliveryBatches(services.database)
+    return DigestCycle(
+        services.repository, services.catalog, engine.builder, engine.delivery, batches, engine.clock
+    )

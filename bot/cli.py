@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -82,6 +81,8 @@ def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]])
             return await work(services)
         finally:
             await services.close()
+
+    import asyncio  # here, not at the top: `paperboy --help` should not pay for it
 
     try:
         return asyncio.run(go())
@@ -279,6 +280,8 @@ def usage(
         finally:
             await database.dispose()
 
+    import asyncio
+
     lines = asyncio.run(read())
     console = Console(width=max(100, Console().width))
     if not lines:
@@ -311,6 +314,8 @@ def usage(
 @app.command()
 def doctor() -> None:
     """Check the configuration: database, arXiv, LLM, Slack and Discord tokens; say what to fix."""
+    import asyncio
+
     from rich.console import Console
     from rich.markup import escape
 

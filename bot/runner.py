@@ -22,11 +22,12 @@ from tenacity import (
 )
 
 from bot import metrics
-from bot.app import Services
+from bot.app import Services, build_cycle
 from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.replies import Notice, Tone
 from bot.infra.leader import LeaderElection, LeaderLock, leader_lock_for
 from bot.services.delivery import NotDelivered
+from bot.services.due_digests import DueDigests
 from bot.services.ports import ChatAdapter, Publisher, SourceUnavailable
 from bot.services.scheduling import DigestScheduler
 
@@ -61,6 +62,8 @@ class Runner:
             on_tick=self._sync_schedules,
         )
         services.engine.on_schedule_change(self._schedule_changed)
+        # Channels due at the same minute share one batch cycle (see bot/services/due_digests.py).
+        self.due = DueDigests(build_cycle(services), services.engine.publisher_for)
 
     def _new_scheduler(self) -> DigestScheduler:
         return DigestScheduler(
@@ -125,7 +128,7 @@ class Runner:
         )
         async for attempt in retrying:
             with attempt:
-                await self._services.engine.delivery.deliver(ref, publisher, scheduled=True)
+                await self.due.deliver(ref)
 
     async def _lead(self) -> None:
         """Won the leadership: schedule every channel and catch up on missed digests."""

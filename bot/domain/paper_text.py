@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -70,7 +71,8 @@ class Zone:
 
 
 def _zone(text: str) -> Zone:
-    tokens = tokenize(text)
+    # Interned: thousands of papers share their words, and an index holds every paper's.
+    tokens = [sys.intern(t) for t in tokenize(text)]
     stems = tuple(map(stem, tokens))
     return Zone(frozenset(tokens), stems, frozenset(stems))
 

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from bot.domain.paper import Paper
-from bot.domain.paper_text import TEXT_FIELDS, PaperText, TextField, analyze
+from bot.domain.paper_text import PaperText, TextField, analyze
 from bot.domain.topic_terms import ABSTRACT_WEIGHT, METADATA_WEIGHT, TITLE_WEIGHT, TopicMatch
 
 if TYPE_CHECKING:
@@ -40,18 +40,19 @@ class PaperIndex:
         self.docs: tuple[PaperText, ...] = tuple(analyze(p) for p in papers)
         self.universe: frozenset[int] = frozenset(range(len(self.docs)))
         self._ids = tuple(doc.arxiv_id for doc in self.docs)
-        self._stems: dict[str, dict[str, set[int]]] = {f: defaultdict(set) for f in TEXT_FIELDS}
+        # Title and abstract postings; "either" is their union, made only for stems asked about
+        # (thousands of papers' vocabularies would otherwise be held a third time).
+        self._stems: dict[str, dict[str, set[int]]] = {"ti": defaultdict(set), "abs": defaultdict(set)}
+        self._either: dict[str, AbstractSet[int]] = {}
         self._authors: dict[str, set[int]] = defaultdict(set)
         self._categories: dict[str, set[int]] = defaultdict(set)
         self._archives: dict[str, set[int]] = defaultdict(set)
-        title, abstract, both = self._stems["ti"], self._stems["abs"], self._stems["any"]
+        title, abstract = self._stems["ti"], self._stems["abs"]
         for i, doc in enumerate(self.docs):
             for s in doc.title.stem_set:
                 title[s].add(i)
             for s in doc.abstract.stem_set:
                 abstract[s].add(i)
-            for s in doc.title.stem_set | doc.abstract.stem_set:
-                both[s].add(i)
             for t in doc.author_tokens:
                 self._authors[t].add(i)
             for c in doc.categories:
@@ -84,10 +85,18 @@ class PaperIndex:
 
     def with_stem(self, field: TextField, stem: str) -> AbstractSet[int]:
         """Papers whose field has a word with this stem."""
-        return self._stems[field].get(stem, _EMPTY)
+        if field != "any":
+            return self._stems[field].get(stem, _EMPTY)
+        found = self._either.get(stem)
+        if found is None:
+            found = self._stems["ti"].get(stem, _EMPTY) | self._stems["abs"].get(stem, _EMPTY)
+            self._either[stem] = found
+        return found
 
     def with_prefix(self, field: TextField, prefix: str) -> AbstractSet[int]:
         """Papers whose field has a word starting with `prefix`."""
+        if field == "any":
+            return self.with_prefix("ti", prefix) | self.with_prefix("abs", prefix)
         vocabulary, postings = self._words[field]
         return _with_prefix(vocabulary, postings, prefix)
 
@@ -110,13 +119,12 @@ class PaperIndex:
     @cached_property
     def _words(self) -> dict[str, tuple[list[str], dict[str, set[int]]]]:
         # Built on the first prefix query only: most batches never see one.
-        words: dict[str, dict[str, set[int]]] = {f: defaultdict(set) for f in TEXT_FIELDS}
+        words: dict[str, dict[str, set[int]]] = {"ti": defaultdict(set), "abs": defaultdict(set)}
         for i, doc in enumerate(self.docs):
             for field, zone in (("ti", doc.title), ("abs", doc.abstract)):
                 for t in zone.tokens:
                     words[field][t].add(i)
-                    words["any"][t].add(i)
-        return {f: (sorted(words[f]), words[f]) for f in TEXT_FIELDS}
+        return {f: (sorted(words[f]), words[f]) for f in words}
 
     @cached_property
     def _author_vocabulary(self) -> list[str]:

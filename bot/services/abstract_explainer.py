@@ -10,7 +10,9 @@ from bot.domain.paper import Paper
 class AbstractOnlyExplainer:
     """Says, in the predecessor bot's exact words, that no LLM is configured."""
 
-    async def explain(self, paper: Paper, *, channel: ChannelRef | None = None) -> ExplanationText:
+    async def explain(
+        self, paper: Paper, *, channel: ChannelRef | None = None, full_text: bool = True
+    ) -> ExplanationText:
         """The fallback note; adapters show the abstract beside it."""
         return ExplanationText(NO_LLM_FALLBACK, is_fallback=True)
 

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from datetime import date
 
 from bot.infra.storage.llm_store import LlmStore
 from bot.services.ports import Completion
 
+# Other processes may spend too; their use shows up here within this many seconds.
+USED_MAX_AGE = 30.0
+USED_KEPT = 50_000
+
 
 class TokenBudget:
     """Admits a call only if its worst case fits today's budgets; 0 means no limit.
 
     Calls in flight hold a reservation, so many concurrent calls cannot all slip under the limit.
+    Spend read from the database is kept for `USED_MAX_AGE` seconds and added to by this process's
+    own calls, so a digest cycle's thousands of calls do not each read the ledger again.
     """
 
     def __init__(self, store: LlmStore, per_channel: int, total: int) -> None:
@@ -22,19 +29,20 @@ class TokenBudget:
         self.total = total
         self._reserved: Counter[str] = Counter()
         self._lock = asyncio.Lock()
+        self._used: dict[tuple[date, str | None], tuple[int, float]] = {}
 
     async def reserve(self, channel_key: str, day: date, worst_case: int) -> str | None:
         """Hold `worst_case` tokens for a call, or say (as a reason to show) why not."""
         async with self._lock:
             if self.per_channel:
-                used = await self._store.tokens_used(day, channel_key) + self._reserved[channel_key]
+                used = await self._tokens_used(day, channel_key) + self._reserved[channel_key]
                 if used + worst_case > self.per_channel:
                     return (
                         f"this channel has used today's LLM budget ({self.per_channel:,} tokens; "
                         "it renews at midnight UTC)"
                     )
             if self.total:
-                used = await self._store.tokens_used(day) + sum(self._reserved.values())
+                used = await self._tokens_used(day, None) + sum(self._reserved.values())
                 if used + worst_case > self.total:
                     return (
                         f"Paperboy has used today's LLM budget ({self.total:,} tokens; "
@@ -58,3 +66,20 @@ class TokenBudget:
             completion_tokens=completion.completion_tokens,
             cost=completion.cost,
         )
+        # After the write: a read in between would count this call twice, never miss it.
+        for key in ((day, channel_key), (day, None)):
+            if key in self._used:
+                used, read_at = self._used[key]
+                self._used[key] = (used + completion.tokens, read_at)
+
+    async def _tokens_used(self, day: date, channel_key: str | None) -> int:
+        """Today's spend (of one channel, or in total), read again once it is a little old."""
+        now = time.monotonic()
+        found = self._used.get((day, channel_key))
+        if found is not None and now - found[1] < USED_MAX_AGE:
+            return found[0]
+        if found is None and len(self._used) > USED_KEPT:
+            self._used = {k: v for k, v in self._used.items() if k[0] == day}
+        used = await self._store.tokens_used(day, channel_key)
+        self._used[(day, channel_key)] = (used, now)
+        return used

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 
 from bot import metrics
 from bot.domain.channel import ChannelRef
@@ -22,6 +25,8 @@ from bot.services.digests import DigestBuilder
 from bot.services.ports import ChannelUnavailable, Publisher
 
 log = logging.getLogger(__name__)
+
+Confirm = Callable[[str, str], Awaitable[None]]
 
 
 class NotDelivered(Exception):
@@ -56,7 +61,8 @@ class DigestDelivery:
         self._repository = repository
         self._builder = builder
         self._clock = clock
-        self._active_runs: set[str] = set()
+        # Runs in flight (a Counter: a batch cycle and a single run may hold the same run id).
+        self._active_runs: Counter[str] = Counter()
 
     async def deliver(
         self, ref: ChannelRef, publisher: Publisher, *, scheduled: bool = False
@@ -92,27 +98,54 @@ class DigestDelivery:
         if scheduled and not digest.topics:
             return DeliveryReport(run_id=run_id, digest=digest, posted=0)
         claimed = set(await self._repository.record_intent(ref, [i.paper for i in digest.items], run_id))
-        if len(claimed) < len(digest.items):
-            kept = [i for i in digest.items if i.paper.arxiv_id in claimed]
-            digest = replace(digest, items=tuple(replace(i, position=n) for n, i in enumerate(kept, 1)))
-        self._active_runs.add(run_id)
-        try:
-            posted = await self._post(ref, publisher, digest, run_id)
-        finally:
-            self._active_runs.discard(run_id)
+        digest = only_claimed(digest, claimed)
+        posted = await self.post_claimed(ref, publisher, digest, run_id)
         await self._repository.mark_digest_done(ref, self._clock.now(), covered)
         metrics.count_digest(publisher.platform, posted)
         log.info("digest run %s for %s posted %d papers", run_id, ref.key, posted)
         return DeliveryReport(run_id=run_id, digest=digest, posted=posted)
 
-    async def _post(self, ref: ChannelRef, publisher: Publisher, digest: Digest, run_id: str) -> int:
+    async def post_claimed(
+        self,
+        ref: ChannelRef,
+        publisher: Publisher,
+        digest: Digest,
+        run_id: str,
+        *,
+        confirm: Confirm | None = None,
+    ) -> int:
+        """Post a digest whose papers `run_id` has claimed, confirming each once the platform answers.
+
+        `confirm(arxiv_id, message_ref)` records a confirmation (the batch cycle buffers them and
+        writes them together); by default each is written at once. Raises NotDelivered.
+        """
+        with self.running([run_id]):
+            return await self._post(ref, publisher, digest, run_id, confirm)
+
+    @contextmanager
+    def running(self, run_ids: Iterable[str]) -> Iterator[None]:
+        """Mark runs as live, so `reconcile` leaves their claims alone until they have confirmed."""
+        held = list(run_ids)
+        self._active_runs.update(held)
+        try:
+            yield
+        finally:
+            self._active_runs.subtract(held)
+            for run_id in held:
+                if self._active_runs[run_id] <= 0:
+                    del self._active_runs[run_id]
+
+    async def _post(
+        self, ref: ChannelRef, publisher: Publisher, digest: Digest, run_id: str, confirm: Confirm | None
+    ) -> int:
+        confirm = confirm or partial(self._repository.confirm_delivery, ref)
         pending = [item.paper.arxiv_id for item in digest.items]
         current: DigestItem | None = None
         try:
             parent = await publisher.post_digest_header(ref, digest)
             for current in digest.items:
                 message = await publisher.post_digest_item(ref, digest, current, parent)
-                await self._repository.confirm_delivery(ref, current.paper.arxiv_id, message)
+                await confirm(current.paper.arxiv_id, message)
                 pending.remove(current.paper.arxiv_id)
         except Exception as error:
             if current is not None and current.paper.arxiv_id in pending:
@@ -160,3 +193,11 @@ class DigestDelivery:
             return "confirmed"
         await self._repository.release_intent(ref, [arxiv_id])
         return "released"
+
+
+def only_claimed(digest: Digest, claimed: set[str]) -> Digest:
+    """The digest without papers another run claimed first, renumbered."""
+    if len(claimed) >= len(digest.items):
+        return digest
+    kept = [i for i in digest.items if i.paper.arxiv_id in claimed]
+    return replace(digest, items=tuple(replace(i, position=n) for n, i in enumerate(kept, 1)))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.channel import ChannelState
+from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.clock import Clock
 from bot.domain.digest import (
     NO_LLM_FALLBACK,
@@ -19,11 +20,11 @@ from bot.domain.digest import (
     disclaimer_for,
 )
 from bot.domain.paper import Paper
-from bot.domain.topic_index import PaperIndex
-from bot.domain.topics import Topic, TopicMatch, parse_topic
+from bot.domain.topics import Topic, parse_topic
 from bot.infra.storage.repository import Repository
 from bot.services.catalog import IngestReport, PaperCatalog
-from bot.services.ports import Explainer
+from bot.services.match_cache import MatchCache, Matched
+from bot.services.ports import Explainer, Prefetching
 
 STILL_WRITING = (
     "(The explanation is still being written — showing the abstract only; `explain {id}` will have it.)"
@@ -39,48 +40,15 @@ class DigestPlan:
     covered_through: date | None
 
 
-class MatchCache:
-    """Matches of each distinct topic over the candidate papers, shared by every channel.
-
-    Thousands of channels follow overlapping topics; each topic is evaluated once per batch of
-    papers, not once per channel.
-    """
-
-    def __init__(self) -> None:
-        self._key: tuple[object, ...] | None = None
-        self._papers: dict[str, Paper] = {}
-        self._index: PaperIndex | None = None
-        self._matches: dict[str, dict[str, TopicMatch]] = {}
-
-    def load(self, key: tuple[object, ...], papers: Sequence[Paper]) -> None:
-        """Use this batch of papers, dropping results computed on an older one."""
-        if key == self._key:
-            return
-        self._key = key
-        self._papers = {p.arxiv_id: p for p in papers}
-        self._index = PaperIndex(papers)
-        self._matches = {}
-
-    def is_loaded(self, key: tuple[object, ...]) -> bool:
-        """True when the cached batch is the one for `key`."""
-        return key == self._key
-
-    def match(self, topic: Topic) -> dict[str, TopicMatch]:
-        """The papers this topic selects, computed once per batch."""
-        found = self._matches.get(topic.text)
-        if found is None:
-            assert self._index is not None
-            found = self._index.search(topic)
-            self._matches[topic.text] = found
-        return found
-
-    def paper(self, arxiv_id: str) -> Paper:
-        """A candidate paper by id."""
-        return self._papers[arxiv_id]
+Ranked = tuple[Paper, float, tuple[MatchReason, ...]]
 
 
 class DigestBuilder:
-    """Builds digests; knows nothing of platforms."""
+    """Builds digests; knows nothing of platforms.
+
+    `build` serves one channel; `DigestCycle` serves many with the same steps (`since`, `matches`,
+    `choose`, `assemble`), reading their topics and deliveries in batches.
+    """
 
     def __init__(
         self,
@@ -99,38 +67,118 @@ class DigestBuilder:
         self._clock = clock
         self._base_categories = tuple(base_categories)
         self._first_digest_days = first_digest_days
-        self._explain_wait = explain_wait
+        self.explain_wait = explain_wait
         self._cache = MatchCache()
         self._cache_lock = asyncio.Lock()
 
     async def build(self, channel: ChannelState, *, explain: bool = True) -> DigestPlan:
         """The channel's next digest (not recorded anywhere: delivery does that)."""
-        today = self._clock.now().astimezone(ZoneInfo(channel.schedule.timezone)).date()
+        today = self.today(channel)
         entries = await self._repository.topics(channel.ref)
         topics = [parse_topic(entry.topic) for entry in entries]
         if not topics:
-            empty = self._empty(
-                channel,
-                today,
-                (),
-                "This channel follows no topics yet. Try `subscribe convergence`.",
-            )
-            return DigestPlan(empty, None)
+            return DigestPlan(self.no_topics(channel, today), None)
         report = await self._catalog.refresh(self.categories_for(topics), everything=self.all_categories)
-        since = channel.covered_through or (today - timedelta(days=self._first_digest_days))
+        since = self.since(channel, today)
         latest = await self._repository.latest_announced_day()
         async with self._cache_lock:
-            key = (since, await self._repository.catalog_stamp())
-            if not self._cache.is_loaded(key):
-                self._cache.load(key, await self._repository.papers_announced_after(since))
-            matched = self._collect(topics)
-        delivered = await self._repository.delivered_ids(channel.ref, matched)
-        ranked = sorted(
-            (entry for arxiv_id, entry in matched.items() if arxiv_id not in delivered),
-            key=lambda e: (-e[1], -e[0].published.timestamp(), e[0].arxiv_id),
+            await self.load_candidates(since)
+            matched = self.matches(topics, since)
+        delivered = await self._repository.delivered_ids(channel.ref, matched.scores)
+        chosen, more = self.choose(channel, matched, delivered)
+        papers = [paper for paper, _, _ in chosen]
+        texts = await self.explanations(papers, [channel.ref] * len(papers), explain)
+        return self.assemble(channel, today, topics, chosen, texts, more, report, since, latest)
+
+    def today(self, channel: ChannelState) -> date:
+        """The channel's date in its own time zone."""
+        return self._clock.now().astimezone(ZoneInfo(channel.schedule.timezone)).date()
+
+    def since(self, channel: ChannelState, today: date) -> date:
+        """Papers announced after this day are new to the channel."""
+        return channel.covered_through or (today - timedelta(days=self._first_digest_days))
+
+    def no_topics(self, channel: ChannelState, today: date) -> Digest:
+        """What a channel that follows nothing is told."""
+        return self._empty(
+            channel, today, (), "This channel follows no topics yet. Try `subscribe convergence`."
         )
-        chosen = ranked[: channel.max_papers]
-        texts = await self._explanations([paper for paper, _, _ in chosen], channel, explain)
+
+    async def load_candidates(self, since: date) -> None:
+        """Make sure the match cache holds every paper announced after `since` (hold the lock)."""
+        stamp = await self._repository.catalog_stamp()
+        if not self._cache.covers(stamp, since):
+            self._cache.load(stamp, since, await self._repository.papers_announced_after(since))
+
+    @property
+    def cache_lock(self) -> asyncio.Lock:
+        """Held while the match cache is loaded or read."""
+        return self._cache_lock
+
+    def matches(self, topics: Sequence[Topic], since: date) -> Matched:
+        """Every paper announced after `since` that some topic selects, with its summed score.
+
+        This runs once per channel over thousands of channels, so it only adds numbers; the
+        reasons are put together in `choose`, for the few papers chosen.
+        """
+        cache = self._cache
+        per_topic = tuple(cache.match(t) for t in topics)
+        total: dict[str, float] = {}
+        for topic in topics:
+            scores = cache.scores(topic)
+            if not total:
+                total = dict(scores)
+                continue
+            get = total.get
+            for arxiv_id, score in scores.items():
+                total[arxiv_id] = get(arxiv_id, 0.0) + score
+        if cache.since is not None and since > cache.since:
+            papers = cache.papers
+            total = {a: v for a, v in total.items() if (papers[a].announced or since) > since}
+        return Matched(total, per_topic, cache.papers, cache.order)
+
+    def choose(
+        self, channel: ChannelState, matched: Matched, delivered: AbstractSet[str]
+    ) -> tuple[list[Ranked], int]:
+        """The channel's best papers it does not have yet, and how many more there were.
+
+        Best is the highest score, then the newest, then the lowest id.
+        """
+        fresh = matched.scores
+        if delivered:
+            fresh = dict(fresh)
+            for arxiv_id in delivered:
+                fresh.pop(arxiv_id, None)
+        cap = channel.max_papers
+        pool = list(fresh)
+        if len(pool) > cap:
+            threshold = sorted(fresh.values(), reverse=True)[cap - 1]
+            pool = [a for a, score in fresh.items() if score >= threshold]
+        order = matched.order
+        pool.sort(key=lambda a: (-fresh[a], order[a]))
+        chosen = [
+            (
+                matched.papers[a],
+                fresh[a],
+                tuple(MatchReason(m.topic, m.terms) for per in matched.per_topic if (m := per.get(a))),
+            )
+            for a in pool[:cap]
+        ]
+        return chosen, len(fresh) - len(chosen)
+
+    def assemble(
+        self,
+        channel: ChannelState,
+        today: date,
+        topics: Sequence[Topic],
+        chosen: Sequence[Ranked],
+        texts: Sequence[ExplanationText],
+        more: int,
+        report: IngestReport,
+        since: date,
+        latest: date | None,
+    ) -> DigestPlan:
+        """The digest of the chosen papers, or the empty digest with its reason."""
         items = tuple(
             DigestItem(position=n, paper=paper, reasons=reasons, score=score, explanation=text)
             for n, ((paper, score, reasons), text) in enumerate(zip(chosen, texts, strict=True), start=1)
@@ -144,7 +192,7 @@ class DigestBuilder:
             day=today,
             topics=topic_texts,
             items=items,
-            more_available=len(ranked) - len(chosen),
+            more_available=more,
             disclaimer=disclaimer_for(texts),
         )
         return DigestPlan(digest, latest)
@@ -160,30 +208,22 @@ class DigestBuilder:
             wanted.update(topic.categories)
         return wanted
 
-    def _collect(self, topics: Sequence[Topic]) -> dict[str, tuple[Paper, float, tuple[MatchReason, ...]]]:
-        found: dict[str, tuple[Paper, float, tuple[MatchReason, ...]]] = {}
-        for topic in topics:
-            for arxiv_id, match in self._cache.match(topic).items():
-                reason = MatchReason(topic=match.topic, terms=match.terms)
-                if arxiv_id in found:
-                    paper, score, reasons = found[arxiv_id]
-                    found[arxiv_id] = (paper, score + match.score, (*reasons, reason))
-                else:
-                    found[arxiv_id] = (self._cache.paper(arxiv_id), match.score, (reason,))
-        return found
-
-    async def _explanations(
-        self, papers: Sequence[Paper], channel: ChannelState, explain: bool
+    async def explanations(
+        self, papers: Sequence[Paper], channels: Sequence[ChannelRef | None], explain: bool = True
     ) -> list[ExplanationText]:
         """Every item's explanation, waiting at most `explain_wait` seconds: the LLM never holds a
         digest back. The explainer bounds its own concurrency, and what is still being written
         when the wait ends goes on in the background and is cached for `explain`."""
         if not explain or not papers:
             return [ExplanationText(NO_LLM_FALLBACK, is_fallback=True) for _ in papers]
+        if isinstance(self._explainer, Prefetching):
+            await self._explainer.prefetch(papers)
+        # Each call is charged to the channel beside it (budgets are per channel).
         tasks = [
-            asyncio.ensure_future(self._explainer.explain(paper, channel=channel.ref)) for paper in papers
+            asyncio.ensure_future(self._explainer.explain(paper, channel=channel, full_text=False))
+            for paper, channel in zip(papers, channels, strict=True)
         ]
-        await asyncio.wait(tasks, timeout=self._explain_wait)
+        await asyncio.wait(tasks, timeout=self.explain_wait)
         texts = []
         for paper, task in zip(papers, tasks, strict=True):
             if task.done():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, date
 
 from bot.domain.channel import ChannelRef
@@ -14,7 +15,7 @@ from bot.domain.paper import Paper
 from bot.infra.storage.llm_store import ExplanationKey, LlmStore
 from bot.rendering.sanitize import sanitize_text
 from bot.services.budget import TokenBudget
-from bot.services.paper_text import ABSTRACT_SOURCE, PaperTexts
+from bot.services.paper_text import ABSTRACT_SOURCE, PaperText, PaperTexts
 from bot.services.ports import Completion, FullTextSource, LanguageModel, LlmKeyRejected, LlmUnavailable
 from bot.services.prompts import (
     ANSWER_MAX_CHARS,
@@ -38,6 +39,8 @@ class LlmExplainer:
 
     One explanation per (paper version, model, prompt version) lives in the database; concurrent
     requests for one paper share one LLM call, and calls run at most `concurrency` at a time.
+    Digests ask with `full_text=False` (no arXiv request per paper); `explain` and `ask` read the
+    full text. Whichever was written first is the one every channel is shown.
     """
 
     def __init__(
@@ -61,6 +64,8 @@ class LlmExplainer:
         self._budget = TokenBudget(store, tokens_per_channel, tokens_total)
         self._inflight: dict[ExplanationKey, asyncio.Task[ExplanationText]] = {}
         self._recent: OrderedDict[ExplanationKey, ExplanationText] = OrderedDict()
+        # Keys a prefetch found missing from the database: no need to ask it again one by one.
+        self._absent: set[ExplanationKey] = set()
         self.calls_made = 0
 
     async def close(self) -> None:
@@ -74,25 +79,45 @@ class LlmExplainer:
         """The litellm model name explanations are written by."""
         return self._llm.model
 
-    async def explain(self, paper: Paper, *, channel: ChannelRef | None = None) -> ExplanationText:
+    async def prefetch(self, papers: Sequence[Paper]) -> None:
+        """Read the stored explanations of many papers in one go, before a digest cycle asks for each."""
+        keys = [self._key(p) for p in papers]
+        keys = [k for k in keys if k not in self._recent]
+        if not keys:
+            return
+        stored = await self._store.explanations(keys)
+        self._absent = {key for key in keys if key not in stored}
+        for key in keys:
+            found = stored.get(key)
+            if found is not None:
+                self._remember(key, ExplanationText(sanitize_text(found.text), found.model, found.source))
+
+    def _key(self, paper: Paper) -> ExplanationKey:
+        return ExplanationKey(paper.arxiv_id, paper.version, self._llm.model, PROMPT_VERSION)
+
+    async def explain(
+        self, paper: Paper, *, channel: ChannelRef | None = None, full_text: bool = True
+    ) -> ExplanationText:
         """The cached explanation, or a new one, or a short note saying why there is none; never raises."""
         try:
-            return await self._explain(paper, channel)
+            return await self._explain(paper, channel, full_text)
         except Exception:
             log.exception("explaining %s failed", paper.versioned_id)
             return self._note(paper, "something went wrong on my side")
 
-    async def _explain(self, paper: Paper, channel: ChannelRef | None) -> ExplanationText:
-        key = ExplanationKey(paper.arxiv_id, paper.version, self._llm.model, PROMPT_VERSION)
+    async def _explain(self, paper: Paper, channel: ChannelRef | None, full_text: bool) -> ExplanationText:
+        key = self._key(paper)
         # The memory twice: a call may finish while the database is read.
-        found = self._cached(key) or await self._stored(key) or self._cached(key)
+        found = self._cached(key)
+        if found is None and key not in self._absent:
+            found = await self._stored(key) or self._cached(key)
         if found is not None:
             return found
         task = self._inflight.get(key)
         if task is None:
             channel_key = channel.key if channel else NO_CHANNEL
             day = self._today()
-            worst = self._worst_case(EXPLANATION_MAX_TOKENS)
+            worst = self._worst_case(EXPLANATION_MAX_TOKENS, full_text)
             refusal = await self._budget.reserve(channel_key, day, worst)
             if refusal:
                 return self._note(paper, refusal)
@@ -103,7 +128,7 @@ class LlmExplainer:
             if found is not None:
                 return found
             if task is None:
-                task = asyncio.create_task(self._generate(paper, key, channel_key, day, worst))
+                task = asyncio.create_task(self._generate(paper, key, channel_key, day, worst, full_text))
                 self._inflight[key] = task
                 task.add_done_callback(lambda _: self._inflight.pop(key, None))
         return await asyncio.shield(task)
@@ -121,7 +146,7 @@ class LlmExplainer:
     async def _answer(self, paper: Paper, question: str, channel: ChannelRef | None) -> ExplanationText:
         channel_key = channel.key if channel else NO_CHANNEL
         day = self._today()
-        worst = self._worst_case(ANSWER_MAX_TOKENS)
+        worst = self._worst_case(ANSWER_MAX_TOKENS, True)
         refusal = await self._budget.reserve(channel_key, day, worst)
         if refusal:
             return self._note(paper, refusal)
@@ -141,11 +166,11 @@ class LlmExplainer:
         )
 
     async def _generate(
-        self, paper: Paper, key: ExplanationKey, channel_key: str, day: date, worst: int
+        self, paper: Paper, key: ExplanationKey, channel_key: str, day: date, worst: int, full_text: bool
     ) -> ExplanationText:
         try:
             async with self._limit:
-                text = await self._texts.text(paper)
+                text = await self._texts.text(paper) if full_text else PaperText("", ABSTRACT_SOURCE)
                 reply = await self._call(explain_messages(paper, text.body), EXPLANATION_MAX_TOKENS)
                 await self._budget.record(channel_key, day, reply)
             if not reply.text.strip():
@@ -172,9 +197,9 @@ class LlmExplainer:
         self.calls_made += 1
         return await self._llm.complete(messages, max_tokens=max_tokens)
 
-    def _worst_case(self, max_tokens: int) -> int:
-        """The most one call can spend: the full text budget, the prompt around it, the reply."""
-        return self._texts.max_tokens + 1_500 + max_tokens
+    def _worst_case(self, max_tokens: int, full_text: bool) -> int:
+        """The most one call can spend: the full text budget if read, the prompt around it, the reply."""
+        return (self._texts.max_tokens if full_text else 0) + 1_500 + max_tokens
 
     def _cached(self, key: ExplanationKey) -> ExplanationText | None:
         found = self._recent.get(key)
@@ -189,6 +214,7 @@ class LlmExplainer:
         return self._remember(key, ExplanationText(sanitize_text(stored.text), stored.model, stored.source))
 
     def _remember(self, key: ExplanationKey, text: ExplanationText) -> ExplanationText:
+        self._absent.discard(key)
         self._recent[key] = text
         while len(self._recent) > RECENT_EXPLANATIONS:
             self._recent.popitem(last=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.domain.channel import ChannelRef
 from bot.domain.digest import Digest, DigestItem, ExplanationText
@@ -66,14 +66,28 @@ class PaperSource(Protocol):
 class Explainer(Protocol):
     """Turns a paper into an explanation; the LLM issue plugs a real one in."""
 
-    async def explain(self, paper: Paper, *, channel: ChannelRef | None = None) -> ExplanationText:
-        """An explanation, or a fallback note that says why there is none."""
+    async def explain(
+        self, paper: Paper, *, channel: ChannelRef | None = None, full_text: bool = True
+    ) -> ExplanationText:
+        """An explanation, or a fallback note that says why there is none.
+
+        `full_text=False` (digests) writes from the title and abstract, with no request to arXiv.
+        """
         ...
 
     async def answer(
         self, paper: Paper, question: str, *, channel: ChannelRef | None = None
     ) -> ExplanationText:
         """An answer to a question about the paper."""
+        ...
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """An explainer that can read many cached explanations at once (the LLM one does)."""
+
+    async def prefetch(self, papers: Sequence[Paper]) -> None:
+        """Load what is cached for these papers, so asking for each costs no query."""
         ...
 
 

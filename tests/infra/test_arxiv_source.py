@@ -80,12 +80,12 @@ async def test_all_unknown_ids_give_nothing_after_one_retry(
     assert len(fake_arxiv.requests) == 2  # the empty answer might have been arXiv's glitch
 
 
-async def test_lookups_are_batched_200_ids_a_request(source: ArxivSource, fake_arxiv: FakeArxiv) -> None:
-    unknown = [f"2602.{n:05d}" for n in range(100)]
+async def test_lookups_are_batched_500_ids_a_request(source: ArxivSource, fake_arxiv: FakeArxiv) -> None:
+    unknown = [f"2602.{n:05d}" for n in range(400)]
     ids = unknown + [f"2611.{20001 + n:05d}" for n in range(119)]
     papers = await source.fetch_papers(ids)
     assert len(papers) == 119
-    assert [len(r.query["id_list"].split(",")) for r in fake_arxiv.requests] == [200, 19]
+    assert [len(r.query["id_list"].split(",")) for r in fake_arxiv.requests] == [500, 19]
 
 
 async def test_search_is_newest_first(source: ArxivSource, fake_arxiv: FakeArxiv) -> None:

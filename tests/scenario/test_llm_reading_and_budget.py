@@ -40,13 +40,12 @@ def paper_html(sentence: str) -> str:
 </article><footer>About arXiv</footer></body></html>"""
 
 
-async def test_the_llm_reads_the_arxiv_html_and_the_channel_is_told_so(
+async def test_explain_reads_the_arxiv_html_and_a_later_digest_reuses_it(
     make_chat: MakeChat, fake_llm: FakeLlm, fake_arxiv: FakeArxiv
 ) -> None:
     fake_arxiv.html[f"{NHGD}v1"] = paper_html(SENTENCE)
     chat = await make_chat()
-    await chat.say('subscribe au:"Deyi Kong"')
-    digest = await chat.say("digest")
+    reply = await chat.say(f"explain {NHGD}")
 
     prompt = fake_llm.requests[0].user
     assert SENTENCE in prompt
@@ -54,9 +53,34 @@ async def test_the_llm_reads_the_arxiv_html_and_the_channel_is_told_so(
     assert "## 2 Method" in prompt
     for left_out in ("An Unrelated Reference Work", "Contents", "About arXiv", "track()", "arXiv page"):
         assert left_out not in prompt
+    assert "from the full text (arXiv HTML: Abstract, 1 Introduction, 2 Method)" in reply
+    assert len(fake_arxiv.requests_to("/html/")) == 1 and not fake_arxiv.requests_to("/pdf/")
+
+    # The digest shows the explanation already written, says what it read, and asks nothing new.
+    await chat.say('subscribe au:"Deyi Kong"')
+    digest = await chat.say("digest")
     assert DISCLAIMER_FULL_TEXT in digest and digest_seed_disclaimer() not in digest
     assert "from the full text (arXiv HTML: Abstract, 1 Introduction, 2 Method)" in digest
-    assert len(fake_arxiv.requests_to("/html/")) == 1 and not fake_arxiv.requests_to("/pdf/")
+    assert fake_llm.calls == 1 and len(fake_arxiv.requests_to("/html/")) == 1
+
+
+async def test_a_digest_explains_from_the_abstract_without_asking_arxiv_for_full_texts(
+    make_chat: MakeChat, fake_llm: FakeLlm, fake_arxiv: FakeArxiv
+) -> None:
+    fake_arxiv.html[f"{NHGD}v1"] = paper_html(SENTENCE)
+    chat = await make_chat()
+    await chat.say("subscribe cat:math.OC AND bilevel")
+    digest = await chat.say("digest")
+
+    assert fake_llm.calls >= 1 and "Math explanation (LLM)\n\n**Problem.**" in digest
+    assert all(SENTENCE not in r.user and "Full text" not in r.user for r in fake_llm.requests)
+    assert not fake_arxiv.requests_to("/html/") and not fake_arxiv.requests_to("/pdf/")
+    assert digest_seed_disclaimer() in digest and DISCLAIMER_FULL_TEXT not in digest
+    assert "from the title and abstract" in digest
+    # `explain` afterwards shows the same explanation: one per paper version, shared.
+    calls = fake_llm.calls
+    assert "from the title and abstract" in await chat.say(f"explain {NHGD}")
+    assert fake_llm.calls == calls
 
 
 async def test_a_long_paper_is_trimmed_to_the_token_budget(

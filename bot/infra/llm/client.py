@@ -202,8 +202,12 @@ def _seconds(value: str) -> float | None:
 def _completion(litellm: ModuleType, response: Any) -> Completion:
     text = response.choices[0].message.content or ""
     usage = getattr(response, "usage", None)
+    # litellm has priced the response already (`_hidden_params`); pricing it again costs ~1 ms a call.
+    known = (getattr(response, "_hidden_params", None) or {}).get("response_cost")
     try:
-        cost = float(litellm.completion_cost(completion_response=response) or 0.0)
+        cost = float(
+            known if known is not None else litellm.completion_cost(completion_response=response) or 0.0
+        )
     except Exception:  # models missing from litellm's price list (local servers) cost nothing known
         cost = 0.0
     return Completion(

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.infra.storage.database import session_factory
+from bot.infra.storage.group_writes import GroupWriter
 from bot.infra.storage.tables import ExplanationRow, LlmUsageRow, utcnow
 
 
@@ -55,6 +55,8 @@ class LlmStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._sessions = session_factory(engine)
+        # A digest cycle writes thousands of these rows: they share transactions (group commit).
+        self._writer = GroupWriter(engine)
 
     async def explanation(self, key: ExplanationKey) -> StoredExplanation | None:
         """The cached explanation for this key, if any."""
@@ -68,6 +70,27 @@ class LlmStore:
             row = (await session.exec(query)).first()
             return StoredExplanation(row.text, row.source, row.model) if row else None
 
+    async def explanations(self, keys: list[ExplanationKey]) -> dict[ExplanationKey, StoredExplanation]:
+        """The cached explanations among these keys, in a few queries (a digest cycle's papers)."""
+        found: dict[ExplanationKey, StoredExplanation] = {}
+        by_kind: dict[tuple[str, str], list[ExplanationKey]] = {}
+        for key in keys:
+            by_kind.setdefault((key.model, key.prompt_version), []).append(key)
+        async with self._sessions() as session:
+            for (model, prompt_version), group in by_kind.items():
+                for start in range(0, len(group), 500):
+                    ids = [k.arxiv_id for k in group[start : start + 500]]
+                    query = select(ExplanationRow).where(
+                        col(ExplanationRow.arxiv_id).in_(ids),
+                        ExplanationRow.model == model,
+                        ExplanationRow.prompt_version == prompt_version,
+                    )
+                    for row in (await session.exec(query)).all():
+                        key = ExplanationKey(row.arxiv_id, row.version, model, prompt_version)
+                        found[key] = StoredExplanation(row.text, row.source, row.model)
+        wanted = set(keys)
+        return {key: value for key, value in found.items() if key in wanted}
+
     async def save_explanation(
         self,
         key: ExplanationKey,
@@ -79,59 +102,35 @@ class LlmStore:
         cost: float,
     ) -> None:
         """Cache an explanation; a copy saved meanwhile by another process wins quietly."""
-        async with self._sessions() as session:
-            session.add(
-                ExplanationRow(
-                    arxiv_id=key.arxiv_id,
-                    version=key.version,
-                    model=key.model,
-                    prompt_version=key.prompt_version,
-                    text=text,
-                    source=source[:200],
-                    prompt_tokens=prompt_tokens,
-                    completion_tokens=completion_tokens,
-                    cost=cost,
-                    created_at=utcnow(),
-                )
-            )
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
+        await self._writer.explanation(
+            {
+                "arxiv_id": key.arxiv_id,
+                "version": key.version,
+                "model": key.model,
+                "prompt_version": key.prompt_version,
+                "text": text,
+                "source": source[:200],
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "cost": cost,
+                "created_at": utcnow(),
+            }
+        )
 
     async def record_usage(
         self, channel_key: str, day: date, *, prompt_tokens: int, completion_tokens: int, cost: float
     ) -> None:
         """Add one call to the channel's tally for the day."""
-        increment = sa.update(LlmUsageRow).where(
-            col(LlmUsageRow.channel_key) == channel_key, col(LlmUsageRow.day) == day
+        await self._writer.usage(
+            {
+                "channel_key": channel_key,
+                "day": day,
+                "calls": 1,
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "cost": cost,
+            }
         )
-        increment = increment.values(
-            calls=LlmUsageRow.calls + 1,
-            prompt_tokens=LlmUsageRow.prompt_tokens + prompt_tokens,
-            completion_tokens=LlmUsageRow.completion_tokens + completion_tokens,
-            cost=LlmUsageRow.cost + cost,
-        )
-        async with self._sessions() as session:
-            for _ in range(2):
-                if (await session.exec(increment)).rowcount:
-                    await session.commit()
-                    return
-                session.add(
-                    LlmUsageRow(
-                        channel_key=channel_key,
-                        day=day,
-                        calls=1,
-                        prompt_tokens=prompt_tokens,
-                        completion_tokens=completion_tokens,
-                        cost=cost,
-                    )
-                )
-                try:
-                    await session.commit()
-                    return
-                except IntegrityError:  # the day's row appeared meanwhile: add to it instead
-                    await session.rollback()
 
     async def tokens_used(self, day: date, channel_key: str | None = None) -> int:
         """Tokens spent on `day` by one channel, or by all of them."""

@@ -1,0 +1,229 @@
+"""The benchmark's world: fakes, real services on a SQLite file, channels and subscriptions in bulk."""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from pydantic import SecretStr
+from sqlalchemy import insert, select
+
+from adapters.slack.blocks import digest_header_messages, digest_item_message
+from benchmarks.workload import make_papers, make_topics, subscriptions
+from bot.app import Services, build_cycle, build_services
+from bot.domain.channel import ChannelRef
+from bot.domain.digest import Digest, DigestItem
+from bot.domain.paper import Paper
+from bot.domain.replies import Reply
+from bot.infra.arxiv import ArxivSource, RequestGate
+from bot.infra.storage.tables import ChannelRow, SubscriptionRow
+from bot.services.digest_cycle import DigestCycle
+from bot.settings import Settings
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.clock import FakeClock
+from tests.fakes.llm_server import FakeLlm
+from tests.fixtures.seed_papers import SEED_ANNOUNCED
+
+ROOT = Path(__file__).resolve().parents[1]
+INSERT_ROWS = 5_000
+
+
+@dataclass
+class CountingPublisher:
+    """A chat platform that accepts every post at once, rendering it as Slack Block Kit first."""
+
+    platform: str = "bench"
+    messages: int = 0
+    headers: dict[str, int] = field(default_factory=dict)
+    items: dict[str, int] = field(default_factory=dict)
+    distinct_papers: set[str] = field(default_factory=set)
+    blocks: int = 0
+
+    async def post_digest_header(self, channel: ChannelRef, digest: Digest) -> str:
+        self.blocks += sum(len(m.blocks) for m in digest_header_messages(digest))
+        self.messages += 1
+        self.headers[channel.channel_id] = self.headers.get(channel.channel_id, 0) + 1
+        self.items.setdefault(channel.channel_id, 0)
+        return f"{channel.channel_id}:{self.messages}"
+
+    async def post_digest_item(
+        self, channel: ChannelRef, digest: Digest, item: DigestItem, parent: str
+    ) -> str:
+        self.blocks += len(digest_item_message(item).blocks)
+        self.messages += 1
+        self.items[channel.channel_id] += 1
+        self.distinct_papers.add(item.paper.arxiv_id)
+        return f"{parent}:{self.messages}"
+
+    async def post_reply(self, channel: ChannelRef, reply: Reply) -> str:
+        self.messages += 1
+        return f"{channel.channel_id}:{self.messages}"
+
+    async def find_post(self, channel: ChannelRef, arxiv_id: str, run_id: str) -> str | None:
+        return None
+
+
+class RemoteLlm:
+    """The fake LLM server in a child process, as a real LLM is elsewhere: its CPU is not ours."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve_llm, args=(child,), daemon=True)
+        self._process.start()
+        self.api_base, self.api_key = self._conn.recv()
+
+    @property
+    def calls(self) -> int:
+        """Chat completions the server has answered."""
+        self._conn.send("calls")
+        return int(self._conn.recv())
+
+    def stop(self) -> None:
+        """Stop the child."""
+        self._conn.send("stop")
+        self._process.join(timeout=10)
+
+
+def _serve_llm(conn: Connection) -> None:
+    with FakeLlm() as fake:
+        conn.send((fake.api_base, fake.api_key))
+        while (message := conn.recv()) != "stop":
+            conn.send(fake.calls if message == "calls" else None)
+
+
+@dataclass
+class World:
+    """Everything one benchmark run needs."""
+
+    services: Services
+    cycle: DigestCycle
+    source: ArxivSource
+    gate: RequestGate
+    llm: RemoteLlm
+    publisher: CountingPublisher
+    papers: list[Paper]
+    topics: list[str]
+    subscriptions: int
+    setup_seconds: float
+
+
+@asynccontextmanager
+async def build_world(args: argparse.Namespace, folder: Path) -> AsyncIterator[World]:
+    """Fakes up, services built, channels and their topics stored; torn down afterwards."""
+    import litellm  # noqa: F401  (a running bot has it loaded; its 3-4 s import is not a cycle's cost)
+
+    started = time.perf_counter()
+    papers = make_papers(args.papers, args.seed, SEED_ANNOUNCED)
+    topics = make_topics(args.topics, args.seed + 1)
+    clock = FakeClock()
+    llm = RemoteLlm()
+    with FakeArxiv([(p, "new") for p in papers]) as arxiv:
+        gate = RequestGate(3.0, clock)
+        source = ArxivSource(arxiv.api_url, arxiv.rss_url, gate=gate, timeout=60, retries=2, clock=clock)
+        settings = Settings(
+            _env_file=None,
+            data_dir=folder,
+            database_url=f"sqlite+aiosqlite:///{folder / 'paperboy.db'}",
+            arxiv_api_url=arxiv.api_url,
+            arxiv_rss_url=arxiv.rss_url,
+            arxiv_categories="cs.LG",
+            llm_provider="openai",
+            llm_model="fake-model",
+            llm_api_base=llm.api_base,
+            llm_api_key=SecretStr(llm.api_key),
+            llm_concurrency=8,
+            llm_digest_wait=600,
+            # The default total (2M tokens a day) is sized for a small bot, not 3,000 papers.
+            llm_daily_tokens_total=0,
+        )
+        services = await build_services(settings, clock=clock, source=source)
+        try:
+            publisher = CountingPublisher()
+            services.engine.register_publisher(publisher)
+            count = await _store_channels(services, args, topics, clock)
+            world = World(
+                services,
+                build_cycle(services),
+                source,
+                gate,
+                llm,
+                publisher,
+                papers,
+                topics,
+                count,
+                time.perf_counter() - started,
+            )
+            yield world
+        finally:
+            await services.close()
+            source.close()
+            llm.stop()
+
+
+async def _store_channels(
+    services: Services, args: argparse.Namespace, topics: list[str], clock: FakeClock
+) -> int:
+    """Channels and subscriptions in bulk, streamed in chunks so 100k channels stay small in memory."""
+    now = clock.now()
+    channel_table = ChannelRow.__table__  # type: ignore[attr-defined]
+    subscription_table = SubscriptionRow.__table__  # type: ignore[attr-defined]
+    stream = subscriptions(args.channels, topics, args.seed + 2, args.per_channel)
+    count = 0
+    for start in range(0, args.channels, INSERT_ROWS):
+        end = min(args.channels, start + INSERT_ROWS)
+        async with services.database.begin() as connection:
+            await connection.execute(
+                insert(channel_table),
+                [
+                    {
+                        "platform": "bench",
+                        "workspace": "W",
+                        "channel_id": f"C{i:06d}",
+                        "name": f"team-{i}",
+                        "timezone": "UTC",
+                        "digest_time": "09:00",
+                        "weekdays": "mon,tue,wed,thu,fri,sat,sun",
+                        "max_papers": 10,
+                        "paused": False,
+                        "created_at": now,
+                    }
+                    for i in range(start, end)
+                ],
+            )
+            ids = (
+                await connection.execute(
+                    select(channel_table.c.id, channel_table.c.channel_id).where(
+                        channel_table.c.channel_id.in_([f"C{i:06d}" for i in range(start, end)])
+                    )
+                )
+            ).all()
+            pks = dict((cid, pk) for pk, cid in ids)
+            rows = []
+            for i in range(start, end):
+                for topic in next(stream):
+                    rows.append(
+                        {"channel_pk": pks[f"C{i:06d}"], "topic": topic, "added_by": "bench", "added_at": now}
+                    )
+            count += len(rows)
+            await connection.execute(insert(subscription_table), rows)
+    return count
+
+
+def help_time() -> float:
+    """`paperboy --help` in a fresh interpreter, best of 5, in milliseconds."""
+    best = float("inf")
+    command = [sys.executable, "-c", "from bot.cli import main; main()", "--help"]
+    for _ in range(5):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
