@@ -16,9 +16,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from bot import metrics
 from bot.domain.channel import ChannelRef
 from bot.domain.clock import Clock
 from bot.domain.digest import Digest, ExplanationText
@@ -26,6 +27,7 @@ from bot.domain.paper import Paper
 from bot.domain.topics import Topic, parse_topic
 from bot.infra.storage.delivery_batches import Claim, Confirmation, DeliveryBatches, StoredChannel
 from bot.infra.storage.repository import Repository
+from bot.logs import log_context
 from bot.services.catalog import IngestReport, PaperCatalog
 from bot.services.delivery import DigestDelivery, NotDelivered, only_claimed
 from bot.services.digests import DigestBuilder, DigestPlan, Ranked
@@ -67,6 +69,7 @@ class _Due:
     today: date
     topics: list[Topic]
     since: date
+    already: int = 0  # papers an interrupted run posted since the last finished digest
 
 
 class DigestCycle:
@@ -143,7 +146,12 @@ class DigestCycle:
         parsed: dict[str, Topic],
     ) -> None:
         with report.timing("read"):
-            topics = await self._batches.topics([c.pk for c in batch])
+            pks = [c.pk for c in batch]
+            topics = await self._batches.topics(pks)
+            # Posts an interrupted run made since the last finished digest count against the cap, so
+            # the restarted run completes that digest; channels with unsure claims keep their mark.
+            already = await self._batches.since_last_digest(pks)
+            unsettled = await self._batches.unsettled(pks)
         due: list[_Due] = []
         for channel in batch:
             texts = topics.get(channel.pk)
@@ -151,7 +159,17 @@ class DigestCycle:
                 continue
             today = self._builder.today(channel.state)
             found = [parsed.get(t) or parsed.setdefault(t, parse_topic(t)) for t in texts]
-            due.append(_Due(channel, today, found, self._builder.since(channel.state, today)))
+            left = max(channel.state.max_papers - already.get(channel.pk, 0), 0)
+            capped = replace(channel, state=replace(channel.state, max_papers=left))
+            due.append(
+                _Due(
+                    capped,
+                    today,
+                    found,
+                    self._builder.since(channel.state, today),
+                    already.get(channel.pk, 0),
+                )
+            )
         if not due:
             return
         earliest = min(d.since for d in due)
@@ -183,7 +201,7 @@ class DigestCycle:
             )
             for d, (picked, more) in zip(due, chosen, strict=True)
         ]
-        await self._deliver(due, plans, publisher_for, report, latest)
+        await self._deliver(due, plans, publisher_for, report, latest, unsettled)
 
     async def _explain(
         self, due: list[_Due], chosen: list[tuple[list[Ranked], int]], explained: dict[str, ExplanationText]
@@ -207,6 +225,7 @@ class DigestCycle:
         publisher_for: PublisherFor,
         report: CycleReport,
         latest: date | None,
+        unsettled: set[int],
     ) -> None:
         runs = {d.channel.pk: uuid.uuid4().hex[:12] for d in due}
         claims = [
@@ -216,7 +235,7 @@ class DigestCycle:
         ]
         # Live from the claim until the confirmations are written: `reconcile` leaves them alone.
         with self._delivery.running(runs.values()):
-            await self._claim_post_confirm(due, plans, claims, runs, publisher_for, report, latest)
+            await self._claim_post_confirm(due, plans, claims, runs, publisher_for, report, latest, unsettled)
 
     async def _claim_post_confirm(
         self,
@@ -227,6 +246,7 @@ class DigestCycle:
         publisher_for: PublisherFor,
         report: CycleReport,
         latest: date | None,
+        unsettled: set[int],
     ) -> None:
         with report.timing("claim"):
             held = await self._batches.claim(claims, self._clock.now())
@@ -243,9 +263,16 @@ class DigestCycle:
             async def confirm(arxiv_id: str, message_ref: str) -> None:
                 mine.append(Confirmation(pk, arxiv_id, message_ref))
 
+            if d.already and digest.is_empty:
+                # An interrupted run already posted this digest's papers: record it, post nothing.
+                done.append(pk)
+                log.info("digest run %s for %s posted 0 papers: %d went out before a restart",
+                         runs[pk], ref.key, d.already)  # fmt: skip
+                return
             async with limit:
                 try:
-                    await self._delivery.post_claimed(ref, publisher, digest, runs[pk], confirm=confirm)
+                    with log_context(channel=ref.key, run_id=runs[pk]):
+                        await self._delivery.post_claimed(ref, publisher, digest, runs[pk], confirm=confirm)
                 except NotDelivered as error:
                     report.failed.append(ref)
                     log.warning("digest for %s not delivered: %s", ref.key, error)
@@ -253,6 +280,8 @@ class DigestCycle:
                     done.append(pk)
                     report.digests += 1
                     report.empty += digest.is_empty
+                    metrics.count_digest(publisher.platform, len(mine))
+                    log.info("digest run %s for %s posted %d papers", runs[pk], ref.key, len(mine))
                 finally:
                     confirmations.extend(mine)
                     report.papers_posted += len(mine)
@@ -263,9 +292,12 @@ class DigestCycle:
         with report.timing("post"):
             await asyncio.gather(
                 *(
-                    post(d, only_claimed(plan.digest, held_by[d.channel.pk]))
+                    post(
+                        d,
+                        only_claimed(replace(plan.digest, run_id=runs[d.channel.pk]), held_by[d.channel.pk]),
+                    )
                     for d, plan in zip(due, plans, strict=True)
                 )
             )
         with report.timing("confirm"):
-            await self._batches.finish(confirmations, done, self._clock.now(), latest)
+            await self._batches.finish(confirmations, done, self._clock.now(), latest, hold=unsettled)

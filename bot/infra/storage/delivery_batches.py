@@ -8,7 +8,7 @@ transaction for its claims and one for its confirmations.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
@@ -117,6 +117,38 @@ class DeliveryBatches:
                     found[pk].add(arxiv_id)
         return found
 
+    async def since_last_digest(self, pks: Sequence[int]) -> dict[int, int]:
+        """Per channel, papers posted (or claimed) after its last finished digest: an interrupted run's."""
+        found: dict[int, int] = defaultdict(int)
+        last = col(ChannelRow.last_digest_at)
+        after_last = sa.or_(
+            last.is_(None),
+            sa.and_(col(DeliveryRow.status) == "posted", col(DeliveryRow.posted_at) > last),
+            sa.and_(col(DeliveryRow.status) == "pending", col(DeliveryRow.created_at) > last),
+        )
+        async with self._sessions() as session:
+            for chunk in _chunks(pks):
+                query = (
+                    select(DeliveryRow.channel_pk, sa.func.count())
+                    .join(ChannelRow, col(ChannelRow.id) == col(DeliveryRow.channel_pk))
+                    .where(col(DeliveryRow.channel_pk).in_(chunk), after_last)
+                    .group_by(col(DeliveryRow.channel_pk))
+                )
+                for pk, count in (await session.exec(query)).all():
+                    found[pk] = int(count)
+        return found
+
+    async def unsettled(self, pks: Sequence[int]) -> set[int]:
+        """Channels holding claims no run has settled (the platform could not tell if they posted)."""
+        found: set[int] = set()
+        async with self._sessions() as session:
+            for chunk in _chunks(pks):
+                query = select(DeliveryRow.channel_pk).where(
+                    col(DeliveryRow.channel_pk).in_(chunk), DeliveryRow.status == "pending"
+                )
+                found.update((await session.exec(query)).all())
+        return found
+
     async def claim(self, claims: Sequence[Claim], at: datetime) -> set[tuple[int, str]]:
         """Claim papers in one transaction; returns the (channel, paper) pairs these runs now hold.
 
@@ -160,8 +192,13 @@ class DeliveryBatches:
         done: Sequence[int],
         at: datetime,
         covered_through: date | None,
+        hold: Collection[int] = (),
     ) -> None:
-        """Confirm posts and mark channels' digests done, all in one transaction."""
+        """Confirm posts and mark channels' digests done, all in one transaction.
+
+        Channels in `hold` keep their read mark: they have unsettled claims whose papers, once
+        released, must still be offered.
+        """
         if not confirmations and not done:
             return
         async with self._sessions() as session:
@@ -180,6 +217,14 @@ class DeliveryBatches:
                 connection = await session.connection()
                 await connection.execute(statement, rows)
             for chunk in _chunks(list(done)):
+                held = [pk for pk in chunk if pk in hold]
+                if held:
+                    await session.exec(
+                        sa.update(ChannelRow).where(col(ChannelRow.id).in_(held)).values(last_digest_at=at)  # type: ignore[call-overload]
+                    )
+                chunk = [pk for pk in chunk if pk not in hold]
+                if not chunk:
+                    continue
                 values: dict[str, object] = {"last_digest_at": at}
                 if covered_through is not None:
                     values["covered_through"] = sa.case(

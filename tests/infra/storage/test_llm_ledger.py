@@ -1,26 +1,26 @@
-"""The LLM ledger on a real SQLite file: writes arriving together share commits and lose nothing."""
+"""The LLM ledger on SQLite and PostgreSQL: writes arriving together share commits and lose nothing."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.infra.storage.database import create_engine, create_schema
+from bot.infra.storage.database import create_engine
 from bot.infra.storage.llm_store import ExplanationKey, LlmStore
+from bot.infra.storage.migrate import upgrade_database
 
 DAY = date(2026, 2, 12)
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """A fresh SQLite file with the schema."""
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'ledger.db'}")
-    await create_schema(engine)
+async def database(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A fresh database with the schema, on each backend."""
+    engine = create_engine(database_url)
+    await upgrade_database(engine)
     yield engine
     await engine.dispose()
 
