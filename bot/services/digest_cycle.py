@@ -270,21 +270,21 @@ class DigestCycle:
                          runs[pk], ref.key, d.already)  # fmt: skip
                 return
             async with limit:
-                try:
-                    with log_context(channel=ref.key, run_id=runs[pk]):
+                with log_context(channel=ref.key, run_id=runs[pk]):
+                    try:
                         await self._delivery.post_claimed(ref, publisher, digest, runs[pk], confirm=confirm)
-                except NotDelivered as error:
-                    report.failed.append(ref)
-                    log.warning("digest for %s not delivered: %s", ref.key, error)
-                else:
-                    done.append(pk)
-                    report.digests += 1
-                    report.empty += digest.is_empty
-                    metrics.count_digest(publisher.platform, len(mine))
-                    log.info("digest run %s for %s posted %d papers", runs[pk], ref.key, len(mine))
-                finally:
-                    confirmations.extend(mine)
-                    report.papers_posted += len(mine)
+                    except NotDelivered as error:
+                        report.failed.append(ref)
+                        log.warning("digest for %s not delivered: %s", ref.key, error)
+                    else:
+                        done.append(pk)
+                        report.digests += 1
+                        report.empty += digest.is_empty
+                        metrics.count_digest(publisher.platform, len(mine))
+                        log.info("digest run %s for %s posted %d papers", runs[pk], ref.key, len(mine))
+                    finally:
+                        confirmations.extend(mine)
+                        report.papers_posted += len(mine)
 
         held_by: dict[int, set[str]] = defaultdict(set)
         for pk, arxiv_id in held:
