@@ -203,9 +203,9 @@ class Runner:
             log.info("another process is the scheduler leader; following (retrying every %.0f s)",
                      self._services.settings.leader_retry_seconds)  # fmt: skip
         electing = asyncio.create_task(self._keep_electing(), name="leader-election")
-        closed = asyncio.ensure_future(asyncio.gather(*self._closed.values()))
-        stopping = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        closed: asyncio.Future[Any] = asyncio.ensure_future(asyncio.gather(*self._closed.values()))
+        stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
+        await asyncio.wait([closed, stopping], return_when=asyncio.FIRST_COMPLETED)
         if stopping.done():
             log.info("stopping: letting %d digest(s) in flight finish", len(self._digests))
         electing.cancel()

@@ -220,7 +220,7 @@ class DeliveryBatches:
                 held = [pk for pk in chunk if pk in hold]
                 if held:
                     await session.exec(
-                        sa.update(ChannelRow).where(col(ChannelRow.id).in_(held)).values(last_digest_at=at)  # type: ignore[call-overload]
+                        sa.update(ChannelRow).where(col(ChannelRow.id).in_(held)).values(last_digest_at=at)
                     )
                 chunk = [pk for pk in chunk if pk not in hold]
                 if not chunk:
@@ -238,7 +238,7 @@ class DeliveryBatches:
                         else_=col(ChannelRow.covered_through),
                     )
                 await session.exec(
-                    sa.update(ChannelRow).where(col(ChannelRow.id).in_(chunk)).values(**values)  # type: ignore[call-overload]
+                    sa.update(ChannelRow).where(col(ChannelRow.id).in_(chunk)).values(**values)
                 )
             await session.commit()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -18,7 +18,7 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-def _render_item(kind: str, obj: Any, autogen: AutogenContext) -> str | bool:
+def _render_item(kind: str, obj: Any, autogen: AutogenContext) -> str | Literal[False]:
     """Write our column types (UTCDateTime) as the plain type they store, so revisions stay frozen."""
     if kind == "type" and isinstance(obj, TypeDecorator):
         return f"sa.{obj.impl!r}"
