@@ -19,15 +19,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.threaded_http import ThreadedHttpFake, serve_until_stopped
 
 DEFAULT_KEY = "test-key"
 ReplyMaker = Callable[[dict[str, Any]], str]
@@ -78,10 +78,13 @@ def default_reply(body: dict[str, Any]) -> str:
     )
 
 
-class FakeLlm:
+class FakeLlm(ThreadedHttpFake):
     """Answers chat completions like OpenAI's API, recording each request."""
 
+    thread_name = "fake-llm"
+
     def __init__(self, api_key: str = DEFAULT_KEY) -> None:
+        super().__init__()
         self.api_key = api_key
         # Seconds every reply waits before it is sent ("the LLM takes 10 seconds").
         self.delay = 0.0
@@ -98,37 +101,17 @@ class FakeLlm:
         self._answered = 0
         # Set whenever a chat completion request arrives; a test may `clear()` it before acting.
         self.arrived = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
 
     # Lifecycle
 
-    def start(self, port: int = 0) -> FakeLlm:
-        """Listen on 127.0.0.1 (any free port by default) in a daemon thread."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
-        self._server.daemon_threads = True
-        serve = partial(self._server.serve_forever, poll_interval=0.02)
-        threading.Thread(target=serve, daemon=True, name="fake-llm").start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening and release stalled and held replies."""
+    def _release_waiters(self) -> None:
+        """Release stalled and held replies."""
         self._stopping.set()
         self._released.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
 
-    def __enter__(self) -> FakeLlm:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        """Base URL, e.g. `http://127.0.0.1:54321`."""
-        assert self._server is not None, "start the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        """Answers `POST /v1/chat/completions` from `respond`."""
+        return _handler_for(self)
 
     @property
     def api_base(self) -> str:
@@ -306,17 +289,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     fake = FakeLlm(args.key)
     fake.delay = args.delay
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    fake.start(args.port)
-    print(fake.api_base, flush=True)
-    try:
-        while not done.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
+    serve_until_stopped(fake, args.port, lambda: fake.api_base)
 
 
 if __name__ == "__main__":
