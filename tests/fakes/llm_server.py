@@ -1,7 +1,8 @@
 """A fake OpenAI-compatible LLM server on 127.0.0.1: `POST /v1/chat/completions`, programmable.
 
     with FakeLlm() as fake:
-        # LLM_PROVIDER=openai, LLM_API_BASE=fake.api_base, LLM_API_KEY=fake.api_key
+        # LLM_PROVIDER=openai, LLM_API_BASE=fake.api_base, LLM_API_KEY=fake.api_key,
+        # or Settings(**settings_for(fake, fake_arxiv))
         fake.delay = 10               # every reply now takes 10 s ("the LLM is slow")
         fake.hold()                   # ...or until the test calls fake.release(), whichever is first
         await fake.wait_for_request() # the bot asked; `fake.answered` counts the replies sent
@@ -25,9 +26,14 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
 
 from tests.fakes.threaded_http import ThreadedHttpFake, serve_until_stopped
+
+if TYPE_CHECKING:
+    from tests.fakes.arxiv_server import FakeArxiv
 
 DEFAULT_KEY = "test-key"
 ReplyMaker = Callable[[dict[str, Any]], str]
@@ -214,6 +220,20 @@ class FakeLlm(ThreadedHttpFake):
         prompt_chars = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
         prompt, completion = scripted.usage or self.usage or (prompt_chars // 4 + 1, len(text) // 4 + 1)
         return 200, scripted.headers, _completion(str(body.get("model", "")), text, prompt, completion)
+
+
+def settings_for(fake: FakeLlm, arxiv: FakeArxiv) -> dict[str, Any]:
+    """`Settings` values for the real LLM explainer on this fake, reading full texts from the fake arXiv."""
+    return {
+        "llm_provider": "openai",
+        "llm_model": "fake-model",
+        "llm_api_base": fake.api_base,
+        "llm_api_key": SecretStr(fake.api_key),
+        "llm_retry_wait": 0.01,
+        "llm_max_retries": 2,
+        "arxiv_html_url": arxiv.html_url,
+        "arxiv_pdf_url": arxiv.pdf_url,
+    }
 
 
 def _error(message: str, kind: str, code: str) -> dict[str, Any]:
