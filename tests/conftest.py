@@ -6,6 +6,7 @@ import ipaddress
 import os
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,14 @@ def no_internet() -> Iterator[None]:
 def fake_arxiv() -> Iterator[FakeArxiv]:
     """A fresh fake arXiv on a free local port, serving the seed and edge-case papers."""
     with FakeArxiv() as fake:
+        yield fake
+
+
+@pytest.fixture
+def today_arxiv() -> Iterator[FakeArxiv]:
+    """The fake arXiv announcing its papers today, for real processes that read the real clock."""
+    with FakeArxiv() as fake:
+        fake.listing_day = datetime.now(UTC).date()
         yield fake
 
 

@@ -1,15 +1,15 @@
-"""What both chat adapters' tests share: the real LLM explainer, pointed at the fake LLM server."""
+"""What both chat adapters' tests share: settings on the fakes, and the real LLM explainer on the fake LLM."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from bot.infra.llm.client import load_litellm
 from tests.fakes.arxiv_server import FakeArxiv
-from tests.fakes.llm_server import FakeLlm
+from tests.fakes.llm_server import FakeLlm, settings_for
 
 
 @pytest.fixture(scope="session")
@@ -27,16 +27,20 @@ def litellm_loaded() -> None:
 def llm_settings(fake_llm: FakeLlm, fake_arxiv: FakeArxiv, litellm_loaded: None) -> dict[str, Any]:
     """Settings under which `build_services` builds the real LlmExplainer, talking to the fake LLM.
 
-    The same as `make_chat` in tests/scenario/conftest.py. A test module that wants no LLM overrides
-    this fixture with `{}`: `build_explainer` then gives the abstract-only fallback.
+    A test module that wants no LLM overrides this fixture with `{}`: `build_explainer` then gives the
+    abstract-only fallback.
     """
+    return settings_for(fake_llm, fake_arxiv)
+
+
+@pytest.fixture
+def adapter_settings(tmp_path: Path, fake_arxiv: FakeArxiv, llm_settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings values every adapter test starts from: a temp SQLite file, the fake arXiv and LLM."""
     return {
-        "llm_provider": "openai",
-        "llm_model": "fake-model",
-        "llm_api_base": fake_llm.api_base,
-        "llm_api_key": SecretStr(fake_llm.api_key),
-        "llm_retry_wait": 0.01,
-        "llm_max_retries": 2,
-        "arxiv_html_url": fake_arxiv.html_url,
-        "arxiv_pdf_url": fake_arxiv.pdf_url,
+        "data_dir": tmp_path,
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'paperboy.db'}",
+        "arxiv_api_url": fake_arxiv.api_url,
+        "arxiv_rss_url": fake_arxiv.rss_url,
+        "arxiv_categories": "cs.LG",
+        **llm_settings,
     }

@@ -11,20 +11,19 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import re
-import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bot.domain.paper import Paper
 from tests.fakes import arxiv_wire as wire
 from tests.fakes.arxiv_papers import default_papers
+from tests.fakes.threaded_http import ThreadedHttpFake, serve_until_stopped
 from tests.fixtures.seed_papers import SEED_ANNOUNCED
 
 ANNOUNCE_ORDER = ("new", "cross", "replace", "replace-cross")
@@ -48,10 +47,13 @@ class _Fault:
     path: str = ""  # only requests whose path starts with this
 
 
-class FakeArxiv:
+class FakeArxiv(ThreadedHttpFake):
     """arXiv's API and RSS listing, served from memory, with faults to order."""
 
+    thread_name = "fake-arxiv"
+
     def __init__(self, papers: Iterable[tuple[Paper, str | None]] | None = None) -> None:
+        super().__init__()
         self.listing_day: date = SEED_ANNOUNCED
         self.weekend = False
         self.latency = 0.0
@@ -62,7 +64,6 @@ class FakeArxiv:
         self._in_flight = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
         # Full texts by versioned id: `/html/<id>` and `/pdf/<id>` (404 for the others).
         self.html: dict[str, str] = {}
         self.pdfs: dict[str, bytes] = {}
@@ -71,33 +72,13 @@ class FakeArxiv:
 
     # Lifecycle
 
-    def start(self, port: int = 0) -> FakeArxiv:
-        """Listen on 127.0.0.1 (any free port by default) in a daemon thread."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
-        self._server.daemon_threads = True
-        # A short poll interval makes `stop()` quick.
-        serve = partial(self._server.serve_forever, poll_interval=0.02)
-        threading.Thread(target=serve, daemon=True, name="fake-arxiv").start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening and release any stalled responses."""
+    def _release_waiters(self) -> None:
+        """Release any stalled responses."""
         self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
 
-    def __enter__(self) -> FakeArxiv:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        """Base URL, e.g. `http://127.0.0.1:54321`."""
-        assert self._server is not None, "start the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        """Answers GETs from `respond`."""
+        return _handler_for(self)
 
     @property
     def api_url(self) -> str:
@@ -314,17 +295,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     fake = FakeArxiv(None if args.papers == "seed" else [])
     fake.weekend = args.weekend
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    fake.start(args.port)
-    print(fake.url, flush=True)
-    try:
-        while not done.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
+    serve_until_stopped(fake, args.port, lambda: fake.url)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakes import discord_payloads as p
+from tests.fakes.aiohttp_fake import AiohttpFake
 from tests.fakes.discord_world import DiscordWorld, Interaction, Recorded
 
 API_PREFIX = "/api/v10"
@@ -44,7 +45,7 @@ class _Fault:
     headers: dict[str, str]
 
 
-class FakeDiscord(DiscordWorld):
+class FakeDiscord(AiohttpFake, DiscordWorld):
     """The world served over HTTP and a WebSocket, recording what the bot sends."""
 
     def __init__(self) -> None:
@@ -56,40 +57,18 @@ class FakeDiscord(DiscordWorld):
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = 0
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self._port = 0
 
     # Lifecycle
 
-    async def start(self) -> FakeDiscord:
-        """Listen on a free port of 127.0.0.1."""
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
+        """The Gateway WebSocket and every REST path under /api/v10."""
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", API_PREFIX + "/{path:.*}", self._rest)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
-        return self
 
-    async def stop(self) -> None:
-        """Close sockets and stop listening."""
+    async def _before_stop(self) -> None:
+        """Close the shards' sockets."""
         for socket in list(self._sockets):
             await socket.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def __aenter__(self) -> FakeDiscord:
-        return await self.start()
-
-    async def __aexit__(self, *_: object) -> None:
-        await self.stop()
-
-    @property
-    def url(self) -> str:
-        """`http://127.0.0.1:<port>`."""
-        return f"http://127.0.0.1:{self._port}"
 
     @property
     def api_url(self) -> str:

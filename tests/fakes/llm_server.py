@@ -1,7 +1,8 @@
 """A fake OpenAI-compatible LLM server on 127.0.0.1: `POST /v1/chat/completions`, programmable.
 
     with FakeLlm() as fake:
-        # LLM_PROVIDER=openai, LLM_API_BASE=fake.api_base, LLM_API_KEY=fake.api_key
+        # LLM_PROVIDER=openai, LLM_API_BASE=fake.api_base, LLM_API_KEY=fake.api_key,
+        # or Settings(**settings_for(fake, fake_arxiv))
         fake.delay = 10               # every reply now takes 10 s ("the LLM is slow")
         fake.hold()                   # ...or until the test calls fake.release(), whichever is first
         await fake.wait_for_request() # the bot asked; `fake.answered` counts the replies sent
@@ -19,15 +20,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
+
+from tests.fakes.threaded_http import ThreadedHttpFake, serve_until_stopped
+
+if TYPE_CHECKING:
+    from tests.fakes.arxiv_server import FakeArxiv
 
 DEFAULT_KEY = "test-key"
 ReplyMaker = Callable[[dict[str, Any]], str]
@@ -78,10 +84,13 @@ def default_reply(body: dict[str, Any]) -> str:
     )
 
 
-class FakeLlm:
+class FakeLlm(ThreadedHttpFake):
     """Answers chat completions like OpenAI's API, recording each request."""
 
+    thread_name = "fake-llm"
+
     def __init__(self, api_key: str = DEFAULT_KEY) -> None:
+        super().__init__()
         self.api_key = api_key
         # Seconds every reply waits before it is sent ("the LLM takes 10 seconds").
         self.delay = 0.0
@@ -98,37 +107,17 @@ class FakeLlm:
         self._answered = 0
         # Set whenever a chat completion request arrives; a test may `clear()` it before acting.
         self.arrived = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
 
     # Lifecycle
 
-    def start(self, port: int = 0) -> FakeLlm:
-        """Listen on 127.0.0.1 (any free port by default) in a daemon thread."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
-        self._server.daemon_threads = True
-        serve = partial(self._server.serve_forever, poll_interval=0.02)
-        threading.Thread(target=serve, daemon=True, name="fake-llm").start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening and release stalled and held replies."""
+    def _release_waiters(self) -> None:
+        """Release stalled and held replies."""
         self._stopping.set()
         self._released.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
 
-    def __enter__(self) -> FakeLlm:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        """Base URL, e.g. `http://127.0.0.1:54321`."""
-        assert self._server is not None, "start the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        """Answers `POST /v1/chat/completions` from `respond`."""
+        return _handler_for(self)
 
     @property
     def api_base(self) -> str:
@@ -233,6 +222,20 @@ class FakeLlm:
         return 200, scripted.headers, _completion(str(body.get("model", "")), text, prompt, completion)
 
 
+def settings_for(fake: FakeLlm, arxiv: FakeArxiv) -> dict[str, Any]:
+    """`Settings` values for the real LLM explainer on this fake, reading full texts from the fake arXiv."""
+    return {
+        "llm_provider": "openai",
+        "llm_model": "fake-model",
+        "llm_api_base": fake.api_base,
+        "llm_api_key": SecretStr(fake.api_key),
+        "llm_retry_wait": 0.01,
+        "llm_max_retries": 2,
+        "arxiv_html_url": arxiv.html_url,
+        "arxiv_pdf_url": arxiv.pdf_url,
+    }
+
+
 def _error(message: str, kind: str, code: str) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
 
@@ -306,17 +309,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     fake = FakeLlm(args.key)
     fake.delay = args.delay
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    fake.start(args.port)
-    print(fake.api_base, flush=True)
-    try:
-        while not done.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
+    serve_until_stopped(fake, args.port, lambda: fake.api_base)
 
 
 if __name__ == "__main__":

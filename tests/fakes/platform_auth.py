@@ -10,42 +10,33 @@ import json
 
 from aiohttp import web
 
+from tests.fakes.aiohttp_fake import AiohttpFake
+
 SLACK_TOKEN = "xoxb-good-token"
 DISCORD_TOKEN = "good-discord-token"
 
 
-class FakePlatformAuth:
+class FakePlatformAuth(AiohttpFake):
     """Accepts exactly SLACK_TOKEN and DISCORD_TOKEN; counts the calls."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[str] = []
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     @property
     def slack_api_url(self) -> str:
         """Base URL for slack_sdk (with its trailing slash)."""
-        return f"http://127.0.0.1:{self.port}/slack/api/"
+        return f"{self.url}/slack/api/"
 
     @property
     def discord_api_url(self) -> str:
         """Base URL like https://discord.com/api/v10."""
-        return f"http://127.0.0.1:{self.port}/discord/api/v10"
+        return f"{self.url}/discord/api/v10"
 
-    async def __aenter__(self) -> FakePlatformAuth:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
+        """Only the two calls that check a token."""
         app.router.add_post("/slack/api/auth.test", self._auth_test)
         app.router.add_get("/discord/api/v10/users/@me", self._me)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def _auth_test(self, request: web.Request) -> web.Response:
         self.calls.append("auth.test")

@@ -24,6 +24,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakes import slack_payloads as wire
+from tests.fakes.aiohttp_fake import AiohttpFake
 
 BOT_TOKEN = "xoxb-fake-bot-token"
 APP_TOKEN = "xapp-1-fake-app-token"
@@ -53,10 +54,11 @@ class Recorded:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeSlack:
+class FakeSlack(AiohttpFake):
     """Slack's Web API, Socket Mode and response_url, served from memory by aiohttp."""
 
     def __init__(self, *, now: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
         self._now = now
         self.records: list[Recorded] = []
         self.users: dict[str, dict[str, Any]] = {}
@@ -71,43 +73,21 @@ class FakeSlack:
         self._sockets: list[web.WebSocketResponse] = []
         self.sent_envelopes: dict[str, dict[str, Any]] = {}
         self._connected = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self._port = 0
         self.add_user("U0ADA", "ada")
 
     # Lifecycle
 
-    async def start(self) -> FakeSlack:
-        """Listen on a free port of 127.0.0.1."""
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
+        """The Web API, the Socket Mode WebSocket and response_url."""
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/socket", self._socket)
         app.router.add_post("/response/{id}", self._response)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
-        return self
 
-    async def stop(self) -> None:
-        """Close sockets, let held calls end, and stop listening."""
+    async def _before_stop(self) -> None:
+        """Let held calls end and close the Socket Mode connections."""
         self._released.set()
         for ws in list(self._sockets):
             await ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def __aenter__(self) -> FakeSlack:
-        return await self.start()
-
-    async def __aexit__(self, *_: object) -> None:
-        await self.stop()
-
-    @property
-    def url(self) -> str:
-        """`http://127.0.0.1:<port>`."""
-        return f"http://127.0.0.1:{self._port}"
 
     @property
     def api_url(self) -> str:
@@ -292,7 +272,7 @@ class FakeSlack:
         if method == "apps.connections.open":
             if not token.startswith("xapp-"):
                 return {"ok": False, "error": "invalid_auth"}
-            return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket"}
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         if not token.startswith("xoxb-") or token == "xoxb-revoked":
             return {"ok": False, "error": "invalid_auth"}
         if method in self._method_errors:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import signal
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,8 @@ from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_payloads import TEAM_ID
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.support.processes import KEPT_VARIABLES, paperboy_env
 
-ROOT = Path(__file__).resolve().parents[2]
 PAPERS = ChannelRef("slack", TEAM_ID, "C0PAPERS", "papers")
 START_TIMEOUT = 60.0
 
@@ -138,25 +137,20 @@ class Deployment:
         self.arxiv = arxiv
         self.slack = slack
         self.processes: list[BotProcess] = []
-        keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "TMPDIR"}}
-        self.env = {
-            **keep,
-            "PYTHONPATH": str(ROOT),
-            "DATA_DIR": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'paperboy.db'}",
-            "ARXIV_API_URL": arxiv.api_url,
-            "ARXIV_RSS_URL": arxiv.rss_url,
-            "ARXIV_CATEGORIES": "cs.LG",
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_APP_TOKEN": APP_TOKEN,
-            "SLACK_API_URL": slack.api_url,
-            "SLACK_POST_INTERVAL": "0",
-            "LOG_LEVEL": "INFO",
-        }
+        self.env = paperboy_env(
+            tmp_path,
+            f"sqlite:///{tmp_path / 'paperboy.db'}",
+            arxiv,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_APP_TOKEN=APP_TOKEN,
+            SLACK_API_URL=slack.api_url,
+            SLACK_POST_INTERVAL="0",
+            LOG_LEVEL="INFO",
+        )
 
     def settings(self) -> Settings:
         """The processes' settings, for preparing and inspecting the database from the test."""
-        values = {k.lower(): v for k, v in self.env.items() if k not in {"PATH", "HOME", "LANG", "TMPDIR"}}
+        values = {k.lower(): v for k, v in self.env.items() if k not in KEPT_VARIABLES}
         return Settings(_env_file=None, **values)
 
     @contextlib.asynccontextmanager
@@ -238,14 +232,6 @@ class Deployment:
             if not process.exited:
                 with contextlib.suppress(ProcessLookupError, AssertionError, TimeoutError):
                     await process.kill()
-
-
-@pytest.fixture
-def today_arxiv() -> Iterator[FakeArxiv]:
-    """The fake arXiv announcing its papers today, since the processes read the real clock."""
-    with FakeArxiv() as fake:
-        fake.listing_day = datetime.now(UTC).date()
-        yield fake
 
 
 @pytest.fixture

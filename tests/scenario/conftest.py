@@ -7,15 +7,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.app import Services, build_services
-from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock
-from tests.fakes.llm_server import FakeLlm
+from tests.fakes.llm_server import FakeLlm, settings_for
+from tests.support.services import fake_arxiv_source
 
 MakeChat = Callable[..., Awaitable["ConsoleChat"]]
 
@@ -33,15 +32,7 @@ class ConsoleChat:
 
     async def start(self) -> None:
         """Build services and the adapter, as `paperboy console` does."""
-        gate = RequestGate(3.0, self.clock)
-        self.source = source = ArxivSource(
-            self.fake.api_url,
-            self.fake.rss_url,
-            gate=gate,
-            timeout=5.0,
-            retries=2,
-            clock=self.clock,
-        )
+        self.source = source = fake_arxiv_source(self.fake, self.clock)
         self.services = await build_services(self.settings, clock=self.clock, source=source)
         self.adapter = ConsoleAdapter(self.services.engine, out=self.out)
         await self.adapter.start()
@@ -97,17 +88,7 @@ async def make_chat(
     chats: list[ConsoleChat] = []
 
     async def make(**overrides: object) -> ConsoleChat:
-        values: dict[str, object] = {
-            "llm_provider": "openai",
-            "llm_model": "fake-model",
-            "llm_api_base": fake_llm.api_base,
-            "llm_api_key": SecretStr(fake_llm.api_key),
-            "llm_retry_wait": 0.01,
-            "llm_max_retries": 2,
-            "arxiv_html_url": fake_arxiv.html_url,
-            "arxiv_pdf_url": fake_arxiv.pdf_url,
-            **overrides,
-        }
+        values = {**settings_for(fake_llm, fake_arxiv), **overrides}
         chat = ConsoleChat(settings.model_copy(update=values), fake_arxiv, clock)
         await chat.start()
         chats.append(chat)

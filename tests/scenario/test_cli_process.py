@@ -2,58 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.fakes.arxiv_server import FakeArxiv
+from tests.support.processes import ROOT, paperboy_env, run_paperboy
 
-ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("litellm", "discord", "slack_bolt", "slack_sdk")
-
-
-@pytest.fixture
-def today_arxiv() -> Iterator[FakeArxiv]:
-    """The fake arXiv announcing its papers today, since the processes read the real clock."""
-    with FakeArxiv() as fake:
-        fake.listing_day = datetime.now(UTC).date()
-        yield fake
 
 
 @pytest.fixture
 def env(tmp_path: Path, today_arxiv: FakeArxiv, database_url: str) -> dict[str, str]:
     """A clean environment: no tokens, a fresh database (SQLite, then PostgreSQL), the fake arXiv."""
-    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR"}}
-    return {
-        **keep,
-        "PYTHONPATH": str(ROOT),
-        "DATA_DIR": str(tmp_path),
-        "DATABASE_URL": database_url,
-        "HEALTH_PORT": "0",
-        "ARXIV_API_URL": today_arxiv.api_url,
-        "ARXIV_RSS_URL": today_arxiv.rss_url,
-        "ARXIV_CATEGORIES": "cs.LG",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def paperboy(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """Run `paperboy ARGS` in a fresh process, as from a shell."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=env["DATA_DIR"],
-        timeout=120,
-    )
+    return paperboy_env(tmp_path, database_url, today_arxiv, HEALTH_PORT="0", LOG_LEVEL="WARNING")
 
 
 def titles(output: str) -> list[str]:
@@ -62,22 +27,22 @@ def titles(output: str) -> list[str]:
 
 
 def test_console_scenario_with_a_restart_between_every_step(env: dict[str, str]) -> None:
-    first = paperboy(env, "console", stdin="subscribe convergence\ntopics\n")
+    first = run_paperboy(env, "console", stdin="subscribe convergence\ntopics\n")
     assert "Subscribed to `convergence`" in first.stdout
     assert "1. convergence" in first.stdout
 
-    preview = paperboy(env, "console", stdin="/preview\n")
+    preview = run_paperboy(env, "console", stdin="/preview\n")
     previewed = titles(preview.stdout)
     assert len(previewed) == 10
 
-    digest = paperboy(env, "console", stdin="digest\n")
+    digest = run_paperboy(env, "console", stdin="digest\n")
     assert titles(digest.stdout) == previewed
 
-    again = paperboy(env, "console", stdin="digest\n")
+    again = run_paperboy(env, "console", stdin="digest\n")
     assert titles(again.stdout) == []
     assert "Nothing new" in again.stdout
 
-    last = paperboy(env, "console", stdin="unsubscribe convergence\ntopics\n")
+    last = run_paperboy(env, "console", stdin="unsubscribe convergence\ntopics\n")
     assert "Unsubscribed from `convergence`" in last.stdout
     assert "follows no topics" in last.stdout
     for step in (first, preview, digest, again, last):
@@ -86,7 +51,7 @@ def test_console_scenario_with_a_restart_between_every_step(env: dict[str, str])
 
 
 def test_run_without_tokens_names_the_variables_and_falls_back_to_the_console(env: dict[str, str]) -> None:
-    result = paperboy(env, "run", stdin="help\n")
+    result = run_paperboy(env, "run", stdin="help\n")
     assert result.returncode == 0, result.stderr
     for variable in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DISCORD_TOKEN", "paperboy console"):
         assert variable in result.stderr
@@ -94,45 +59,45 @@ def test_run_without_tokens_names_the_variables_and_falls_back_to_the_console(en
 
 
 def test_digest_dry_run_shows_without_recording(env: dict[str, str]) -> None:
-    paperboy(env, "console", stdin="subscribe hypergradient\n")
-    dry = paperboy(env, "digest", "--channel", "console:local:console", "--dry-run")
+    run_paperboy(env, "console", stdin="subscribe hypergradient\n")
+    dry = run_paperboy(env, "digest", "--channel", "console:local:console", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert any("Natural Hypergradient Descent" in t for t in titles(dry.stdout))
-    real = paperboy(env, "digest", "--channel", "console:local:console")
+    real = run_paperboy(env, "digest", "--channel", "console:local:console")
     assert titles(real.stdout) == titles(dry.stdout)
     assert "Posted 1 paper." in real.stderr
 
 
 def test_digest_with_a_malformed_or_unknown_channel(env: dict[str, str]) -> None:
-    malformed = paperboy(env, "digest", "--channel", "general")
+    malformed = run_paperboy(env, "digest", "--channel", "general")
     assert malformed.returncode == 2
     assert "platform:workspace:channel" in malformed.stderr
-    unknown = paperboy(env, "digest", "--channel", "slack:T1:C1", "--dry-run")
+    unknown = run_paperboy(env, "digest", "--channel", "slack:T1:C1", "--dry-run")
     assert unknown.returncode == 1
     assert "No channel slack:T1:C1" in unknown.stderr
 
 
 def test_explain_and_ingest_commands(env: dict[str, str]) -> None:
-    explained = paperboy(env, "explain", "arXiv:2602.10905v1")
+    explained = run_paperboy(env, "explain", "arXiv:2602.10905v1")
     assert explained.returncode == 0, explained.stderr
     assert "Natural Hypergradient Descent" in explained.stdout
     assert "No LLM key configured" in explained.stdout
 
-    bad = paperboy(env, "explain", "2613.00001")
+    bad = run_paperboy(env, "explain", "2613.00001")
     assert bad.returncode == 1
     assert "month 13" in bad.stdout
 
-    ingested = paperboy(env, "ingest")
+    ingested = run_paperboy(env, "ingest")
     assert ingested.returncode == 0, ingested.stderr
     assert re.search(r"Ingested \d+ papers announced", ingested.stdout)
 
-    not_a_date = paperboy(env, "ingest", "--date", "yesterday")
+    not_a_date = run_paperboy(env, "ingest", "--date", "yesterday")
     assert not_a_date.returncode == 2
     assert "YYYY-MM-DD" in not_a_date.stderr
 
 
 def test_help_and_version_stay_light(env: dict[str, str]) -> None:
-    version = paperboy(env, "--version")
+    version = run_paperboy(env, "--version")
     assert re.fullmatch(r"paperboy \d+\.\d+\.\d+\n", version.stdout)
 
     probe = (
@@ -149,7 +114,7 @@ def test_help_and_version_stay_light(env: dict[str, str]) -> None:
 
 
 def test_bad_configuration_is_reported_plainly(env: dict[str, str]) -> None:
-    result = paperboy({**env, "DEFAULT_TIMEZONE": "Mars/Olympus"}, "console")
+    result = run_paperboy({**env, "DEFAULT_TIMEZONE": "Mars/Olympus"}, "console")
     assert result.returncode == 2
     assert "DEFAULT_TIMEZONE" in result.stderr
     assert "Traceback" not in result.stderr
@@ -170,7 +135,7 @@ def test_bad_configuration_is_reported_plainly(env: dict[str, str]) -> None:
 def test_a_platform_that_cannot_be_reached_stops_run_with_one_clear_line(
     env: dict[str, str], platform_env: dict[str, str]
 ) -> None:
-    result = paperboy({**env, **platform_env}, "run")
+    result = run_paperboy({**env, **platform_env}, "run")
     assert result.returncode == 1
     assert "Could not start:" in result.stderr
     assert "Traceback" not in result.stderr

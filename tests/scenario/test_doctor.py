@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from bot.infra.storage.migrate import upgrade_database
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.platform_auth import DISCORD_TOKEN, SLACK_TOKEN, FakePlatformAuth
-from tests.support.processes import ROOT
+from tests.support.processes import clean_env
 
 
 @pytest.fixture
@@ -49,10 +48,9 @@ def settings_from(env: dict[str, str]) -> Settings:
 
 async def doctor(env: dict[str, str]) -> tuple[int, str]:
     """Run `paperboy doctor` as a process while this loop serves the fakes."""
-    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "TMPDIR"}}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "doctor",
-        env={**keep, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **env},
+        env=clean_env(**{"COLUMNS": "200", **env}),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=env["DATA_DIR"],
     )  # fmt: skip
     out, _ = await asyncio.wait_for(proc.communicate(), 120)

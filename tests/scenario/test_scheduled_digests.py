@@ -10,6 +10,7 @@ from bot.domain.channel import ChannelRef
 from bot.domain.commands import SetSchedule
 from bot.domain.paper import Paper
 from bot.runner import Runner
+from tests.fakes.arxiv_papers import make_paper
 from tests.scenario.conftest import ConsoleChat
 
 
@@ -76,14 +77,10 @@ async def test_no_catch_up_before_the_digest_time(chat: ConsoleChat) -> None:
 
 def _new_convergence_paper(day: date) -> Paper:
     moment = datetime.combine(day, datetime.min.time(), UTC) - timedelta(hours=6)
-    return Paper(
-        arxiv_id="2602.95001",
-        version=1,
+    return make_paper(
+        "2602.95001",
         title="Catching up: a convergence theorem for missed schedules",
         authors=("Ada Late",),
         abstract="We prove that delayed digests converge.",
-        categories=("cs.LG",),
-        primary_category="cs.LG",
         published=moment,
-        updated=moment,
     )

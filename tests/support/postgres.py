@@ -11,10 +11,11 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from tests.support.processes import free_port
 
 MISSING = (
     "PostgreSQL's server binaries (initdb, pg_ctl) were not found. The suite runs every storage and "
@@ -40,12 +41,6 @@ def find_bin_dir() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class PostgresCluster:
     """One server for the session; `new_database()` gives each test a fresh, empty database."""
 
@@ -56,7 +51,7 @@ class PostgresCluster:
         self.bin_dir = bin_dir
         self.root = Path(tempfile.mkdtemp(prefix="paperboy-pg-"))
         self.data = self.root / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self._owner = self._pick_owner()
         self._names = itertools.count(1)
         self._started = False

@@ -1,4 +1,5 @@
-"""`paperboy` as a real process: stdin kept open, output lines collected, /healthz and /metrics read."""
+"""`paperboy` as a real process: a clean environment, one-shot runs, and long-running processes whose
+output lines are collected and whose /healthz and /metrics are read."""
 
 from __future__ import annotations
 
@@ -14,9 +15,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from tests.fakes.arxiv_server import FakeArxiv
 
 ROOT = Path(__file__).resolve().parents[2]
+# What a child process keeps of the test's environment: enough to run Python, no tokens or settings.
+KEPT_VARIABLES = frozenset({"PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR"})
 
 
 def free_port() -> int:
@@ -24,6 +30,37 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def clean_env(**variables: str) -> dict[str, str]:
+    """The basics of this environment, our code on PYTHONPATH, and these variables: nothing leaks in."""
+    kept = {k: v for k, v in os.environ.items() if k in KEPT_VARIABLES}
+    return {**kept, "PYTHONPATH": str(ROOT), **variables}
+
+
+def paperboy_env(data_dir: Path, database_url: str, arxiv: FakeArxiv, **variables: str) -> dict[str, str]:
+    """A clean environment for `paperboy` on this data folder and database, reading cs.LG from the fake."""
+    return clean_env(
+        DATA_DIR=str(data_dir),
+        DATABASE_URL=database_url,
+        ARXIV_API_URL=arxiv.api_url,
+        ARXIV_RSS_URL=arxiv.rss_url,
+        ARXIV_CATEGORIES="cs.LG",
+        **variables,
+    )
+
+
+def run_paperboy(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run `paperboy ARGS` to its end in a fresh process, as from a shell in the data folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=env["DATA_DIR"],
+        timeout=120,
+    )
 
 
 class PaperboyProcess:

@@ -4,18 +4,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from adapters.discord.adapter import DiscordAdapter
 from bot.app import Services, build_services
-from bot.infra.arxiv import ArxivSource, RequestGate
+from bot.infra.arxiv import ArxivSource
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock
 from tests.fakes.discord_server import FakeDiscord
+from tests.support.services import fake_arxiv_source
 
 # Seconds discord.py waits after the last GUILD_CREATE before READY (2 s in production).
 GUILD_READY_TIMEOUT = 0.05
@@ -35,14 +35,7 @@ class DiscordBot:
 
     async def start(self) -> DiscordBot:
         """Build the services as the CLI does and start the adapter; returns once READY."""
-        self._source = ArxivSource(
-            self.arxiv.api_url,
-            self.arxiv.rss_url,
-            gate=RequestGate(3.0, self.clock),
-            timeout=5.0,
-            retries=2,
-            clock=self.clock,
-        )
+        self._source = fake_arxiv_source(self.arxiv, self.clock)
         self.services = await build_services(self.settings, clock=self.clock, source=self._source)
         self.adapter = DiscordAdapter(self.settings, self.services, guild_ready_timeout=GUILD_READY_TIMEOUT)
         await self.adapter.start()
@@ -107,22 +100,15 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-def settings(
-    tmp_path: Path, fake_arxiv: FakeArxiv, fake_discord: FakeDiscord, llm_settings: dict[str, Any]
-) -> Settings:
+def settings(fake_discord: FakeDiscord, adapter_settings: dict[str, Any]) -> Settings:
     """Settings for a temporary SQLite file and the fake arXiv, Discord and LLM; no .env is read."""
     return Settings(
         _env_file=None,
-        data_dir=tmp_path,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'paperboy.db'}",
-        arxiv_api_url=fake_arxiv.api_url,
-        arxiv_rss_url=fake_arxiv.rss_url,
-        arxiv_categories="cs.LG",
+        **adapter_settings,
         discord_token="fake-bot-token",
         discord_api_url=fake_discord.api_url,
         discord_guild_ids=str(fake_discord.guild_id),
         discord_post_interval=0.0,
-        **llm_settings,
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.paper import Paper
 from tests.adapters.discord.conftest import DiscordBot, text_of
-from tests.fakes.arxiv_papers import MENTIONS_ID
+from tests.fakes.arxiv_papers import MENTIONS_ID, make_paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.llm_server import FakeLlm
@@ -22,16 +22,13 @@ EXPLANATION = "NHGD preconditions the hypergradient with an empirical Fisher sur
 
 def long_paper(n: int) -> Paper:
     """A paper at the edge of what arXiv allows and beyond: long title, 150 authors, a huge abstract."""
-    return Paper(
-        arxiv_id=f"2602.{30000 + n}",
-        version=1,
+    return make_paper(
+        f"2602.{30000 + n}",
         title=f"Paper {n}: " + "convergence of a very long title that keeps going " * 8,
         authors=tuple(f"Author{i} Longsurname-Doublebarrel" for i in range(150)),
         abstract=f"Abstract of paper {n}. " + "We prove convergence of an argument that goes on. " * 110,
         categories=("cs.LG", "math.OC", "stat.ML", "math.PR", "cs.AI", "cs.NE"),
-        primary_category="cs.LG",
         published=SEED_DAY,
-        updated=SEED_DAY,
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,12 +14,12 @@ from adapters.slack.adapter import SlackAdapter
 from adapters.slack.pacing import ChannelPacer
 from bot.app import Services, build_services
 from bot.domain.channel import ChannelRef
-from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_payloads import TEAM_ID
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.support.services import fake_arxiv_source
 
 CHANNEL = "C0PAPERS"
 PAPERS = ChannelRef("slack", TEAM_ID, CHANNEL, "papers")
@@ -34,21 +33,14 @@ async def slack(clock: FakeClock) -> AsyncIterator[FakeSlack]:
 
 
 @pytest.fixture
-def slack_settings(
-    tmp_path: Path, fake_arxiv: FakeArxiv, slack: FakeSlack, llm_settings: dict[str, Any]
-) -> Settings:
+def slack_settings(slack: FakeSlack, adapter_settings: dict[str, Any]) -> Settings:
     """Socket Mode settings pointing at the fakes (the fake LLM too); no .env is read."""
     return Settings(
         _env_file=None,
-        data_dir=tmp_path,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'paperboy.db'}",
-        arxiv_api_url=fake_arxiv.api_url,
-        arxiv_rss_url=fake_arxiv.rss_url,
-        arxiv_categories="cs.LG",
+        **adapter_settings,
         slack_bot_token=BOT_TOKEN,
         slack_app_token=APP_TOKEN,
         slack_api_url=slack.api_url,
-        **llm_settings,
     )
 
 
@@ -64,14 +56,7 @@ class SlackBot:
 
     async def start(self) -> SlackBot:
         """Build services on a temp SQLite file and connect the adapter to the fake Slack."""
-        source = ArxivSource(
-            self.fake_arxiv.api_url,
-            self.fake_arxiv.rss_url,
-            gate=RequestGate(3.0, self.clock),
-            timeout=5.0,
-            retries=2,
-            clock=self.clock,
-        )
+        source = fake_arxiv_source(self.fake_arxiv, self.clock)
         self.services = await build_services(self.settings, clock=self.clock, source=source)
 
         async def fake_sleep(seconds: float) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -13,15 +12,9 @@ from slack_sdk.signature import SignatureVerifier
 from tests.adapters.slack.conftest import SlackBot
 from tests.fakes.slack_payloads import slash_command
 from tests.fakes.slack_server import FakeSlack
+from tests.support.processes import free_port
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def signed(body: str, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
