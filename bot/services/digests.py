@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -245,8 +245,3 @@ class DigestBuilder:
         if latest is None or latest <= since:
             return "Nothing new yet: arXiv's listing has no papers announced since the last digest."
         return "Nothing new matched this channel's topics since the last digest."
-
-
-def with_position(item: DigestItem, position: int) -> DigestItem:
-    """The same item at another place (after some were dropped)."""
-    return replace(item, position=position)
