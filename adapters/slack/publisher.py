@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack.blocks import (
@@ -135,7 +136,29 @@ class SlackPublisher:
         self, channel: ChannelRef, messages: list[SlackMessage], *, thread_ts: str | None = None
     ) -> list[str]:
         """Post these messages in order (into a thread when `thread_ts` is given)."""
-        return [await self._post(channel, message, thread_ts=thread_ts) for message in messages]
+        posted: list[str] = []
+        for message in messages:
+            posted += await self._post_fitting(channel, message, thread_ts)
+        return posted
+
+    async def _post_fitting(
+        self, channel: ChannelRef, message: SlackMessage, thread_ts: str | None
+    ) -> list[str]:
+        """Post a message; if Slack finds its blocks too long after all, post it in two halves."""
+        try:
+            return [await self._post(channel, message, thread_ts=thread_ts)]
+        except SlackPublishError as error:
+            if error.code != "msg_blocks_too_long" or len(message.blocks) < 2:
+                raise
+        # The total cap is undocumented and varies with the blocks: halve rather than lose the text.
+        half = len(message.blocks) // 2
+        first = replace(message, blocks=message.blocks[:half])
+        text = message.text if message.text.endswith("(continued)") else f"{message.text} (continued)"
+        second = replace(message, blocks=message.blocks[half:], text=text)
+        return [
+            *await self._post_fitting(channel, first, thread_ts),
+            *await self._post_fitting(channel, second, thread_ts),
+        ]
 
     async def post_ephemeral(
         self, channel: ChannelRef, user_id: str, reply: Reply, *, thread_ts: str | None = None
