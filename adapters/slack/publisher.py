@@ -192,23 +192,26 @@ class SlackPublisher:
             arguments["metadata"] = message.metadata
         if thread_ts:
             arguments["thread_ts"] = thread_ts
-        await self._pacer.turn(channel.channel_id)
-        try:
-            response = await self._client.chat_postMessage(**arguments)
-        except SlackApiError as error:
-            code = str(error.response.get("error", "")) if error.response is not None else ""
-            if code in CHANNEL_PROBLEMS:
-                log.warning(
-                    "slack: cannot post to %s (%s): %s — %s",
-                    channel.label,
-                    channel.key,
-                    code,
-                    CHANNEL_PROBLEMS[code],
-                )
-                raise SlackChannelUnavailable(CHANNEL_PROBLEMS[code], code) from error
-            log.warning("slack: chat.postMessage to %s refused: %s", channel.key, code or error)
-            reason = code or "no reason given"
-            raise SlackPublishError(f"Slack refused the message ({reason}).", code) from error
+        give_up_at = self._pacer.now() + self._pacer.patience
+        while True:
+            admitted = await self._pacer.turn(channel.channel_id)
+            try:
+                response = await self._client.chat_postMessage(**arguments)
+                break
+            except SlackApiError as error:
+                retry_after = _retry_after(error)
+                if retry_after is None:
+                    raise _refusal(channel, error) from error
+                # Slack is only slow: wait with the whole workspace, for as long as it asks (within reason).
+                self._pacer.workspace.slow_down(admitted, retry_after)
+                if self._pacer.now() + retry_after > give_up_at:
+                    minutes = round(self._pacer.patience / 60)
+                    log.warning("slack: still rate limited in %s after %d minutes", channel.key, minutes)
+                    message_text = (
+                        f"Slack kept asking me to slow down for {minutes} minutes; try again later."
+                    )
+                    raise SlackPublishError(message_text, "ratelimited") from error
+        self._pacer.workspace.went_through()
         ts = str(response["ts"])
         if message.arxiv_id:
             self.threads.remember(channel.channel_id, ts, message.arxiv_id)
@@ -224,6 +227,31 @@ def is_digest_item(message: dict[str, Any], arxiv_id: str, run_id: str) -> bool:
         and payload.get("arxiv_id") == arxiv_id
         and payload.get("run_id") == run_id
     )
+
+
+def _retry_after(error: Exception) -> float | None:
+    """The seconds a 429 asks to wait; None for any other error."""
+    response = getattr(error, "response", None)
+    if response is None or getattr(response, "status_code", None) != 429:
+        return None
+    headers = getattr(response, "headers", None) or {}
+    try:
+        return max(1.0, float(headers.get("Retry-After", 1)))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def _refusal(channel: ChannelRef, error: Exception) -> SlackPublishError:
+    """Slack's refusal as the error the core understands: the channel's fault, or the message's."""
+    response = getattr(error, "response", None)
+    code = str(response.get("error", "")) if response is not None else ""
+    if code in CHANNEL_PROBLEMS:
+        log.warning(
+            "slack: cannot post to %s (%s): %s — %s", channel.label, channel.key, code, CHANNEL_PROBLEMS[code]
+        )
+        return SlackChannelUnavailable(CHANNEL_PROBLEMS[code], code)
+    log.warning("slack: chat.postMessage to %s refused: %s", channel.key, code or error)
+    return SlackPublishError(f"Slack refused the message ({code or 'no reason given'}).", code)
 
 
 def _describe(error: Exception) -> str:
