@@ -12,6 +12,7 @@ from adapters.discord.bridge import CommandBridge
 from adapters.discord.client import PaperboyClient, point_rest_at
 from adapters.discord.publisher import DiscordPublisher, Pacer
 from bot.app import Services
+from bot.infra.storage.platform_state import PlatformState
 from bot.services.ports import AdapterStartError
 from bot.settings import Settings
 
@@ -38,27 +39,41 @@ class DiscordAdapter:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Log in, sync the commands, connect the gateway; return when READY."""
+        """Log in, register the commands if they changed, connect the gateway; return when READY.
+
+        The publisher is registered as soon as the login succeeded: Discord delivers interactions
+        right after the gateway's READY, seconds before discord.py's `on_ready` (which waits for
+        every guild), and a `/paper digest` in those seconds must find it.
+        """
         point_rest_at(self._settings.discord_api_url)
         bridge = CommandBridge(
             self._services.engine, self._services.repository, managers=self._settings.discord_managers
         )
         client = PaperboyClient(
             bridge,
+            PlatformState(self._services.database),
             guild_ids=parse_guild_ids(self._settings.discord_guild_ids),
             guild_ready_timeout=self._guild_ready_timeout,
         )
         self.client = client
         token = self._settings.discord_token
         assert token is not None
-        self._task = asyncio.create_task(client.start(token.get_secret_value()), name="discord")
+        try:
+            await client.login(token.get_secret_value())
+        except Exception as error:
+            await client.close()
+            raise self._start_failure(error) from error
+        self.publisher = DiscordPublisher(client, Pacer(self._settings.discord_post_interval))
+        self._services.engine.register_publisher(self.publisher)
+        self._task = asyncio.create_task(client.connect(), name="discord")
         ready = asyncio.create_task(client.ready.wait())
         await asyncio.wait({self._task, ready}, return_when=asyncio.FIRST_COMPLETED)
         if not ready.done():
             ready.cancel()
-            await self._raise_start_failure()
-        self.publisher = DiscordPublisher(client, Pacer(self._settings.discord_post_interval))
-        self._services.engine.register_publisher(self.publisher)
+            failure = self._task.exception()
+            if failure is None:
+                raise DiscordStartError("the Discord client stopped before it was ready")
+            raise self._start_failure(failure) from failure
 
     async def wait_closed(self) -> None:
         """Return when the client stops (after `stop`, or when Discord closes for good)."""
@@ -74,19 +89,19 @@ class DiscordAdapter:
             with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):
                 await self._task
 
-    async def _raise_start_failure(self) -> None:
-        assert self._task is not None
-        try:
-            self._task.result()
-        except discord.LoginFailure as error:
-            raise DiscordStartError("Discord refused DISCORD_TOKEN; copy the bot token again.") from error
-        except discord.PrivilegedIntentsRequired as error:
-            raise DiscordStartError("Discord refused the gateway intents Paperboy asked for.") from error
-        except (discord.HTTPException, discord.GatewayNotFound, OSError) as error:
-            raise DiscordStartError(
-                f"Discord could not be reached at {self._settings.discord_api_url}: {error}"
-            ) from error
-        raise DiscordStartError("the Discord client stopped before it was ready")
+    def _start_failure(self, error: BaseException) -> DiscordStartError:
+        """What the operator should read when logging in or connecting failed."""
+        match error:
+            case discord.LoginFailure():
+                return DiscordStartError("Discord refused DISCORD_TOKEN; copy the bot token again.")
+            case discord.PrivilegedIntentsRequired():
+                return DiscordStartError("Discord refused the gateway intents Paperboy asked for.")
+            case discord.HTTPException() | discord.GatewayNotFound() | OSError():
+                return DiscordStartError(
+                    f"Discord could not be reached at {self._settings.discord_api_url}: {error}"
+                )
+            case _:
+                return DiscordStartError(f"the Discord client stopped before it was ready: {error!r}")
 
 
 def parse_guild_ids(text: str) -> tuple[int, ...]:

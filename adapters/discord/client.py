@@ -11,6 +11,8 @@ from discord import app_commands
 from adapters.discord.bridge import CommandBridge
 from adapters.discord.buttons import ExplainButton, NotRelevantButton
 from adapters.discord.commands import install_commands
+from adapters.discord.registration import register_commands
+from bot.infra.storage.platform_state import PlatformState
 
 log = logging.getLogger(__name__)
 SOMETHING_WENT_WRONG = "❌ Something went wrong on my side; it is logged for the operator."
@@ -35,6 +37,7 @@ class PaperboyClient(discord.AutoShardedClient):
     def __init__(
         self,
         bridge: CommandBridge,
+        state: PlatformState,
         *,
         guild_ids: tuple[int, ...] = (),
         guild_ready_timeout: float = 2.0,
@@ -48,6 +51,7 @@ class PaperboyClient(discord.AutoShardedClient):
             guild_ready_timeout=guild_ready_timeout,
         )
         self.bridge = bridge
+        self.state = state
         self.guild_ids = guild_ids
         self.ready = asyncio.Event()
         self.tree: app_commands.CommandTree[PaperboyClient] = app_commands.CommandTree(self)
@@ -55,19 +59,10 @@ class PaperboyClient(discord.AutoShardedClient):
         install_commands(self.tree, bridge)
 
     async def setup_hook(self) -> None:
-        """Listen for buttons on old digests; register the commands (per guild at once, else globally)."""
+        """Listen for buttons on old digests; register the commands, if they changed since last time."""
         self.add_dynamic_items(ExplainButton, NotRelevantButton)
-        if self.guild_ids:
-            for guild_id in self.guild_ids:
-                guild = discord.Object(id=guild_id)
-                self.tree.copy_global_to(guild=guild)
-                synced = await self.tree.sync(guild=guild)
-                log.info("discord: %d commands registered in guild %s", len(synced), guild_id)
-        else:
-            synced = await self.tree.sync()
-            log.info(
-                "discord: %d global commands registered (Discord may take an hour to show them)", len(synced)
-            )
+        assert self.application_id is not None  # login has read the application
+        await register_commands(self.tree, self.application_id, self.guild_ids, self.state)
 
     async def on_ready(self) -> None:
         """The gateway is connected and the guilds are loaded."""

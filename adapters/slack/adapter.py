@@ -13,14 +13,11 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.handlers import SlackHandlers
-from adapters.slack.pacing import ChannelPacer
+from adapters.slack.pacing import ChannelPacer, RateLimitRetryExceptPosts
 from adapters.slack.people import ManagerPolicy, SlackDirectory
 from adapters.slack.publisher import SlackPublisher, ThreadIndex
 from bot.app import Services
@@ -66,7 +63,8 @@ class SlackAdapter:
             base_url=api_base_url(settings.slack_api_url),
             retry_handlers=[
                 AsyncConnectionErrorRetryHandler(max_retry_count=2),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=5),
+                # chat.postMessage's 429s are waited out by the publisher, workspace-wide and without a cap.
+                RateLimitRetryExceptPosts(max_retry_count=5),
             ],
         )
         self.app = AsyncApp(

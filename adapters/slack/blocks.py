@@ -9,7 +9,9 @@ from typing import Any, assert_never
 from adapters.slack.mrkdwn import (
     MAX_BLOCKS,
     MAX_HEADER_TEXT,
+    MAX_MESSAGE_BLOCKS_TEXT,
     MAX_SECTION_TEXT,
+    blocks_text_size,
     clip,
     escape,
     pack_lines,
@@ -75,14 +77,48 @@ def header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": clip(text, MAX_HEADER_TEXT)}}
 
 
+DIVIDER: Block = {"type": "divider"}
+
+
 def messages(blocks: list[Block], text: str, arxiv_id: str = "") -> list[SlackMessage]:
-    """Blocks split into messages of at most 50; later parts say they continue the first."""
+    """Blocks split into messages Slack accepts; later parts say they continue the first."""
+    return grouped_messages([[block] for block in blocks], text, arxiv_id)
+
+
+def grouped_messages(groups: list[list[Block]], text: str, arxiv_id: str = "") -> list[SlackMessage]:
+    """Like `messages`, keeping each group (a digest item's blocks) in one message where it fits."""
     text = re.sub(r"&[a-z]{0,3}…$", "…", clip(text, MAX_NOTIFICATION))  # no half entity at the cut
-    chunks = [blocks[i : i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)] or [[]]
     return [
         SlackMessage(text if n == 0 else f"{text} (continued)", chunk, arxiv_id)
-        for n, chunk in enumerate(chunks)
+        for n, chunk in enumerate(pack_blocks(groups))
     ]
+
+
+def pack_blocks(groups: list[list[Block]]) -> list[list[Block]]:
+    """Groups of blocks in as few messages as Slack's limits allow: 50 blocks and the total text cap.
+
+    A group too large for any one message is cut between its blocks; a message never starts with a
+    divider.
+    """
+    chunks: list[list[Block]] = [[]]
+    size = 0
+    for group in groups:
+        group_size = blocks_text_size(group)
+        pieces = [group] if _fits([], 0, group, group_size) else [[block] for block in group]
+        for piece in pieces:
+            piece_size = group_size if piece is group else blocks_text_size(piece)
+            if chunks[-1] and not _fits(chunks[-1], size, piece, piece_size):
+                chunks.append([])
+                size = 0
+                if piece[0] == DIVIDER:
+                    piece, piece_size = piece[1:], piece_size - blocks_text_size(DIVIDER)
+            chunks[-1].extend(piece)
+            size += piece_size
+    return chunks
+
+
+def _fits(chunk: list[Block], size: int, piece: list[Block], piece_size: int) -> bool:
+    return len(chunk) + len(piece) <= MAX_BLOCKS and size + piece_size <= MAX_MESSAGE_BLOCKS_TEXT
 
 
 def render_reply(reply: Reply) -> list[SlackMessage]:
@@ -113,10 +149,8 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
         case ChannelSettings():
             return render_settings(reply)
         case Digest():
-            blocks = list(digest_header_blocks(reply))
-            for item in reply.items:
-                blocks += [{"type": "divider"}, *item_blocks(item, buttons=False)]
-            return messages(blocks, digest_summary(reply))
+            items = [[DIVIDER, *item_blocks(item, buttons=False)] for item in reply.items]
+            return grouped_messages([digest_header_blocks(reply), *items], digest_summary(reply))
         case _:
             assert_never(reply)
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bot.rendering.sanitize import sanitize_text
 
 MAX_BLOCKS = 50
+# chat.postMessage refuses a message whose blocks hold more than about 12,000 characters in all
+# (`msg_blocks_too_long`, undocumented; slackapi/bolt-js#2509 and #2867 saw the cut between 11,341
+# and 13,297 characters depending on the blocks). Counted as every string in the blocks, with room.
+MAX_MESSAGE_BLOCKS_TEXT = 10_000
 MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_MESSAGE_TEXT = 40_000
@@ -16,6 +21,17 @@ ELLIPSIS = "…"
 
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ESCAPABLE = re.compile(r"[&<>]")
+
+
+def blocks_text_size(value: Any) -> int:
+    """Characters of every string in some blocks (texts, links, ids, types): what the total cap counts."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(blocks_text_size(item) for item in value.values())
+    if isinstance(value, list):
+        return sum(blocks_text_size(item) for item in value)
+    return 0
 
 
 def escape(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack.blocks import (
@@ -135,7 +136,29 @@ class SlackPublisher:
         self, channel: ChannelRef, messages: list[SlackMessage], *, thread_ts: str | None = None
     ) -> list[str]:
         """Post these messages in order (into a thread when `thread_ts` is given)."""
-        return [await self._post(channel, message, thread_ts=thread_ts) for message in messages]
+        posted: list[str] = []
+        for message in messages:
+            posted += await self._post_fitting(channel, message, thread_ts)
+        return posted
+
+    async def _post_fitting(
+        self, channel: ChannelRef, message: SlackMessage, thread_ts: str | None
+    ) -> list[str]:
+        """Post a message; if Slack finds its blocks too long after all, post it in two halves."""
+        try:
+            return [await self._post(channel, message, thread_ts=thread_ts)]
+        except SlackPublishError as error:
+            if error.code != "msg_blocks_too_long" or len(message.blocks) < 2:
+                raise
+        # The total cap is undocumented and varies with the blocks: halve rather than lose the text.
+        half = len(message.blocks) // 2
+        first = replace(message, blocks=message.blocks[:half])
+        text = message.text if message.text.endswith("(continued)") else f"{message.text} (continued)"
+        second = replace(message, blocks=message.blocks[half:], text=text)
+        return [
+            *await self._post_fitting(channel, first, thread_ts),
+            *await self._post_fitting(channel, second, thread_ts),
+        ]
 
     async def post_ephemeral(
         self, channel: ChannelRef, user_id: str, reply: Reply, *, thread_ts: str | None = None
@@ -169,23 +192,26 @@ class SlackPublisher:
             arguments["metadata"] = message.metadata
         if thread_ts:
             arguments["thread_ts"] = thread_ts
-        await self._pacer.turn(channel.channel_id)
-        try:
-            response = await self._client.chat_postMessage(**arguments)
-        except SlackApiError as error:
-            code = str(error.response.get("error", "")) if error.response is not None else ""
-            if code in CHANNEL_PROBLEMS:
-                log.warning(
-                    "slack: cannot post to %s (%s): %s — %s",
-                    channel.label,
-                    channel.key,
-                    code,
-                    CHANNEL_PROBLEMS[code],
-                )
-                raise SlackChannelUnavailable(CHANNEL_PROBLEMS[code], code) from error
-            log.warning("slack: chat.postMessage to %s refused: %s", channel.key, code or error)
-            reason = code or "no reason given"
-            raise SlackPublishError(f"Slack refused the message ({reason}).", code) from error
+        give_up_at = self._pacer.now() + self._pacer.patience
+        while True:
+            admitted = await self._pacer.turn(channel.channel_id)
+            try:
+                response = await self._client.chat_postMessage(**arguments)
+                break
+            except SlackApiError as error:
+                retry_after = _retry_after(error)
+                if retry_after is None:
+                    raise _refusal(channel, error) from error
+                # Slack is only slow: wait with the whole workspace, for as long as it asks (within reason).
+                self._pacer.workspace.slow_down(admitted, retry_after)
+                if self._pacer.now() + retry_after > give_up_at:
+                    minutes = round(self._pacer.patience / 60)
+                    log.warning("slack: still rate limited in %s after %d minutes", channel.key, minutes)
+                    message_text = (
+                        f"Slack kept asking me to slow down for {minutes} minutes; try again later."
+                    )
+                    raise SlackPublishError(message_text, "ratelimited") from error
+        self._pacer.workspace.went_through()
         ts = str(response["ts"])
         if message.arxiv_id:
             self.threads.remember(channel.channel_id, ts, message.arxiv_id)
@@ -201,6 +227,31 @@ def is_digest_item(message: dict[str, Any], arxiv_id: str, run_id: str) -> bool:
         and payload.get("arxiv_id") == arxiv_id
         and payload.get("run_id") == run_id
     )
+
+
+def _retry_after(error: Exception) -> float | None:
+    """The seconds a 429 asks to wait; None for any other error."""
+    response = getattr(error, "response", None)
+    if response is None or getattr(response, "status_code", None) != 429:
+        return None
+    headers = getattr(response, "headers", None) or {}
+    try:
+        return max(1.0, float(headers.get("Retry-After", 1)))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def _refusal(channel: ChannelRef, error: Exception) -> SlackPublishError:
+    """Slack's refusal as the error the core understands: the channel's fault, or the message's."""
+    response = getattr(error, "response", None)
+    code = str(response.get("error", "")) if response is not None else ""
+    if code in CHANNEL_PROBLEMS:
+        log.warning(
+            "slack: cannot post to %s (%s): %s — %s", channel.label, channel.key, code, CHANNEL_PROBLEMS[code]
+        )
+        return SlackChannelUnavailable(CHANNEL_PROBLEMS[code], code)
+    log.warning("slack: chat.postMessage to %s refused: %s", channel.key, code or error)
+    return SlackPublishError(f"Slack refused the message ({code or 'no reason given'}).", code)
 
 
 def _describe(error: Exception) -> str:

@@ -14,6 +14,13 @@ discord.py 2.7 insists on, and the fake therefore does:
 - a 429 counts as a rate limit (waited out and retried) only with a `Via` header, else as a ban;
 - AutoShardedClient connects wherever `GET /gateway/bot` says; plain text frames are accepted even
   though it asks for `compress=zlib-stream`.
+
+As Discord does, the gateway answers IDENTIFY with READY (the guilds listed as unavailable), then
+one GUILD_CREATE per guild; discord.py fires `on_ready` only once every guild has arrived (plus its
+`guild_ready_timeout`). Interactions are delivered from READY on, so a command typed while the bot
+restarts reaches it before `on_ready`: `slash(..., on_connect=True)` sends one right after READY,
+before GUILD_CREATE. Command registrations (bulk overwrites, `PUT .../commands`) are counted in
+`command_overwrites`, since Discord rate limits them.
 """
 
 from __future__ import annotations
@@ -57,6 +64,8 @@ class FakeDiscord(AiohttpFake, DiscordWorld):
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = 0
         self._changed = asyncio.Condition()
+        # Gateway events to send right after the next READY, before the guilds arrive.
+        self._after_ready: list[tuple[str, dict[str, Any]]] = []
 
     # Lifecycle
 
@@ -95,6 +104,11 @@ class FakeDiscord(AiohttpFake, DiscordWorld):
         headers = {"Via": "1.1 google", "Retry-After": str(retry_after), "X-RateLimit-Scope": "user"}
         self.fail_next(method, path, 429, body, headers)
 
+    @property
+    def command_overwrites(self) -> int:
+        """How many times the bot registered its commands (global or per guild)."""
+        return len(self.requests_to("PUT", r"/applications/\d+(/guilds/\d+)?/commands"))
+
     def requests_to(self, method: str, pattern: str) -> list[Recorded]:
         """Requests with this method whose path matches the regex `pattern`."""
         return [r for r in self.requests if r.method == method and re.fullmatch(pattern, r.path)]
@@ -125,14 +139,18 @@ class FakeDiscord(AiohttpFake, DiscordWorld):
         *,
         user: dict[str, Any] | None = None,
         channel: dict[str, Any] | None = None,
+        on_connect: bool = False,
         **options: str,
     ) -> Interaction:
-        """Someone runs `/command [subcommand] option:value ...` (string options)."""
+        """Someone runs `/command [subcommand] option:value ...` (string options).
+
+        With `on_connect`, it reaches the bot right after the gateway's next READY (a restart).
+        """
         values = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
         if subcommand is not None:
             values = [{"name": subcommand, "type": 1, "options": values}]
-        data = {"id": str(self.command_id(command)), "name": command, "type": 1, "options": values}
-        return await self._interact(2, data, user, channel)
+        data = {**self.command_data(command), "options": values}
+        return await self._interact(2, data, user, channel, on_connect=on_connect)
 
     async def autocomplete(
         self,
@@ -147,7 +165,7 @@ class FakeDiscord(AiohttpFake, DiscordWorld):
         """Someone types `typed` into an option that offers suggestions."""
         focused = {"name": option, "type": 3, "value": typed, "focused": True}
         values = [{"name": subcommand, "type": 1, "options": [focused]}]
-        data = {"id": str(self.command_id(command)), "name": command, "type": 1, "options": values}
+        data = {**self.command_data(command), "options": values}
         return await self._interact(4, data, user, channel)
 
     async def click(
@@ -165,6 +183,8 @@ class FakeDiscord(AiohttpFake, DiscordWorld):
         user: dict[str, Any] | None,
         channel: dict[str, Any] | None,
         message: dict[str, Any] | None = None,
+        *,
+        on_connect: bool = False,
     ) -> Interaction:
         payload = p.interaction(
             kind,
@@ -177,7 +197,10 @@ class FakeDiscord(AiohttpFake, DiscordWorld):
         )
         handle = Interaction(payload, asyncio.get_running_loop().time())
         self.interactions[handle.id] = handle
-        await self.dispatch("INTERACTION_CREATE", payload)
+        if on_connect:
+            self._after_ready.append(("INTERACTION_CREATE", payload))
+        else:
+            await self.dispatch("INTERACTION_CREATE", payload)
         return handle
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
@@ -213,6 +236,8 @@ class FakeDiscord(AiohttpFake, DiscordWorld):
 
     async def _ready(self, socket: web.WebSocketResponse, identify: dict[str, Any]) -> None:
         await self._send(socket, "READY", self.ready_payload(identify))
+        while self._after_ready:
+            await self._send(socket, *self._after_ready.pop(0))
         await self._send(socket, "GUILD_CREATE", self.guild_payload())
 
     async def _send(self, socket: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:

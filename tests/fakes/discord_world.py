@@ -97,10 +97,17 @@ class DiscordWorld:
 
     def command_id(self, name: str) -> int:
         """The id Discord gave a registered top-level command."""
+        return int(self.command_data(name)["id"])
+
+    def command_data(self, name: str) -> dict[str, Any]:
+        """An interaction's `data` naming a registered command (with its guild, for a guild command)."""
         for commands in self.commands.values():
             for command in commands:
                 if command["name"] == name:
-                    return int(command["id"])
+                    data = {"id": command["id"], "name": name, "type": command.get("type", 1)}
+                    if "guild_id" in command:
+                        data["guild_id"] = command["guild_id"]
+                    return data
         raise AssertionError(f"/{name} was never registered")
 
     def answer(

@@ -9,6 +9,11 @@ It records every Web API call (with its arguments), every Socket Mode acknowledg
 response_url post, and can be told to answer 429 or a channel error, or to never answer one call
 (`hold_call`), so a test can kill the bot at that moment. `conversations.history` returns the
 accepted top-level posts, newest first, with their metadata when asked for it.
+
+Like the real Slack (evidence in `slack_rules`), it refuses blocks beyond Block Kit's limits
+(`invalid_blocks`) and a chat.postMessage whose blocks hold more than 12,000 characters in all
+(`msg_blocks_too_long`; response_url posts are exempt), and `limits` can hold chat.postMessage to a
+workspace-wide and a per-channel rate, answering 429 with Retry-After beyond them.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from aiohttp import WSMsgType, web
 
 from tests.fakes import slack_payloads as wire
 from tests.fakes.aiohttp_fake import AiohttpFake
+from tests.fakes.slack_rules import MAX_BLOCKS_TEXT, PostingLimits, refusal
 
 BOT_TOKEN = "xoxb-fake-bot-token"
 APP_TOKEN = "xapp-1-fake-app-token"
@@ -64,6 +70,8 @@ class FakeSlack(AiohttpFake):
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, str] = {"C0PAPERS": "papers", "C0OTHER": "other"}
         self._rate_limits: dict[str, list[int]] = {}
+        self.limits = PostingLimits(now)
+        self.blocks_text_limit = MAX_BLOCKS_TEXT  # lower it to play a Slack that counts differently
         self._channel_errors: dict[str, str] = {}
         self._method_errors: dict[str, str] = {}
         self._holds: list[_Hold] = []
@@ -160,6 +168,10 @@ class FakeSlack(AiohttpFake):
         found = [r.data for r in self.calls("chat.postMessage") if "ts" in r.data]
         return [p for p in found if channel is None or p.get("channel") == channel]
 
+    def refused(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
+        """Arguments of every call of `method` Slack answered with an error (not a 429), with the error."""
+        return [r.data for r in self.calls(method) if r.data.get("error")]
+
     def responses(self) -> list[dict[str, Any]]:
         """Every response_url post."""
         return [r.data for r in self.calls("response")]
@@ -240,9 +252,11 @@ class FakeSlack(AiohttpFake):
         args = await _arguments(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         pending = self._rate_limits.get(method)
-        if pending:
-            retry_after = pending.pop(0)
-            await self._record(method, {**args, "rate_limited": True})
+        retry_after = pending.pop(0) if pending else 0
+        if not retry_after and method == "chat.postMessage":
+            retry_after = self.limits.retry_after(str(args.get("channel", "")))
+        if retry_after:
+            await self._record(method, {**args, "rate_limited": True, "retry_after": retry_after})
             body = {"ok": False, "error": "ratelimited"}
             return web.json_response(body, status=429, headers={"Retry-After": str(retry_after)})
         hold = self._hold_for(method, args)
@@ -250,7 +264,10 @@ class FakeSlack(AiohttpFake):
             await self._record(method, {**args, "held": True})
             await self._hang(hold)
         answer = self._answer(method, args, token)
-        await self._record(method, {**args, **({"ts": answer["ts"]} if "ts" in answer else {})})
+        outcome = {"ts": answer["ts"]} if "ts" in answer else {}
+        if not answer.get("ok"):
+            outcome["error"] = answer.get("error", "")
+        await self._record(method, {**args, **outcome})
         if hold is not None:
             await self._hang(hold)
         return web.json_response(answer)
@@ -292,6 +309,8 @@ class FakeSlack(AiohttpFake):
             channel = str(args.get("channel", ""))
             if channel in self._channel_errors:
                 return {"ok": False, "error": self._channel_errors[channel]}
+            if error := refusal(method, args, self.blocks_text_limit):
+                return {"ok": False, "error": error}
             ts = f"{1770000000 + next(self._ts)}.000100"
             key = "message_ts" if method == "chat.postEphemeral" else "ts"
             return {"ok": True, "channel": channel, key: ts, "ts": ts, "message": {"text": args.get("text")}}

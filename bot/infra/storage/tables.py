@@ -169,3 +169,13 @@ class FeedbackRow(SQLModel, table=True):
     user_id: str = Field(max_length=64)
     kind: str = Field(default="not_relevant", max_length=20)
     created_at: datetime | None = _time_column()
+
+
+class PlatformStateRow(SQLModel, table=True):
+    """A chat platform's remembered fact, such as the fingerprint of the commands registered with Discord."""
+
+    __tablename__ = "platform_state"
+
+    name: str = Field(primary_key=True, max_length=100)
+    value: str = Field(max_length=200)
+    updated_at: datetime | None = _time_column()

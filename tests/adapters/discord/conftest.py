@@ -24,8 +24,16 @@ GUILD_READY_TIMEOUT = 0.05
 class DiscordBot:
     """Paperboy connected to the fake Discord: real services, real SQLite, real discord.py and litellm."""
 
-    def __init__(self, settings: Settings, fake: FakeDiscord, arxiv: FakeArxiv):
+    def __init__(
+        self,
+        settings: Settings,
+        fake: FakeDiscord,
+        arxiv: FakeArxiv,
+        *,
+        guild_ready_timeout: float = GUILD_READY_TIMEOUT,
+    ):
         self.settings = settings
+        self.guild_ready_timeout = guild_ready_timeout
         self.fake = fake
         self.arxiv = arxiv
         self.clock = FakeClock()
@@ -37,7 +45,9 @@ class DiscordBot:
         """Build the services as the CLI does and start the adapter; returns once READY."""
         self._source = fake_arxiv_source(self.arxiv, self.clock)
         self.services = await build_services(self.settings, clock=self.clock, source=self._source)
-        self.adapter = DiscordAdapter(self.settings, self.services, guild_ready_timeout=GUILD_READY_TIMEOUT)
+        self.adapter = DiscordAdapter(
+            self.settings, self.services, guild_ready_timeout=self.guild_ready_timeout
+        )
         await self.adapter.start()
         return self
 

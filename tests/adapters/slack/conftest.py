@@ -60,8 +60,10 @@ class SlackBot:
         self.services = await build_services(self.settings, clock=self.clock, source=source)
 
         async def fake_sleep(seconds: float) -> None:
-            self.clock.sleep(seconds)
+            # Sleepers side by side wake at their own deadlines: time does not add up across channels.
+            wake = self.clock.monotonic() + seconds
             await asyncio.sleep(0)
+            self.clock.sleep(max(0.0, wake - self.clock.monotonic()))
 
         pacer = ChannelPacer(1.0, monotonic=self.clock.monotonic, sleep=fake_sleep)
         adapter = create_adapter(self.settings, self.services, pacer=pacer)

@@ -11,6 +11,7 @@ from adapters.slack.mrkdwn import escape
 from tests.adapters.slack.conftest import CHANNEL, SlackBot
 from tests.adapters.slack.test_digest import command, texts
 from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.slack_rules import MAX_BLOCKS_TEXT, blocks_text_size
 from tests.fakes.slack_server import FakeSlack
 from tests.fixtures.seed_papers import digest_seed_papers
 
@@ -42,9 +43,10 @@ def long_papers() -> list[Any]:
 
 
 def assert_within_slack_limits(payload: dict[str, Any]) -> None:
-    """What Slack would reject: too many blocks, or texts over their caps."""
+    """What Slack would reject: too many blocks, texts over their caps, or too much text in all."""
     blocks = payload["blocks"]
     assert 0 < len(blocks) <= 50
+    assert blocks_text_size(blocks) <= MAX_BLOCKS_TEXT
     assert 0 < len(payload["text"]) <= 40_000
     for block in blocks:
         if block["type"] == "header":
@@ -70,6 +72,7 @@ async def test_ten_papers_with_long_abstracts_stay_within_slacks_limits(
     await command(slack, bot, "digest")
 
     posts = slack.posts(CHANNEL)
+    assert slack.refused() == []
     for payload in posts:
         assert_within_slack_limits(payload)
     items = [p for p in posts if p.get("metadata") and "thread_ts" not in p]
