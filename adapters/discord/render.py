@@ -143,7 +143,7 @@ def paper_embed(paper: Paper, *, position: int | None = None, why: str = "") -> 
     embed = discord.Embed(title=clip(title, TITLE_LIMIT), url=paper.abs_url, colour=PAPER_COLOUR)
     embed.description = clip(authors_line(paper), FIELD_VALUE_LIMIT)
     embed.add_field(name="arXiv", value=f"[{paper.arxiv_id}]({paper.abs_url}) · [pdf]({paper.pdf_url})")
-    embed.add_field(name="Categories", value=clip(", ".join(paper.categories), FIELD_VALUE_LIMIT))
+    embed.add_field(name="Categories", value=clip(clean(", ".join(paper.categories)), FIELD_VALUE_LIMIT))
     if why:
         embed.add_field(name="Matched", value=clip(clean(why), FIELD_VALUE_LIMIT), inline=False)
     return embed
@@ -158,9 +158,10 @@ def authors_line(paper: Paper) -> str:
 
 def explanation_text(paper: Paper, explanation: ExplanationText) -> str:
     """The abstract and the explanation (or its fallback note), in the predecessor bot's order."""
+    written = f"\n-# {clean(explanation.model)}, from the {clean(explanation.source)}"
     return (
         f"**Abstract**\n{clean(paper.abstract)}\n\n**Math explanation (LLM)**\n{clean(explanation.text)}"
-        + (f"\n-# {clean(explanation.model)}, from the {explanation.source}" if explanation.model else "")
+        + (written if explanation.model else "")
     )
 
 

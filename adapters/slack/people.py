@@ -8,10 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from cachetools import TTLCache
+
 from bot.domain.channel import Actor
 
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 300.0
+# People and channels remembered at once; the oldest go first, so months of new faces cost nothing.
+CACHE_ENTRIES = 10_000
 NOT_ADMIN = (
     "Only workspace admins and owners can change this channel's topics and schedule here. "
     "Ask one of them; `preview`, `explain` and `ask` work for everyone."
@@ -69,9 +73,13 @@ class SlackDirectory:
     ):
         self._client = client
         self._policy = policy
-        self._monotonic = monotonic
-        self._users: dict[str, tuple[float, dict[str, Any] | None]] = {}
-        self._channels: dict[str, tuple[float, str]] = {}
+        self._users: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_ENTRIES, CACHE_SECONDS, timer=monotonic)
+        self._channels: TTLCache[str, str] = TTLCache(CACHE_ENTRIES, CACHE_SECONDS, timer=monotonic)
+
+    @property
+    def cached(self) -> int:
+        """People and channels held in memory right now."""
+        return len(self._users) + len(self._channels)
 
     async def actor(self, user_id: str, name_hint: str = "") -> Actor:
         """The person, with whether they may manage the channel and, if not, why."""
@@ -91,28 +99,28 @@ class SlackDirectory:
     async def channel_name(self, channel_id: str) -> str:
         """A channel's name for settings and logs ("" if Slack won't say)."""
         cached = self._channels.get(channel_id)
-        if cached and self._monotonic() - cached[0] < CACHE_SECONDS:
-            return cached[1]
+        if cached is not None:
+            return cached
         try:
             response = await self._client.conversations_info(channel=channel_id)
             name = str(response["channel"].get("name", ""))
         except Exception as error:
             log.info("slack: conversations.info for %s failed: %s", channel_id, error)
             name = ""
-        self._channels[channel_id] = (self._monotonic(), name)
+        self._channels[channel_id] = name
         return name
 
     async def _user(self, user_id: str) -> dict[str, Any] | None:
         cached = self._users.get(user_id)
-        if cached and self._monotonic() - cached[0] < CACHE_SECONDS:
-            return cached[1]
+        if cached is not None:
+            return cached
         try:
             response = await self._client.users_info(user=user_id)
-            user: dict[str, Any] | None = dict(response["user"])
+            user = dict(response["user"])
         except Exception as error:
             log.warning("slack: users.info for %s failed: %s", user_id, error)
             return None  # not cached: the next command asks again
-        self._users[user_id] = (self._monotonic(), user)
+        self._users[user_id] = user
         return user
 
 

@@ -103,8 +103,9 @@ def render_digest(digest: Digest) -> str:
 def render_explanation(explanation: ExplanationText) -> str:
     """The explanation with what it was read from, or the fallback note."""
     if explanation.is_fallback:
-        return explanation.text
-    return f"{explanation.text}\n\n(Written by {explanation.model} from the {explanation.source}.)"
+        return sanitize_text(explanation.text)
+    written = f"Written by {explanation.model} from the {explanation.source}."
+    return sanitize_text(f"{explanation.text}\n\n({written})")
 
 
 def paper_line(paper: Paper) -> str:
@@ -123,7 +124,7 @@ def _paper_block(number: str, paper: Paper, why: str, explanation: ExplanationTe
         "",
         f"  • Authors: {sanitize_text(', '.join(paper.authors))}",
         f"  • arXiv: {paper.arxiv_id} · pdf: {paper.pdf_url}",
-        f"  • Categories: {', '.join(paper.categories)}",
+        f"  • Categories: {sanitize_text(', '.join(paper.categories))}",
     ]
     if why:
         lines.append(f"  • Matched: {sanitize_text(why)}")

@@ -9,8 +9,15 @@ ZWSP = "\u200b"
 MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
 # Slack <!channel>, <!here|here>, <!subteam^S1>, <@U123>, <#C123|general>; Discord <@123>, <@!1>, <@&1>, <#1>.
 SPECIAL_ANGLE = re.compile(r"<([!@#][^<>\n]{0,200})>")
-# Markdown [text](url) whose text is not the url itself.
-MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\(<?(\S{1,2000}?)>?\)")
+# A Markdown link as Discord's parser (simple-markdown's link rule) reads it: the label may hold
+# one level of nested brackets and line breaks; the target may start after spaces, sit in <...>,
+# and be followed by a quoted title: [x](https://e), [x]( https://e), [x](https://e "t"), [[x]](e).
+MARKDOWN_LINK = re.compile(
+    r"\[((?:\[[^\[\]]{0,300}\]|[^\[\]]){1,300})\]"
+    r"\(\s*<?([^\s()<>]{1,2000}?)>?(?:\s+(?:\"[^\"]{0,300}\"|'[^']{0,300}'))?\s*\)"
+)
+# Whatever the pattern above did not take apart still cannot become a link: `](` is broken.
+LINK_JOIN = re.compile(r"\]\(")
 # Slack's own link syntax <https://x|label>.
 SLACK_LINK = re.compile(r"<((?:https?|mailto|ftp):[^<>|\s]{1,2000})\|([^<>\n]{0,300})>")
 
@@ -19,12 +26,13 @@ def sanitize_text(text: str) -> str:
     """Defang mentions and mass pings, and show every link's real target."""
     text = SLACK_LINK.sub(lambda m: _link(m.group(2), m.group(1)), text)
     text = MARKDOWN_LINK.sub(lambda m: _link(m.group(1), m.group(2)), text)
+    text = LINK_JOIN.sub(f"]{ZWSP}(", text)
     text = SPECIAL_ANGLE.sub(lambda m: f"‹{m.group(1)}›", text)
     return MASS_MENTION.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
 
 
 def _link(label: str, target: str) -> str:
-    label = label.strip()
+    label = " ".join(label.split())
     if not label or label == target or label.rstrip("/") == target.rstrip("/"):
         return target
     return f"{label} ({target})"

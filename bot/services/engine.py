@@ -46,7 +46,7 @@ from bot.domain.replies import (
 )
 from bot.domain.schedule import ScheduleError, next_occurrence, parse_schedule
 from bot.domain.topics import TopicSyntaxError, parse_topic
-from bot.infra.storage.repository import Repository
+from bot.infra.storage.repository import Repository, TopicAdded
 from bot.services.catalog import PaperCatalog
 from bot.services.delivery import DigestDelivery, NotDelivered
 from bot.services.digests import DigestBuilder
@@ -153,20 +153,22 @@ class Engine:
             topic = parse_topic(text)
         except TopicSyntaxError as error:
             return Notice(f"{error}\n{TOPIC_SYNTAX_HELP}", Tone.ERROR)
-        existing = await self.repository.topics(channel)
-        if len(existing) >= MAX_TOPICS_PER_CHANNEL:
+        added = await self.repository.add_topic(
+            channel, topic.text, actor.display_name or actor.user_id, cap=MAX_TOPICS_PER_CHANNEL
+        )
+        if added is TopicAdded.ALREADY:
+            return Notice(f"This channel already follows `{topic.text}`.", Tone.INFO)
+        if added is TopicAdded.FULL:
             return Notice(
                 f"This channel already follows {MAX_TOPICS_PER_CHANNEL} topics, the most it can. "
                 "Remove one with `unsubscribe <number>` first.",
                 Tone.ERROR,
             )
-        added = await self.repository.add_topic(channel, topic.text, actor.display_name or actor.user_id)
-        if not added:
-            return Notice(f"This channel already follows `{topic.text}`.", Tone.INFO)
         await self._schedule_changed(await self.repository.ensure_channel(channel))
+        count = len(await self.repository.topics(channel))
         return Notice(
-            f"Subscribed to `{topic.text}`. This channel now follows {len(existing) + 1} "
-            f"topic{'s' if existing else ''}; `preview` shows what the next digest would hold.",
+            f"Subscribed to `{topic.text}`. This channel now follows {count} "
+            f"topic{'s' if count != 1 else ''}; `preview` shows what the next digest would hold.",
             Tone.SUCCESS,
         )
 

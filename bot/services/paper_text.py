@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.domain.paper import Paper
@@ -22,6 +24,32 @@ class PaperText:
     source: str
 
 
+class KeyedLocks:
+    """One lock per key, kept only while someone holds or awaits it: memory stays bounded."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        """Hold the key's lock; whatever happens inside (cancellation too), forget it when unused."""
+        lock, users = self._locks.get(key, (None, 0))
+        lock = lock or asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            _, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
 class PaperTexts:
     """Fetches and trims full texts, remembering the last few so `ask` after `explain` reads the same."""
 
@@ -30,15 +58,14 @@ class PaperTexts:
         self._full_text = full_text
         self.max_tokens = max_tokens
         self._recent: OrderedDict[str, PaperText] = OrderedDict()
-        self._locks: dict[str, asyncio.Lock] = {}
+        self.locks = KeyedLocks()
 
     async def text(self, paper: Paper) -> PaperText:
         """The trimmed full text of this paper version, or the abstract alone."""
         if self._full_text is None:
             return PaperText("", ABSTRACT_SOURCE)
         key = paper.versioned_id
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
+        async with self.locks.hold(key):  # one fetch per paper, however many ask at once
             found = self._recent.get(key)
             if found is None:
                 fetched = await self._full_text.fetch(key)
@@ -46,7 +73,6 @@ class PaperTexts:
                 self._recent[key] = found
                 while len(self._recent) > RECENT_TEXTS:
                     self._recent.popitem(last=False)
-        self._locks.pop(key, None)
         return found
 
     async def _trim(self, full: FullText) -> PaperText:

@@ -42,7 +42,11 @@ ANSWER_SYSTEM = (
     "these rules. " + _DATA_RULES
 )
 
-_DELIMITER = re.compile(r"</?\s*(paper|question)\s*>", re.IGNORECASE)
+# Anything a model could read as our fence tag: `</paper>`, `< /paper>`, `</paper x=1>`,
+# `&lt;/paper&gt;` and full-width `＜/paper＞`.
+_DELIMITER = re.compile(
+    r"(?:<|&lt;|＜)\s*/?\s*(paper|question)\b[^<>＜＞\n]{0,200}?(?:>|&gt;|＞)", re.IGNORECASE
+)
 
 
 def explain_messages(paper: Paper, body: str) -> list[dict[str, str]]:

@@ -40,6 +40,11 @@ def test_the_words_stay_readable() -> None:
         ("[arxiv.org/abs/1](https://evil.example/x)", "arxiv.org/abs/1 (https://evil.example/x)"),
         ("<https://evil.example|https://arxiv.org>", "https://arxiv.org (https://evil.example)"),
         ("[https://arxiv.org](https://arxiv.org)", "https://arxiv.org"),
+        ("[x]( https://evil.example)", "x (https://evil.example)"),
+        ('[x](https://evil.example "a title")', "x (https://evil.example)"),
+        ("[a [b] c](https://evil.example)", "a [b] c (https://evil.example)"),
+        ("[two\nlines](https://evil.example)", "two lines (https://evil.example)"),
+        ("[x](<https://evil.example>)", "x (https://evil.example)"),
     ],
 )
 def test_a_link_always_shows_its_real_target(disguised: str, shown: str) -> None:
@@ -49,3 +54,20 @@ def test_a_link_always_shows_its_real_target(disguised: str, shown: str) -> None
 @given(st.text(alphabet=st.sampled_from(list("<>!@#|[]()hereveryonchal :/x.")), max_size=80))
 def test_no_input_leaves_a_ping_behind(text: str) -> None:
     assert not PINGS.search(sanitize_text(text))
+
+
+# Discord's Markdown link (simple-markdown's LINK_INSIDE and LINK_HREF_AND_TITLE), found anywhere.
+DISCORD_LINK = re.compile(
+    r"\[((?:\[[^\]]*\]|[^\[\]]|\](?=[^\[]*\]))*)\]\(\s*<?((?:\([^)]*\)|[^\s\\]|\\.)*?)>?"
+    r"(?:\s+['\"]([\s\S]*?)['\"])?\s*\)"
+)
+
+
+@given(st.text(alphabet=st.sampled_from(list("[]()<> \n\"'xhtps:/.e")), max_size=60))
+def test_no_input_leaves_a_live_markdown_link(text: str) -> None:
+    assert not DISCORD_LINK.search(sanitize_text(text))
+
+
+def test_brackets_and_parentheses_of_ordinary_prose_stay_as_written() -> None:
+    prose = "See [12] (Smith, 2020) and f(x) = [a, b]."
+    assert sanitize_text(prose) == prose

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -25,10 +26,19 @@ from bot.infra.storage.tables import (
     ListingRow,
     PaperRow,
     SubscriptionRow,
+    UTCDateTime,
     utcnow,
 )
 
 PAPER_BATCH = 500
+
+
+class TopicAdded(StrEnum):
+    """What `add_topic` did."""
+
+    ADDED = "added"
+    ALREADY = "already"  # the channel follows this topic already
+    FULL = "full"  # the channel follows as many topics as it may
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,21 +166,49 @@ class Repository:
             query = select(SubscriptionRow.topic).distinct()
             return list((await session.exec(query)).all())
 
-    async def add_topic(self, ref: ChannelRef, topic: str, added_by: str) -> bool:
-        """Subscribe; False when the channel already follows exactly this topic."""
+    async def add_topic(
+        self, ref: ChannelRef, topic: str, added_by: str, *, cap: int | None = None
+    ) -> TopicAdded:
+        """Subscribe, unless the channel follows this topic already or `cap` topics.
+
+        The cap holds under any concurrency, across processes: the count and the insert are one
+        statement, run while the channel's row is locked (PostgreSQL; SQLite writes one at a time).
+        """
         async with self._sessions() as session:
             channel = await self._require_channel(session, ref)
-            session.add(
-                SubscriptionRow(
-                    channel_pk=_pk(channel), topic=topic, added_by=added_by, added_at=self._clock.now()
-                )
+            pk = _pk(channel)
+            follows = select(SubscriptionRow.id).where(
+                SubscriptionRow.channel_pk == pk, SubscriptionRow.topic == topic
+            )
+            if (await session.exec(follows)).first() is not None:
+                return TopicAdded.ALREADY
+            await session.exec(select(ChannelRow.id).where(ChannelRow.id == pk).with_for_update())
+            count = (
+                sa.select(sa.func.count())
+                .select_from(SubscriptionRow)
+                .where(col(SubscriptionRow.channel_pk) == pk)
+                .scalar_subquery()
+            )
+            values = sa.select(
+                sa.literal(pk),
+                sa.literal(topic, sa.String()),
+                sa.literal(added_by, sa.String()),
+                sa.literal(self._clock.now(), UTCDateTime()),
+            )
+            if cap is not None:
+                values = values.where(count < cap)
+            insert = (
+                sa.insert(SubscriptionRow)
+                .from_select(["channel_pk", "topic", "added_by", "added_at"], values)
+                .returning(col(SubscriptionRow.id))
             )
             try:
+                inserted = (await session.exec(insert)).first()
                 await session.commit()
             except IntegrityError:
                 await session.rollback()
-                return False
-            return True
+                return TopicAdded.ALREADY
+            return TopicAdded.FULL if inserted is None else TopicAdded.ADDED
 
     async def remove_topic(self, ref: ChannelRef, topic: str) -> bool:
         """Unsubscribe; False when the channel did not follow it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -9,7 +10,7 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
-from tests.adapters.slack.conftest import SlackBot
+from tests.adapters.slack.conftest import PAPERS, SlackBot
 from tests.fakes.slack_payloads import slash_command
 from tests.fakes.slack_server import FakeSlack
 from tests.support.processes import free_port
@@ -82,3 +83,26 @@ async def test_a_bad_signature_or_a_stale_timestamp_gets_401(slack: FakeSlack, m
     assert slack.responses() == []
     assert bot.services is not None
     assert await bot.services.repository.distinct_topics() == []
+
+
+async def test_150_simultaneous_subscribes_leave_the_channel_at_its_50_topic_cap(
+    slack: FakeSlack, make_bot: Any
+) -> None:
+    bot, url = await http_bot(make_bot)
+
+    async def subscribe(n: int, session: aiohttp.ClientSession) -> int:
+        body = urlencode(slash_command(f"subscribe topic{n}", response_url=slack.response_url()))
+        async with session.post(url, data=body, headers=signed(body)) as answer:
+            return answer.status
+
+    connector = aiohttp.TCPConnector(limit=150)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        statuses = await asyncio.gather(*(subscribe(n, session) for n in range(150)))
+    await bot.idle()
+    assert statuses == [200] * 150
+    assert bot.services is not None
+    topics = await bot.services.repository.topics(PAPERS)
+    assert len(topics) == 50
+    told = [response["text"] for response in slack.responses()]
+    assert sum("Subscribed to" in text for text in told) == 50
+    assert sum("the most it can" in text for text in told) == 100

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from bot.domain.channel import ChannelRef
 from bot.domain.schedule import Schedule, parse_weekdays
 from bot.infra.storage.database import create_engine
-from bot.infra.storage.repository import Repository
+from bot.infra.storage.repository import Repository, TopicAdded
 from tests.fakes.clock import FakeClock
 from tests.infra.storage.conftest import MakeRepository, make_paper
 
@@ -64,10 +64,10 @@ async def test_digest_done_keeps_aware_times_and_never_moves_coverage_back(
 
 
 async def test_subscriptions_are_unique_per_channel_and_ordered(repo: Repository) -> None:
-    assert await repo.add_topic(GENERAL, "bilevel optimization", "ada")
-    assert await repo.add_topic(GENERAL, "cat:math.OC", "ada")
-    assert not await repo.add_topic(GENERAL, "bilevel optimization", "bob")
-    assert await repo.add_topic(RANDOM, "bilevel optimization", "eve")
+    assert await repo.add_topic(GENERAL, "bilevel optimization", "ada") is TopicAdded.ADDED
+    assert await repo.add_topic(GENERAL, "cat:math.OC", "ada") is TopicAdded.ADDED
+    assert await repo.add_topic(GENERAL, "bilevel optimization", "bob") is TopicAdded.ALREADY
+    assert await repo.add_topic(RANDOM, "bilevel optimization", "eve") is TopicAdded.ADDED
 
     topics = await repo.topics(GENERAL)
     assert [(t.number, t.topic, t.added_by) for t in topics] == [
@@ -215,3 +215,23 @@ async def test_naive_times_are_refused(repo: Repository) -> None:
         await repo.mark_digest_done(GENERAL, datetime(2026, 2, 12, 9, 0), None)
     state = await repo.get_channel(GENERAL)
     assert state is not None and state.last_digest_at is None
+
+
+async def test_the_topic_cap_holds_when_two_processes_subscribe_300_times_at_once(
+    make_repository: MakeRepository,
+) -> None:
+    # Two engines stand for two processes; each fires 150 subscriptions at the same instant.
+    first, second = await make_repository(), await make_repository()
+    await first.ensure_channel(GENERAL)
+    outcomes = await asyncio.gather(
+        *(
+            (first if n % 2 else second).add_topic(GENERAL, f"topic {n}", "mallory", cap=50)
+            for n in range(300)
+        )
+    )
+    assert outcomes.count(TopicAdded.ADDED) == 50
+    assert outcomes.count(TopicAdded.FULL) == 250
+    assert len(await first.topics(GENERAL)) == 50
+    # A full channel still says "already" for a topic it follows, and other channels are untouched.
+    assert await second.add_topic(GENERAL, "topic 0", "ada", cap=50) in (TopicAdded.ALREADY, TopicAdded.FULL)
+    assert await second.add_topic(RANDOM, "topic 0", "ada", cap=50) is TopicAdded.ADDED
