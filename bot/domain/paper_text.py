@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
 
-import snowballstemmer
-
 from bot.domain.paper import Paper
+from bot.domain.word_stems import stem
+
+__all__ = ["TEXT_FIELDS", "PaperText", "TextField", "Zone", "analyze", "fold", "stem", "tokenize"]
 
 TextField = Literal["any", "ti", "abs"]
 TEXT_FIELDS: tuple[TextField, ...] = ("any", "ti", "abs")
 
 # Letters of any script and digits make words; an apostrophe inside keeps "newton's" whole.
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_STEMMER = snowballstemmer.stemmer("english")
 
 
 def fold(text: str) -> str:
@@ -38,12 +38,6 @@ def _combining_marks() -> dict[int, None]:
 def tokenize(text: str) -> list[str]:
     """Split text into folded word tokens, the unit both topics and papers are compared in."""
     return _TOKEN.findall(fold(text))
-
-
-@lru_cache(maxsize=200_000)
-def stem(token: str) -> str:
-    """The English stem, so convergence, converges and convergent meet; cached as words repeat."""
-    return str(_STEMMER.stemWord(token))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +106,37 @@ def analyze(paper: Paper) -> PaperText:
         categories=categories,
         archives=frozenset(c.split(".", 1)[0] for c in categories),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """One zone's words in order and by key, to show a reader which of them a topic matched."""
+
+    tokens: tuple[str, ...]
+    by_stem: dict[str, tuple[str, ...]]
+
+    def phrases(self, phrase: tuple[str, ...]) -> list[str]:
+        """Each distinct run of words here whose stems are `phrase`, as the paper writes it."""
+        n, stems = len(phrase), [stem(t) for t in self.tokens]
+        runs = (
+            " ".join(self.tokens[i : i + n]) for i in range(len(stems)) if tuple(stems[i : i + n]) == phrase
+        )
+        return list(dict.fromkeys(runs))
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        """The distinct words here that start with `prefix`, in order."""
+        return list(dict.fromkeys(t for t in self.tokens if t.startswith(prefix)))
+
+
+@lru_cache(maxsize=4096)
+def wording(paper: Paper) -> dict[TextField, Wording]:
+    """A paper's title and abstract words, kept only for the few papers a digest shows."""
+    return {"ti": _wording(paper.title), "abs": _wording(paper.abstract)}
+
+
+def _wording(text: str) -> Wording:
+    tokens = tuple(tokenize(text))
+    by_stem: dict[str, dict[str, None]] = {}
+    for token in tokens:
+        by_stem.setdefault(stem(token), {})[token] = None
+    return Wording(tokens, {s: tuple(words) for s, words in by_stem.items()})
