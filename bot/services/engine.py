@@ -45,7 +45,7 @@ from bot.domain.replies import (
     TopicList,
 )
 from bot.domain.schedule import ScheduleError, next_occurrence, parse_schedule
-from bot.domain.topics import TopicSyntaxError, parse_topic
+from bot.domain.topics import TopicSyntaxError, as_stored, parse_topic, same_topic
 from bot.infra.storage.repository import Repository
 from bot.services.catalog import PaperCatalog
 from bot.services.delivery import DigestDelivery, NotDelivered
@@ -154,6 +154,10 @@ class Engine:
         except TopicSyntaxError as error:
             return Notice(f"{error}\n{TOPIC_SYNTAX_HELP}", Tone.ERROR)
         existing = await self.repository.topics(channel)
+        same = same_topic([e.topic for e in existing], topic.key)
+        if same is not None:
+            also = "" if same == topic.text else f", which selects the same papers as `{topic.text}`"
+            return Notice(f"This channel already follows `{same}`{also}.", Tone.INFO)
         if len(existing) >= MAX_TOPICS_PER_CHANNEL:
             return Notice(
                 f"This channel already follows {MAX_TOPICS_PER_CHANNEL} topics, the most it can. "
@@ -164,8 +168,11 @@ class Engine:
         if not added:
             return Notice(f"This channel already follows `{topic.text}`.", Tone.INFO)
         await self._schedule_changed(await self.repository.ensure_channel(channel))
+        repeats = [f"`{r}`" for r in dict.fromkeys(topic.repeats)]
+        once = f" ({', '.join(repeats)} {'was' if len(repeats) == 1 else 'were'} dropped as a repeat)"
+        once = once if repeats else ""
         return Notice(
-            f"Subscribed to `{topic.text}`. This channel now follows {len(existing) + 1} "
+            f"Subscribed to `{topic.text}`{once}. This channel now follows {len(existing) + 1} "
             f"topic{'s' if existing else ''}; `preview` shows what the next digest would hold.",
             Tone.SUCCESS,
         )
@@ -184,10 +191,7 @@ class Engine:
                     Tone.ERROR,
                 )
         else:
-            try:
-                target = parse_topic(which).text
-            except TopicSyntaxError:
-                target = which.strip()
+            target = as_stored([e.topic for e in entries], which) or which.strip()
         if not await self.repository.remove_topic(channel, target):
             listing = ", ".join(f"{e.number}. `{e.topic}`" for e in entries)
             return Notice(f"This channel doesn't follow `{target}`. It follows: {listing}", Tone.ERROR)
