@@ -12,7 +12,17 @@ from typing import Literal
 from bot.domain.paper import Paper
 from bot.domain.word_stems import stem
 
-__all__ = ["TEXT_FIELDS", "PaperText", "TextField", "Zone", "analyze", "fold", "stem", "tokenize"]
+__all__ = [
+    "TEXT_FIELDS",
+    "PaperText",
+    "TextField",
+    "Zone",
+    "analyze",
+    "fold",
+    "phrases_in",
+    "stem",
+    "tokenize",
+]
 
 TextField = Literal["any", "ti", "abs"]
 TEXT_FIELDS: tuple[TextField, ...] = ("any", "ti", "abs")
@@ -63,6 +73,22 @@ class Zone:
         """True when some word here starts with `prefix`."""
         return any(t.startswith(prefix) for t in self.tokens)
 
+    def words_with_stem(self, key: str) -> list[str]:
+        """The distinct words here with this stem, in alphabetical order (to show a reader)."""
+        return sorted(t for t in self.tokens if stem(t) == key) if key in self.stem_set else []
+
+    def words_with_prefix(self, prefix: str) -> list[str]:
+        """The distinct words here starting with `prefix`, in alphabetical order."""
+        return sorted(t for t in self.tokens if t.startswith(prefix))
+
+
+def phrases_in(text: str, phrase: tuple[str, ...]) -> list[str]:
+    """Each distinct run of words in `text` whose stems are `phrase`, as the text writes it."""
+    tokens = tokenize(text)
+    stems, n = [stem(t) for t in tokens], len(phrase)
+    runs = (" ".join(tokens[i : i + n]) for i in range(len(tokens)) if tuple(stems[i : i + n]) == phrase)
+    return list(dict.fromkeys(runs))
+
 
 def _zone(text: str) -> Zone:
     # Interned: thousands of papers share their words, and an index holds every paper's.
@@ -106,37 +132,3 @@ def analyze(paper: Paper) -> PaperText:
         categories=categories,
         archives=frozenset(c.split(".", 1)[0] for c in categories),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Wording:
-    """One zone's words in order and by key, to show a reader which of them a topic matched."""
-
-    tokens: tuple[str, ...]
-    by_stem: dict[str, tuple[str, ...]]
-
-    def phrases(self, phrase: tuple[str, ...]) -> list[str]:
-        """Each distinct run of words here whose stems are `phrase`, as the paper writes it."""
-        n, stems = len(phrase), [stem(t) for t in self.tokens]
-        runs = (
-            " ".join(self.tokens[i : i + n]) for i in range(len(stems)) if tuple(stems[i : i + n]) == phrase
-        )
-        return list(dict.fromkeys(runs))
-
-    def with_prefix(self, prefix: str) -> list[str]:
-        """The distinct words here that start with `prefix`, in order."""
-        return list(dict.fromkeys(t for t in self.tokens if t.startswith(prefix)))
-
-
-@lru_cache(maxsize=4096)
-def wording(paper: Paper) -> dict[TextField, Wording]:
-    """A paper's title and abstract words, kept only for the few papers a digest shows."""
-    return {"ti": _wording(paper.title), "abs": _wording(paper.abstract)}
-
-
-def _wording(text: str) -> Wording:
-    tokens = tuple(tokenize(text))
-    by_stem: dict[str, dict[str, None]] = {}
-    for token in tokens:
-        by_stem.setdefault(stem(token), {})[token] = None
-    return Wording(tokens, {s: tuple(words) for s, words in by_stem.items()})

@@ -7,7 +7,8 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
-from bot.domain.paper_text import PaperText, TextField, Wording, Zone
+from bot.domain.paper import Paper
+from bot.domain.paper_text import PaperText, TextField, Zone, phrases_in
 
 if TYPE_CHECKING:
     from bot.domain.topic_index import PaperIndex
@@ -87,19 +88,18 @@ class TextTerm(_Term):
         zones: list[tuple[TextField, float]] = [("ti", TITLE_WEIGHT), ("abs", ABSTRACT_WEIGHT)]
         return [(w, self._select(index, z)) for z, w in zones if self.field in ("any", z)]
 
-    def words(self, wording: dict[TextField, Wording]) -> list[str]:
+    def words(self, doc: PaperText, paper: Paper) -> list[str]:
         """The paper's own words that this term matched, title first, each once, a few at most."""
         found: list[str] = []
-        for field in ("ti", "abs"):
+        for zone, text, field in ((doc.title, paper.title, "ti"), (doc.abstract, paper.abstract, "abs")):
             if self.field not in ("any", field):
                 continue
-            zone = wording[field]
             if self.prefix:
-                found += zone.with_prefix(self.stems[0])
+                found += zone.words_with_prefix(self.stems[0])
             elif len(self.stems) == 1:
-                found += zone.by_stem.get(self.stems[0], ())
-            else:
-                found += zone.phrases(self.stems)
+                found += zone.words_with_stem(self.stems[0])
+            elif zone.has_phrase(self.stems):  # only a phrase needs the text again, for its order
+                found += phrases_in(text, self.stems)
         return list(dict.fromkeys(found))[:SHOWN_WORDS]
 
     def _select(self, index: PaperIndex, field: TextField) -> AbstractSet[int]:

@@ -14,7 +14,7 @@ from functools import cached_property, lru_cache
 
 from bot.domain import taxonomy
 from bot.domain.paper import Paper
-from bot.domain.paper_text import PaperText, analyze, wording
+from bot.domain.paper_text import PaperText, analyze
 from bot.domain.topic_lexer import TopicSyntaxError
 from bot.domain.topic_parser import parse_expression
 from bot.domain.topic_terms import (
@@ -122,14 +122,28 @@ def as_stored(stored: Iterable[str], typed: str) -> str | None:
         return None
 
 
-def matched_words(match: TopicMatch, paper: Paper) -> tuple[str, ...]:
+def matched_words(topic: Topic, match: TopicMatch, paper: Paper) -> tuple[str, ...]:
     """Why `paper` matched, for a reader: the paper's own words for text terms, else the terms."""
-    topic, words = read_topic(match.topic), wording(paper)
     shown: list[str] = []
     for term in topic.positive_terms:
         if term.label in match.terms:
-            shown += term.words(words) if isinstance(term, TextTerm) else [term.label]
+            shown += _words(term, paper) if isinstance(term, TextTerm) else (term.label,)
     return tuple(dict.fromkeys(shown)) or match.terms
+
+
+# Thousands of channels show the same few papers for the same terms: find their words once.
+_WORDS_KEPT = 20_000
+_words_found: dict[tuple[TextTerm, str, int], tuple[str, ...]] = {}
+
+
+def _words(term: TextTerm, paper: Paper) -> tuple[str, ...]:
+    key = (term, paper.arxiv_id, paper.version)
+    found = _words_found.get(key)
+    if found is None:
+        if len(_words_found) >= _WORDS_KEPT:
+            _words_found.clear()
+        found = _words_found[key] = tuple(term.words(analyze(paper), paper))
+    return found
 
 
 def _positive_terms(node: Node) -> Iterator[TextTerm | AuthorTerm | CategoryTerm]:

@@ -135,7 +135,7 @@ class DigestBuilder:
         if cache.since is not None and since > cache.since:
             papers = cache.papers
             total = {a: v for a, v in total.items() if (papers[a].announced or since) > since}
-        return Matched(total, per_topic, cache.papers, cache.order)
+        return Matched(total, tuple(topics), per_topic, cache.papers, cache.order)
 
     def choose(
         self, channel: ChannelState, matched: Matched, delivered: AbstractSet[str]
@@ -161,8 +161,8 @@ class DigestBuilder:
                 matched.papers[a],
                 fresh[a],
                 tuple(
-                    MatchReason(m.topic, matched_words(m, matched.papers[a]))
-                    for per in matched.per_topic
+                    MatchReason(m.topic, matched_words(topic, m, matched.papers[a]))
+                    for topic, per in zip(matched.topics, matched.per_topic, strict=True)
                     if (m := per.get(a))
                 ),
             )

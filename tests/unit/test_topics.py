@@ -637,7 +637,7 @@ def test_archives_and_real_classes_stay_valid() -> None:
 
 def shown(query: str, matching: Paper) -> tuple[str, ...]:
     """The words a digest shows for why a paper matched a topic."""
-    return matched_words(match(query, matching), matching)
+    return matched_words(parse_topic(query), match(query, matching), matching)
 
 
 def test_matched_shows_the_papers_own_words() -> None:
@@ -651,4 +651,5 @@ def test_matched_shows_the_papers_own_words() -> None:
     descents = make_paper("2700.00031", "Gradients descent fast", "Stochastic gradient descents.")
     assert shown('"gradient descent"', descents) == ("gradients descent", "gradient descents")
     learning = make_paper("2700.00032", "Learnable", "learn learns learned learning learner learners")
-    assert shown("learn*", learning) == ("learnable", "learn", "learns", "learned", "learning")
+    # Title words first, then the abstract's, each alphabetically; five at most.
+    assert shown("learn*", learning) == ("learnable", "learn", "learned", "learner", "learners")
