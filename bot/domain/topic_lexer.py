@@ -10,6 +10,7 @@ FIELDS |= {"cat": "cat", "category": "cat", "all": "any"}
 KEYWORDS = {"and": "AND", "or": "OR", "not": "NOT"}
 QUOTES = '"\u201c\u201d\u201e\u201f\u2033'  # phones turn " into curly quotes
 FIELD = re.compile(r"([A-Za-z][A-Za-z_-]*):")
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # echoed as �
 _EG_FIELD = {"any": "all:diffusion", "ti": "ti:diffusion", "abs": "abs:diffusion"}
 _EG_FIELD |= {"au": 'au:"Yann LeCun"', "cat": "cat:cs.LG"}
 
@@ -28,7 +29,8 @@ def quote(text: str, position: int = 0, width: int = 40) -> str:
         start = max(0, min(position - 10, len(text) - width))
         end = start + width
         text = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-    return "`" + " ".join(text.replace("`", "'").split()) + "`"
+    text = _UNPRINTABLE.sub("\ufffd", text.replace("`", "'"))
+    return "`" + " ".join(text.split()) + "`"
 
 
 @dataclass(frozen=True, slots=True)

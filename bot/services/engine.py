@@ -45,6 +45,7 @@ from bot.domain.replies import (
     TopicList,
 )
 from bot.domain.schedule import ScheduleError, next_occurrence, parse_schedule
+from bot.domain.topic_lexer import quote
 from bot.domain.topics import TopicSyntaxError, as_stored, parse_topic, same_topic
 from bot.infra.storage.repository import Repository
 from bot.services.catalog import PaperCatalog
@@ -181,20 +182,21 @@ class Engine:
         entries = await self.repository.topics(channel)
         if not entries:
             return Notice("This channel follows no topics.", Tone.INFO)
-        target: str | None = None
-        if which.strip().isdigit():
-            number = int(which.strip())
-            target = next((e.topic for e in entries if e.number == number), None)
+        text, stored = which.strip(), [e.topic for e in entries]
+        if text.isascii() and text.isdigit():  # not `²`, which isdigit() too
+            target = next((e.topic for e in entries if e.number == int(text)), None)
             if target is None:
                 return Notice(
-                    f"There is no topic number {number}; `topics` lists 1 to {len(entries)}.",
+                    f"There is no topic number {int(text)}; `topics` lists 1 to {len(entries)}.",
                     Tone.ERROR,
                 )
-        else:
-            target = as_stored([e.topic for e in entries], which) or which.strip()
-        if not await self.repository.remove_topic(channel, target):
+        else:  # as written or however else it selects the same papers
+            target = as_stored(stored, text) or (text if text in stored else None)
+        if target is None or not await self.repository.remove_topic(channel, target):
             listing = ", ".join(f"{e.number}. `{e.topic}`" for e in entries)
-            return Notice(f"This channel doesn't follow `{target}`. It follows: {listing}", Tone.ERROR)
+            return Notice(
+                f"This channel doesn't follow {quote(text, width=80)}. It follows: {listing}", Tone.ERROR
+            )
         return Notice(f"Unsubscribed from `{target}`.", Tone.SUCCESS)
 
     async def _topics(self, channel: ChannelRef) -> Reply:

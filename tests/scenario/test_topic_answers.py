@@ -121,3 +121,14 @@ async def test_a_topic_stored_before_categories_were_checked_keeps_its_channel_w
     asked = [r.path for r in chat.fake.requests]
     assert asked and not any("cs.ML" in path for path in asked)
     assert "Unsubscribed from `cat:cs.ML`" in await chat.say("unsubscribe cat:cs.ML")
+
+
+@pytest.mark.parametrize("typed", ["²", "١", "con\x00vergence", "cat:cs.ML", "x" * 500])
+async def test_unsubscribing_from_something_odd_is_answered_not_crashed(
+    chat: ConsoleChat, typed: str
+) -> None:
+    await chat.say("subscribe convergence")
+    reply = await chat.say(f"unsubscribe {typed}")
+    assert "This channel doesn't follow `" in reply and "It follows: 1. `convergence`" in reply
+    assert "incident" not in reply and "\x00" not in reply
+    assert "1. convergence" in await chat.say("topics")
