@@ -13,7 +13,7 @@ from bot.domain import taxonomy
 
 # `@everyone`, `@here`, `@name` (not the `@` inside an e-mail address), and the wire forms Slack
 # (`<!channel>`, `<@U123>`, `<#C1|x>`) and Discord (`<@123>`, `<@&123>`, `<#123>`) send.
-_MENTION = re.compile(r"(?<![\w@])@[^\s()\"]*|<[@!#][^>\s]*>?")
+_MENTION = re.compile(r"(?<![\w@])@[^\s()\"]+|<[@!#][^>\s]*>?")
 _EXAMPLE_WORDS = "e.g. `convergence` or `au:LeCun`"
 
 

@@ -449,6 +449,7 @@ def test_normalizing_is_idempotent_and_keeps_the_meaning(query: str) -> None:
         ("<@U024BE7LH> diffusion", ["`<@U024BE7LH>` is a mention"]),
         ("<@&123456789> diffusion", ["`<@&123456789>` is a mention"]),
         ("au:@lecun", ["`@lecun` is a mention"]),
+        ("diffusion @ scale", ["`@` has no letters or digits"]),
         ("con\x00vergence", ["control character (U+0000) at position 4"]),
         ("diffusion \x1b[31m", ["control character (U+001B)"]),
         ("diffusion \ud800", ["broken character (U+D800)"]),
