@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.domain.paper import Paper
 from bot.domain.topic_terms import And, AuthorTerm, CategoryTerm, Node, Not, Or, TextTerm
 from bot.domain.topics import parse_topic
+from bot.domain.word_stems import MARK
 
 SEPARATOR = r"\W+"
 
@@ -20,7 +21,8 @@ def _pattern(node: Node) -> str:
     """A pattern matching at position 0 exactly when the paper's text satisfies the node."""
     match node:
         case TextTerm(stems=stems, prefix=prefix):
-            words = SEPARATOR.join(re.escape(s) for s in stems)
+            # A regex knows word starts, not our marks of a different word (`comput~er`).
+            words = SEPARATOR.join(re.escape(s.split(MARK)[0]) for s in stems)
             return rf"(?=.*?\b{words}\w*)" if prefix or len(stems) == 1 else rf"(?=.*?\b{words})"
         case AuthorTerm(tokens=tokens):
             return rf"(?=.*?^authors:.*?\b{SEPARATOR.join(map(re.escape, tokens))})"
@@ -80,7 +82,7 @@ def arxiv_query(topic: str) -> str:
     term = next(iter(_leaves(expression)))
     match term:
         case TextTerm(stems=stems):
-            return f"all:{stems[0]}"
+            return f"all:{stems[0].split(MARK)[0]}"
         case AuthorTerm(tokens=tokens):
             return f"au:{tokens[-1]}"
         case CategoryTerm(value=value):

@@ -28,12 +28,13 @@ class MatchReason:
     """One subscribed topic that selected the paper, and the words that made it match."""
 
     topic: str
-    terms: tuple[str, ...]
+    terms: tuple[str, ...]  # the paper's own words that matched, and author or category terms
 
     def describe(self) -> str:
-        """`convergence (converges, cat:cs.LG)`."""
-        shown = [t for t in self.terms if t != self.topic]
-        return f"{self.topic} ({', '.join(shown)})" if shown else self.topic
+        """`convergence (converge, convergent)`; just the topic when that is all that matched."""
+        if self.terms in ((), (self.topic,)):
+            return self.topic
+        return f"{self.topic} ({', '.join(self.terms)})"
 
 
 @dataclass(frozen=True, slots=True)

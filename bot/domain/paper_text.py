@@ -9,16 +9,26 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
 
-import snowballstemmer
-
 from bot.domain.paper import Paper
+from bot.domain.word_stems import stem
+
+__all__ = [
+    "TEXT_FIELDS",
+    "PaperText",
+    "TextField",
+    "Zone",
+    "analyze",
+    "fold",
+    "phrases_in",
+    "stem",
+    "tokenize",
+]
 
 TextField = Literal["any", "ti", "abs"]
 TEXT_FIELDS: tuple[TextField, ...] = ("any", "ti", "abs")
 
 # Letters of any script and digits make words; an apostrophe inside keeps "newton's" whole.
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_STEMMER = snowballstemmer.stemmer("english")
 
 
 def fold(text: str) -> str:
@@ -38,12 +48,6 @@ def _combining_marks() -> dict[int, None]:
 def tokenize(text: str) -> list[str]:
     """Split text into folded word tokens, the unit both topics and papers are compared in."""
     return _TOKEN.findall(fold(text))
-
-
-@lru_cache(maxsize=200_000)
-def stem(token: str) -> str:
-    """The English stem, so convergence, converges and convergent meet; cached as words repeat."""
-    return str(_STEMMER.stemWord(token))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,22 @@ class Zone:
     def has_prefix(self, prefix: str) -> bool:
         """True when some word here starts with `prefix`."""
         return any(t.startswith(prefix) for t in self.tokens)
+
+    def words_with_stem(self, key: str) -> list[str]:
+        """The distinct words here with this stem, in alphabetical order (to show a reader)."""
+        return sorted(t for t in self.tokens if stem(t) == key) if key in self.stem_set else []
+
+    def words_with_prefix(self, prefix: str) -> list[str]:
+        """The distinct words here starting with `prefix`, in alphabetical order."""
+        return sorted(t for t in self.tokens if t.startswith(prefix))
+
+
+def phrases_in(text: str, phrase: tuple[str, ...]) -> list[str]:
+    """Each distinct run of words in `text` whose stems are `phrase`, as the text writes it."""
+    tokens = tokenize(text)
+    stems, n = [stem(t) for t in tokens], len(phrase)
+    runs = (" ".join(tokens[i : i + n]) for i in range(len(tokens)) if tuple(stems[i : i + n]) == phrase)
+    return list(dict.fromkeys(runs))
 
 
 def _zone(text: str) -> Zone:

@@ -7,12 +7,14 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
-from bot.domain.paper_text import PaperText, TextField, Zone
+from bot.domain.paper import Paper
+from bot.domain.paper_text import PaperText, TextField, Zone, phrases_in
 
 if TYPE_CHECKING:
     from bot.domain.topic_index import PaperIndex
 
 TITLE_WEIGHT, ABSTRACT_WEIGHT, METADATA_WEIGHT = 3.0, 1.0, 0.5
+SHOWN_WORDS = 5  # words shown for one term: `learn*` can match a dozen in one abstract
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,20 @@ class TextTerm(_Term):
         """The papers with the term in the title, then in the abstract, with those weights."""
         zones: list[tuple[TextField, float]] = [("ti", TITLE_WEIGHT), ("abs", ABSTRACT_WEIGHT)]
         return [(w, self._select(index, z)) for z, w in zones if self.field in ("any", z)]
+
+    def words(self, doc: PaperText, paper: Paper) -> list[str]:
+        """The paper's own words that this term matched, title first, each once, a few at most."""
+        found: list[str] = []
+        for zone, text, field in ((doc.title, paper.title, "ti"), (doc.abstract, paper.abstract, "abs")):
+            if self.field not in ("any", field):
+                continue
+            if self.prefix:
+                found += zone.words_with_prefix(self.stems[0])
+            elif len(self.stems) == 1:
+                found += zone.words_with_stem(self.stems[0])
+            elif zone.has_phrase(self.stems):  # only a phrase needs the text again, for its order
+                found += phrases_in(text, self.stems)
+        return list(dict.fromkeys(found))[:SHOWN_WORDS]
 
     def _select(self, index: PaperIndex, field: TextField) -> AbstractSet[int]:
         if self.prefix:
@@ -215,3 +231,24 @@ class Or:
 
 
 Node: TypeAlias = "TextTerm | AuthorTerm | CategoryTerm | Not | And | Or"
+
+
+def match_key(node: Node) -> str:
+    """What a node selects, as text: equal for nodes that select the same papers the same way.
+
+    Words are compared by their keys (`converge` and `convergence` are one), and the children of
+    AND and OR in any order, so a topic that merely restates another is known as the same.
+    """
+    if isinstance(node, TextTerm):
+        words = " ".join(node.stems)
+        shown = f'"{words}"' if len(node.stems) > 1 else f"{words}*" if node.prefix else words
+        return f"{node.field}:{shown}"
+    if isinstance(node, AuthorTerm):
+        name = " ".join(node.tokens)
+        return f'au:"{name}"' if len(node.tokens) > 1 else f"au:{name}{'*' if node.prefix else ''}"
+    if isinstance(node, CategoryTerm):
+        return f"cat:{node.value}{'.*' if node.archive else ''}"
+    if isinstance(node, Not):
+        return f"-({match_key(node.child)})"
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return "(" + joiner.join(sorted(match_key(child) for child in node.children)) + ")"

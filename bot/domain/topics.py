@@ -1,22 +1,44 @@
 """The topic language people type in a channel: `convergence`, `cat:cs.LG AND diffusion`.
 
-This is the public face: `parse_topic` and `Topic`. Text analysis lives in
+This is the public face: `parse_topic` for what someone types, `read_topic` for what is stored,
+and `Topic`. Text analysis lives in
 `bot.domain.paper_text`, the expression tree in `bot.domain.topic_terms`, the grammar and its
 error messages in `bot.domain.topic_parser`, and the batch index in `bot.domain.topic_index`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
+from bot.domain import taxonomy
 from bot.domain.paper import Paper
 from bot.domain.paper_text import PaperText, analyze
-from bot.domain.topic_parser import TopicSyntaxError, parse_expression
-from bot.domain.topic_terms import And, AuthorTerm, CategoryTerm, Node, Not, Or, TextTerm, TopicMatch
+from bot.domain.topic_lexer import TopicSyntaxError
+from bot.domain.topic_parser import parse_expression
+from bot.domain.topic_terms import (
+    And,
+    AuthorTerm,
+    CategoryTerm,
+    Node,
+    Not,
+    Or,
+    TextTerm,
+    TopicMatch,
+    match_key,
+)
 
-__all__ = ["Topic", "TopicMatch", "TopicSyntaxError", "parse_topic"]
+__all__ = [
+    "Topic",
+    "TopicMatch",
+    "TopicSyntaxError",
+    "as_stored",
+    "matched_words",
+    "parse_topic",
+    "read_topic",
+    "same_topic",
+]
 
 
 @dataclass(frozen=True)
@@ -25,6 +47,8 @@ class Topic:
 
     text: str
     expression: Node = field(repr=False, compare=False)
+    # Terms typed more than once and kept once, to tell the person who typed them.
+    repeats: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def __str__(self) -> str:
         return self.text
@@ -36,8 +60,17 @@ class Topic:
 
     @property
     def categories(self) -> frozenset[str]:
-        """Categories and archives the topic asks for, so ingest knows which listings to fetch."""
-        return frozenset(t.label[4:] for t in self.positive_terms if isinstance(t, CategoryTerm))
+        """Categories and archives the topic asks for, so ingest knows which listings to fetch.
+
+        Only those arXiv has: a class an older version stored unchecked would fail the listing.
+        """
+        labels = (t.label[4:] for t in self.positive_terms if isinstance(t, CategoryTerm))
+        return frozenset(c for c in labels if taxonomy.category(c) or taxonomy.archive(c))
+
+    @cached_property
+    def key(self) -> str:
+        """What the topic selects, as text: two topics with one key are the same topic."""
+        return match_key(self.expression)
 
     def explain(self, doc: PaperText) -> TopicMatch:
         """Score a paper known to match, naming the terms it has, to show why it matched."""
@@ -59,8 +92,58 @@ class Topic:
 
 def parse_topic(text: str) -> Topic:
     """Parse what someone typed into a Topic, or say in one line what to fix."""
-    expression = parse_expression(text)
+    expression, repeats = parse_expression(text)
+    return Topic(str(expression), expression, repeats)
+
+
+@lru_cache(maxsize=4096)
+def read_topic(text: str) -> Topic:
+    """A stored topic, checked only by the grammar, so one an older version accepted still works."""
+    expression, _ = parse_expression(text, new=False)
     return Topic(str(expression), expression)
+
+
+def same_topic(stored: Iterable[str], key: str) -> str | None:
+    """The stored topic that selects what the topic with `key` does, however it was written."""
+    for text in stored:
+        try:
+            if read_topic(text).key == key:
+                return text
+        except TopicSyntaxError:  # stored under a looser grammar: not the same topic
+            continue
+    return None
+
+
+def as_stored(stored: Iterable[str], typed: str) -> str | None:
+    """The stored topic someone means by `typed`, written their way or as stored."""
+    try:
+        return same_topic(stored, read_topic(typed).key)
+    except TopicSyntaxError:
+        return None
+
+
+def matched_words(topic: Topic, match: TopicMatch, paper: Paper) -> tuple[str, ...]:
+    """Why `paper` matched, for a reader: the paper's own words for text terms, else the terms."""
+    shown: list[str] = []
+    for term in topic.positive_terms:
+        if term.label in match.terms:
+            shown += _words(term, paper) if isinstance(term, TextTerm) else (term.label,)
+    return tuple(dict.fromkeys(shown)) or match.terms
+
+
+# Thousands of channels show the same few papers for the same terms: find their words once.
+_WORDS_KEPT = 20_000
+_words_found: dict[tuple[TextTerm, str, int], tuple[str, ...]] = {}
+
+
+def _words(term: TextTerm, paper: Paper) -> tuple[str, ...]:
+    key = (term, paper.arxiv_id, paper.version)
+    found = _words_found.get(key)
+    if found is None:
+        if len(_words_found) >= _WORDS_KEPT:
+            _words_found.clear()
+        found = _words_found[key] = tuple(term.words(analyze(paper), paper))
+    return found
 
 
 def _positive_terms(node: Node) -> Iterator[TextTerm | AuthorTerm | CategoryTerm]:

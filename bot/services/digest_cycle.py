@@ -24,7 +24,7 @@ from bot.domain.channel import ChannelRef
 from bot.domain.clock import Clock
 from bot.domain.digest import Digest, ExplanationText
 from bot.domain.paper import Paper
-from bot.domain.topics import Topic, parse_topic
+from bot.domain.topics import Topic, read_topic
 from bot.infra.storage.delivery_batches import Claim, Confirmation, DeliveryBatches, StoredChannel
 from bot.infra.storage.repository import Repository
 from bot.logs import log_context
@@ -158,7 +158,7 @@ class DigestCycle:
             if not texts:  # a scheduled run for a channel that follows nothing posts nothing
                 continue
             today = self._builder.today(channel.state)
-            found = [parsed.get(t) or parsed.setdefault(t, parse_topic(t)) for t in texts]
+            found = [parsed.get(t) or parsed.setdefault(t, read_topic(t)) for t in texts]
             left = max(channel.state.max_papers - already.get(channel.pk, 0), 0)
             capped = replace(channel, state=replace(channel.state, max_papers=left))
             due.append(

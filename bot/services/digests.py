@@ -20,7 +20,7 @@ from bot.domain.digest import (
     disclaimer_for,
 )
 from bot.domain.paper import Paper
-from bot.domain.topics import Topic, parse_topic
+from bot.domain.topics import Topic, matched_words, read_topic
 from bot.infra.storage.repository import Repository
 from bot.services.catalog import IngestReport, PaperCatalog
 from bot.services.match_cache import MatchCache, Matched
@@ -75,7 +75,7 @@ class DigestBuilder:
         """The channel's next digest (not recorded anywhere: delivery does that)."""
         today = self.today(channel)
         entries = await self._repository.topics(channel.ref)
-        topics = [parse_topic(entry.topic) for entry in entries]
+        topics = [read_topic(entry.topic) for entry in entries]
         if not topics:
             return DigestPlan(self.no_topics(channel, today), None)
         report = await self._catalog.refresh(self.categories_for(topics), everything=self.all_categories)
@@ -135,7 +135,7 @@ class DigestBuilder:
         if cache.since is not None and since > cache.since:
             papers = cache.papers
             total = {a: v for a, v in total.items() if (papers[a].announced or since) > since}
-        return Matched(total, per_topic, cache.papers, cache.order)
+        return Matched(total, tuple(topics), per_topic, cache.papers, cache.order)
 
     def choose(
         self, channel: ChannelState, matched: Matched, delivered: AbstractSet[str]
@@ -160,7 +160,11 @@ class DigestBuilder:
             (
                 matched.papers[a],
                 fresh[a],
-                tuple(MatchReason(m.topic, m.terms) for per in matched.per_topic if (m := per.get(a))),
+                tuple(
+                    MatchReason(m.topic, matched_words(topic, m, matched.papers[a]))
+                    for topic, per in zip(matched.topics, matched.per_topic, strict=True)
+                    if (m := per.get(a))
+                ),
             )
             for a in pool[:cap]
         ]
@@ -199,7 +203,7 @@ class DigestBuilder:
 
     async def all_categories(self) -> set[str]:
         """Every category some channel's topics need, plus the base ones."""
-        return self.categories_for([parse_topic(text) for text in await self._repository.distinct_topics()])
+        return self.categories_for([read_topic(text) for text in await self._repository.distinct_topics()])
 
     def categories_for(self, topics: Sequence[Topic]) -> set[str]:
         """The listing to read: the configured base categories plus those the topics name."""

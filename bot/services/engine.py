@@ -45,7 +45,8 @@ from bot.domain.replies import (
     TopicList,
 )
 from bot.domain.schedule import ScheduleError, next_occurrence, parse_schedule
-from bot.domain.topics import TopicSyntaxError, parse_topic
+from bot.domain.topic_lexer import quote
+from bot.domain.topics import TopicSyntaxError, as_stored, parse_topic, same_topic
 from bot.infra.storage.repository import Repository, TopicAdded
 from bot.services.catalog import PaperCatalog
 from bot.services.delivery import DigestDelivery, NotDelivered
@@ -153,6 +154,12 @@ class Engine:
             topic = parse_topic(text)
         except TopicSyntaxError as error:
             return Notice(f"{error}\n{TOPIC_SYNTAX_HELP}", Tone.ERROR)
+        existing = await self.repository.topics(channel)
+        same = same_topic([e.topic for e in existing], topic.key)
+        if same is not None:
+            also = "" if same == topic.text else f", which selects the same papers as `{topic.text}`"
+            return Notice(f"This channel already follows `{same}`{also}.", Tone.INFO)
+        # The cap is enforced by the database, so simultaneous subscribes cannot pass it.
         added = await self.repository.add_topic(
             channel, topic.text, actor.display_name or actor.user_id, cap=MAX_TOPICS_PER_CHANNEL
         )
@@ -166,8 +173,11 @@ class Engine:
             )
         await self._schedule_changed(await self.repository.ensure_channel(channel))
         count = len(await self.repository.topics(channel))
+        repeats = [f"`{r}`" for r in dict.fromkeys(topic.repeats)]
+        once = f" ({', '.join(repeats)} {'was' if len(repeats) == 1 else 'were'} dropped as a repeat)"
+        once = once if repeats else ""
         return Notice(
-            f"Subscribed to `{topic.text}`. This channel now follows {count} "
+            f"Subscribed to `{topic.text}`{once}. This channel now follows {count} "
             f"topic{'s' if count != 1 else ''}; `preview` shows what the next digest would hold.",
             Tone.SUCCESS,
         )
@@ -176,23 +186,21 @@ class Engine:
         entries = await self.repository.topics(channel)
         if not entries:
             return Notice("This channel follows no topics.", Tone.INFO)
-        target: str | None = None
-        if which.strip().isdigit():
-            number = int(which.strip())
-            target = next((e.topic for e in entries if e.number == number), None)
+        text, stored = which.strip(), [e.topic for e in entries]
+        if text.isascii() and text.isdigit():  # not `²`, which isdigit() too
+            target = next((e.topic for e in entries if e.number == int(text)), None)
             if target is None:
                 return Notice(
-                    f"There is no topic number {number}; `topics` lists 1 to {len(entries)}.",
+                    f"There is no topic number {int(text)}; `topics` lists 1 to {len(entries)}.",
                     Tone.ERROR,
                 )
-        else:
-            try:
-                target = parse_topic(which).text
-            except TopicSyntaxError:
-                target = which.strip()
-        if not await self.repository.remove_topic(channel, target):
+        else:  # as written or however else it selects the same papers
+            target = as_stored(stored, text) or (text if text in stored else None)
+        if target is None or not await self.repository.remove_topic(channel, target):
             listing = ", ".join(f"{e.number}. `{e.topic}`" for e in entries)
-            return Notice(f"This channel doesn't follow `{target}`. It follows: {listing}", Tone.ERROR)
+            return Notice(
+                f"This channel doesn't follow {quote(text, width=80)}. It follows: {listing}", Tone.ERROR
+            )
         return Notice(f"Unsubscribed from `{target}`.", Tone.SUCCESS)
 
     async def _topics(self, channel: ChannelRef) -> Reply:

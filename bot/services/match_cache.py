@@ -19,7 +19,8 @@ class Matched:
     """
 
     scores: dict[str, float]
-    per_topic: tuple[dict[str, TopicMatch], ...]
+    topics: tuple[Topic, ...]
+    per_topic: tuple[dict[str, TopicMatch], ...]  # each topic's matches, in `topics` order
     papers: Mapping[str, Paper]
     order: Mapping[str, int]  # newest first, then by id: the tie-break among equal scores
 

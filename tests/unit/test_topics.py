@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from bot.domain.paper import Paper
 from bot.domain.topic_index import METADATA_WEIGHT, TITLE_WEIGHT, PaperIndex
-from bot.domain.topics import TopicMatch, TopicSyntaxError, parse_topic
+from bot.domain.topic_parser import MAX_CHARS
+from bot.domain.topics import TopicMatch, TopicSyntaxError, matched_words, parse_topic, read_topic
 from tests.fixtures.seed_papers import digest_seed_papers, trending_seed_papers
 
 TRENDING = trending_seed_papers()
@@ -435,7 +436,25 @@ def test_normalizing_is_idempotent_and_keeps_the_meaning(query: str) -> None:
         ("cat:cs.", ["`cat:cs.` isn't an arXiv category", "`cat:cs.LG`"]),
         ("cat:cs..LG", ["isn't an arXiv category"]),
         ("cat:cs.LG,math.OC", ["isn't an arXiv category"]),
-        ("cat:nope.LG", ["Unknown arXiv archive `nope`"]),
+        ("cat:nope.LG", ["Unknown arXiv archive `nope`", "did you mean cs.LG (Machine Learning)?"]),
+        ("cat:cs.ML", ["`cs.ML` is not an arXiv category", "did you mean cs.LG", "or stat.ML"]),
+        ("cat:math.XY", ["`math.XY` is not an arXiv category", "`cat:math` for all of Mathematics"]),
+        ("cat:cs.LGG", ["`cs.LGG` is not an arXiv category", "did you mean cs.LG (Machine Learning)?"]),
+        ("cat:physics.comp", ["did you mean physics.comp-ph (Computational Physics)?"]),
+        ("cat:machine-learning", ["cs.LG (Machine Learning) or stat.ML (Machine Learning)"]),
+        ("cat:hep", ["Unknown arXiv archive `hep`", "hep-ex (High Energy Physics - Experiment)"]),
+        ("@everyone", ["`@everyone` is a mention", "`convergence`"]),
+        ("diffusion @here", ["`@here` is a mention"]),
+        ("<!channel> diffusion", ["`<!channel>` is a mention"]),
+        ("<@U024BE7LH> diffusion", ["`<@U024BE7LH>` is a mention"]),
+        ("<@&123456789> diffusion", ["`<@&123456789>` is a mention"]),
+        ("au:@lecun", ["`@lecun` is a mention"]),
+        ("diffusion @ scale", ["`@` has no letters or digits"]),
+        ("con\x00vergence", ["control character (U+0000) at position 4"]),
+        ("diffusion \x1b[31m", ["control character (U+001B)"]),
+        ("diffusion \ud800", ["broken character (U+D800)"]),
+        (" ".join(f"ti:q{c}z:r{c}z" for c in "abcdefghijklmnopqrstuvwxyz"), ["is 337 characters"]),
+        ("İ" * 200, ["Written out in full", "the limit is 300"]),
         ("cat:", ["`cat:` needs a term", "`cat:cs.LG`"]),
         ("🚀", ["`🚀` has no letters or digits"]),
         ("diffusion 🚀✨", ["`🚀✨` has no letters or digits"]),
@@ -498,6 +517,7 @@ def test_any_text_parses_or_raises_topic_syntax_error(typed: str) -> None:
         assert "e.g. `" in str(error) and "\n" not in str(error)
     else:
         assert parse_topic(topic.text).text == topic.text
+        assert len(topic.text) <= MAX_CHARS
 
 
 QUERY_NOISE = st.sampled_from([*'"()-*: xé🚀\n', "AND", "or", "NOT", "ti:", "cat:", "au:", "cs.LG"])
@@ -511,3 +531,126 @@ def test_query_like_noise_parses_or_raises_topic_syntax_error(parts: list[str]) 
     except TopicSyntaxError:
         return
     assert parse_topic(topic.text).text == topic.text
+    assert len(topic.text) <= MAX_CHARS
+
+
+# Pieces whose written-out form is longer than what was typed: a word with a colon is quoted,
+# some letters lowercase to two characters; and pieces a database refuses.
+GROWING = st.sampled_from(
+    [
+        "ti:ab:cd",
+        "abs:x:y",
+        "au:a:b",
+        "İ",
+        "ǅ",
+        "ﬁ",
+        "ß",
+        "cat:CS.lg",
+        "  ",
+        " OR ",
+        "(",
+        ")",
+        "\x00",
+        "@x",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(GROWING, min_size=1, max_size=120).map("".join))
+def test_an_accepted_topic_is_stored_in_a_form_that_parses_again_and_fits(typed: str) -> None:
+    try:
+        topic = parse_topic(typed)
+    except TopicSyntaxError as error:
+        assert "e.g. `" in str(error) and "\n" not in str(error)
+        return
+    assert parse_topic(topic.text).text == topic.text
+    assert read_topic(topic.text).text == topic.text
+    assert len(topic.text) <= MAX_CHARS
+    assert "\x00" not in topic.text
+
+
+def colon_terms(n: int) -> str:
+    """n distinct terms like `ti:qaz:raz`, each two characters longer written out: `ti:"qaz:raz"`."""
+    return " ".join(f"ti:q{chr(97 + i)}z:r{chr(97 + i)}z" for i in range(n))
+
+
+def test_a_topic_is_measured_as_it_is_written_out() -> None:
+    assert (len(colon_terms(23)), len(parse_topic(colon_terms(23)).text)) == (252, 298)
+    with pytest.raises(TopicSyntaxError, match="is 311 characters; the limit is 300"):
+        parse_topic(colon_terms(24))  # 263 typed
+
+
+# ---- repeats, equivalents, stored topics -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalized", "repeats"),
+    [
+        ("convergence convergence", "convergence", ("convergence",)),
+        ("Convergence AND convergence", "convergence", ("convergence",)),
+        ("converge convergence", "converge", ("convergence",)),
+        ("diffusion OR flow OR diffusion", "diffusion OR flow", ("diffusion",)),
+        ("(diffusion OR flow) (flow OR diffusion)", "diffusion OR flow", ("flow OR diffusion",)),
+        ("convergence -adam -adam", "convergence -adam", ("-adam",)),
+        ("cat:cs.LG cat:CS.lg", "cat:cs.LG", ("cat:cs.LG",)),
+        ("convergence", "convergence", ()),
+    ],
+)
+def test_a_repeated_term_counts_once_and_is_reported(
+    typed: str, normalized: str, repeats: tuple[str, ...]
+) -> None:
+    topic = parse_topic(typed)
+    assert (topic.text, topic.repeats) == (normalized, repeats)
+    assert selected(typed) == selected(normalized)
+
+
+def test_topics_that_select_the_same_papers_share_a_key() -> None:
+    same = ["convergence", "converge", "Convergences", "convergence convergence", '"convergence"']
+    assert len({parse_topic(t).key for t in same}) == 1
+    assert parse_topic("diffusion flow").key == parse_topic("flow AND diffusion").key
+    assert parse_topic("diffusion OR flow").key == parse_topic("flow OR diffusion").key
+    assert parse_topic("diffusion flow").key != parse_topic("diffusion OR flow").key
+    assert parse_topic("transformer").key != parse_topic("transform").key
+    assert parse_topic('"gradient descent"').key != parse_topic("gradient descent").key
+
+
+def test_a_topic_stored_before_categories_were_checked_still_reads_but_asks_arxiv_nothing() -> None:
+    stored = read_topic("cat:cs.ML OR convergence")
+    assert stored.text == "cat:cs.ML OR convergence"
+    assert stored.categories == frozenset()  # an unknown class would fail the shared listing
+    assert selected("convergence") == {p.arxiv_id for p in ALL if stored.matches(p)}
+    assert read_topic("cat:cs.lg OR cat:hep-th").categories == {"cs.LG", "hep-th"}
+    with pytest.raises(TopicSyntaxError, match="not an arXiv category"):
+        parse_topic(stored.text)
+
+
+def test_archives_and_real_classes_stay_valid() -> None:
+    for typed in ("cat:math.*", "cat:math", "cat:hep-th", "cat:astro-ph", "cat:q-bio.NC", "cat:econ.EM"):
+        assert parse_topic(typed).text == typed.removesuffix(".*")
+    assert parse_topic("cat:math.mp").text == "cat:math.MP"  # arXiv's alias of math-ph
+    assert parse_topic("cat:cmp-lg").text == "cat:cmp-lg"  # a retired archive the feed still knows
+
+
+# ---- what "Matched:" shows ---------------------------------------------------------------------
+
+
+def shown(query: str, matching: Paper) -> tuple[str, ...]:
+    """The words a digest shows for why a paper matched a topic."""
+    return matched_words(parse_topic(query), match(query, matching), matching)
+
+
+def test_matched_shows_the_papers_own_words() -> None:
+    iterates = make_paper("2700.00030", "Iterates converge", "A convergent scheme; it converges.")
+    assert shown("convergence", iterates) == ("converge", "convergent", "converges")
+    assert shown("ti:convergence", iterates) == ("converge",)
+    assert shown("converg*", iterates) == ("converge", "convergent", "converges")
+    assert shown("convergence cat:cs.LG", iterates) == ("converge", "convergent", "converges", "cat:cs.LG")
+    hypergradient = paper("Natural Hypergradient Descent")
+    assert shown('au:"Deyi Kong" hypergradient', hypergradient) == ('au:"Deyi Kong"', "hypergradient")
+    descents = make_paper("2700.00031", "Gradients descent fast", "Stochastic gradient descents.")
+    assert shown('"gradient descent"', descents) == ("gradients descent", "gradient descents")
+    learning = make_paper("2700.00032", "Learnable", "learn learns learned learning learner learners")
+    # Title words first, then the abstract's, each alphabetically; five at most.
+    assert shown("learn*", learning) == ("learnable", "learn", "learned", "learner", "learners")
