@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import functools
 import logging
-import traceback
 from collections.abc import Callable, MutableMapping
-from pathlib import Path
 from typing import Any
+
+from adapters.failures import describe_failure
 
 log = logging.getLogger(__name__)
 
@@ -44,20 +44,3 @@ def _isolated(event: str, parser: Parser) -> Parser:
 
     parse.__paperboy_isolated__ = True  # type: ignore[attr-defined]
     return parse
-
-
-def describe_failure(error: BaseException) -> str:
-    """What failed and where, without any value from the payload (it carries interaction tokens).
-
-    A KeyError names the missing field, which comes from discord.py's code, not from the payload;
-    other exception messages may quote payload values, so only their type is given.
-    """
-    what = type(error).__name__
-    if isinstance(error, KeyError) and error.args and isinstance(error.args[0], str):
-        what += f" {error.args[0][:40]!r}"
-    frames = traceback.extract_tb(error.__traceback__)
-    if frames:
-        last = frames[-1]
-        where = "/".join(Path(last.filename).parts[-2:])
-        what += f" in {last.name} ({where}:{last.lineno})"
-    return what
