@@ -6,8 +6,11 @@ parser without any guard, so a payload missing a field the parser reads (an INTE
 whose channel has no `position`: `KeyError` in `TextChannel._update`) propagates out of
 `poll_event`; `AutoShardedClient`'s shard worker turns it into a *terminate* event and `connect()`
 raises it, which ends the client (Rapptz/discord.py#2429 and #7649 show the same crash from other
-parsers). Listeners (`on_*` events, app commands, views) are already isolated by discord.py; the
-parsers are not, so each entry of the connection state's `parsers` table is wrapped here. The
+parsers). Discord's interaction `channel` is a partial object (discord-api-docs#6051), and Pycord
+made `position` optional because Discord did not always send it (Pycord-Development/pycord#1257).
+
+Listeners (`on_*` events, app commands, views) are already isolated by discord.py; the parsers
+are not, so each entry of the connection state's `parsers` table is wrapped here. The
 gateway reads that very dict object (`ws._discord_parsers = client._connection.parsers`) on every
 connect, so wrapping its entries in place covers every shard and every reconnect.
 """
