@@ -75,6 +75,16 @@ class DiscordAdapter:
                 raise DiscordStartError("the Discord client stopped before it was ready")
             raise self._start_failure(failure) from failure
 
+    @property
+    def connected(self) -> bool:
+        """True while the client runs (the health check reads it): False once it stopped for good."""
+        return (
+            self.client is not None
+            and not self.client.is_closed()
+            and self._task is not None
+            and not self._task.done()
+        )
+
     async def wait_closed(self) -> None:
         """Return when the client stops (after `stop`, or when Discord closes for good)."""
         if self._task is not None:

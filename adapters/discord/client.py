@@ -11,6 +11,7 @@ from discord import app_commands
 from adapters.discord.bridge import CommandBridge
 from adapters.discord.buttons import ExplainButton, NotRelevantButton
 from adapters.discord.commands import install_commands
+from adapters.discord.isolation import isolate_parsers
 from adapters.discord.registration import register_commands
 from bot.infra.storage.platform_state import PlatformState
 
@@ -50,6 +51,8 @@ class PaperboyClient(discord.AutoShardedClient):
             chunk_guilds_at_startup=False,
             guild_ready_timeout=guild_ready_timeout,
         )
+        # A malformed gateway event is dropped, never the connection (see isolation.py).
+        isolate_parsers(self._connection.parsers)
         self.bridge = bridge
         self.state = state
         self.guild_ids = guild_ids

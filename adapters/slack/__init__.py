@@ -14,7 +14,13 @@ if TYPE_CHECKING:
 def create_adapter(
     settings: Settings, services: Services, *, pacer: ChannelPacer | None = None
 ) -> ChatAdapter:
-    """The Slack adapter for these settings: Socket Mode by default, HTTP mode when asked."""
-    from adapters.slack.adapter import SlackAdapter
+    """The Slack adapter for these settings: Socket Mode by default, HTTP mode when asked.
 
-    return SlackAdapter(settings, services, pacer=pacer)
+    Replay protection is kept in the services' database, so a restart or a second process still
+    recognises a redelivered request.
+    """
+    from adapters.slack.adapter import SlackAdapter
+    from bot.infra.storage.seen_requests import SeenRequests
+
+    seen = SeenRequests(services.database, services.engine.clock)
+    return SlackAdapter(settings, services, seen, pacer=pacer)

@@ -5,22 +5,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Coroutine
 from typing import Any
 
 from aiohttp import ClientError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.failures import describe_failure
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.pacing import ChannelPacer, RateLimitRetryExceptPosts
 from adapters.slack.people import ManagerPolicy, SlackDirectory
 from adapters.slack.publisher import SlackPublisher, ThreadIndex
 from bot.app import Services
+from bot.infra.storage.seen_requests import SeenRequests
 from bot.services.ports import AdapterStartError
 from bot.settings import Settings
 
@@ -47,7 +56,14 @@ class SlackAdapter:
 
     platform = "slack"
 
-    def __init__(self, settings: Settings, services: Services, *, pacer: ChannelPacer | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services,
+        seen: SeenRequests,
+        *,
+        pacer: ChannelPacer | None = None,
+    ):
         if settings.slack_bot_token is None:
             raise SlackStartError("SLACK_BOT_TOKEN is not set; it starts with xoxb- (see docs/slack.md).")
         self._settings = settings
@@ -78,7 +94,7 @@ class SlackAdapter:
             self.client, pacer or ChannelPacer(settings.slack_post_interval), threads
         )
         self.directory = SlackDirectory(self.client, ManagerPolicy.parse(settings.slack_managers))
-        self.handlers = SlackHandlers(self._engine, self.publisher, self.directory, self.spawn)
+        self.handlers = SlackHandlers(self._engine, self.publisher, self.directory, self.spawn, seen)
         self.handlers.register(self.app)
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = asyncio.Event()
@@ -109,7 +125,7 @@ class SlackAdapter:
 
     async def _start_socket_mode(self) -> None:
         assert self._settings.slack_app_token is not None
-        self._socket = AsyncSocketModeHandler(self.app, self._settings.slack_app_token.get_secret_value())
+        self._socket = DroppingSocketModeHandler(self.app, self._settings.slack_app_token.get_secret_value())
         try:
             # Asked here, not inside connect(), which would retry a refused token forever.
             self._socket.client.wss_uri = await self._socket.client.issue_new_wss_url()
@@ -124,7 +140,13 @@ class SlackAdapter:
 
     async def _start_http(self) -> None:
         async def events(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+            try:
+                bolt_request = await to_bolt_request(request)
+            except Exception as error:
+                # A body bolt cannot even parse (before its signature check): no detail to the sender.
+                log.warning("slack: refused an unreadable HTTP request: %s", describe_failure(error))
+                return web.Response(status=400, text="bad request")
+            return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
         async def health(_: web.Request) -> web.Response:
             return web.Response(text="ok")
@@ -179,6 +201,51 @@ class SlackAdapter:
             await work
         except Exception:
             log.exception("slack: %s failed", what)
+
+
+class DroppingSocketModeHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler, except that every envelope is acknowledged, even one it can't use.
+
+    Bolt leaves an envelope unacknowledged when building its request fails or nothing handles it
+    (404), and slack_sdk rejects one whose payload is not an object; Slack then delivers the same
+    unusable envelope again. Here such an envelope is logged (its type and what failed, never the
+    payload, which holds response_url) and acknowledged with an empty body: dropped.
+    """
+
+    def __init__(self, app: AsyncApp, app_token: str) -> None:
+        super().__init__(app, app_token)
+        self.client.message_listeners.append(self._drop_unusable_payload)
+
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        """Dispatch the envelope to the app and send its answer; an empty acknowledgement if none."""
+        started = time.time()
+        try:
+            response = await run_async_bolt_app(self.app, req)
+        except Exception as error:
+            log.warning(
+                "slack: dropped a malformed %s envelope: %s",
+                _envelope_kind(req.type),
+                describe_failure(error),
+            )
+            response = BoltResponse(status=200, body="")
+        if response.status == 404:
+            log.warning("slack: dropped an envelope (%s) that nothing handles", _envelope_kind(req.type))
+            response = BoltResponse(status=200, body="")
+        await send_async_response(client, req, response, started)
+
+    async def _drop_unusable_payload(
+        self, client: AsyncBaseSocketModeClient, message: dict[str, Any], _raw: str | None
+    ) -> None:
+        envelope_id, payload = message.get("envelope_id"), message.get("payload", {})
+        if isinstance(envelope_id, str) and not isinstance(payload, (dict, str)):
+            log.warning("slack: dropped a malformed %s envelope: its payload is not an object",
+                        _envelope_kind(message.get("type")))  # fmt: skip
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=envelope_id))
+
+
+def _envelope_kind(kind: Any) -> str:
+    known = {"slash_commands", "events_api", "interactive"}
+    return kind if isinstance(kind, str) and kind in known else "unknown"
 
 
 def _code(error: SlackApiError) -> str:

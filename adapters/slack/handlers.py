@@ -4,37 +4,53 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from adapters.failures import describe_failure
 from adapters.slack import translate
 from adapters.slack.blocks import EXPLAIN_ACTION, NOT_RELEVANT_ACTION, item_thread_messages, render_reply
+from adapters.slack.payloads import (
+    ButtonRequest,
+    MalformedPayload,
+    MessageRequest,
+    button_request,
+    message_request,
+    slash_request,
+)
 from adapters.slack.people import SlackDirectory
 from adapters.slack.publisher import SlackPublisher, SlackPublishError
 from bot.domain.channel import ChannelRef
 from bot.domain.commands import MANAGING_COMMANDS, Command
 from bot.domain.replies import Notice, PaperCard, Reply, Tone
+from bot.infra.storage.seen_requests import SeenRequests
 from bot.services.engine import Engine
 
 log = logging.getLogger(__name__)
 Spawn = Callable[[Coroutine[Any, Any, None], str], None]
 Respond = Callable[..., Awaitable[Any]]
-SEEN_REQUESTS = 5_000
 
 
 class SlackHandlers:
     """Turns Slack requests into engine commands and posts the answers where they belong."""
 
-    def __init__(self, engine: Engine, publisher: SlackPublisher, directory: SlackDirectory, spawn: Spawn):
+    def __init__(
+        self,
+        engine: Engine,
+        publisher: SlackPublisher,
+        directory: SlackDirectory,
+        spawn: Spawn,
+        seen: SeenRequests,
+    ):
         self._engine = engine
         self._publisher = publisher
         self._directory = directory
         self._spawn = spawn
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen = seen
 
     def register(self, app: AsyncApp) -> None:
         """Attach every listener to the bolt app."""
@@ -43,48 +59,81 @@ class SlackHandlers:
         async def drop_repeats(
             body: dict[str, Any], resp: BoltResponse, next: Callable[[], Awaitable[None]]
         ) -> BoltResponse:
-            # Socket Mode delivers at least once and the Events API retries: answer each request once.
-            if self.is_repeat(body):
+            # Socket Mode delivers at least once and the Events API retries: answer each request once,
+            # across restarts and processes (the ids are kept in the database for some minutes).
+            if await self.is_repeat(body):
                 log.info("slack: repeated delivery ignored")
                 return BoltResponse(status=200, body="")
             await next()
             return resp
 
+        @app.error
+        async def on_error(
+            error: Exception, request: AsyncBoltRequest, response: BoltResponse | None
+        ) -> BoltResponse | None:
+            # Bolt's matchers, middleware and listeners fail here on a payload they can't read:
+            # logged without the payload (it holds response_url), and acknowledged so Slack drops it.
+            log.warning(
+                "slack: dropped %s bolt could not handle: %s", _kind(request.body), describe_failure(error)
+            )
+            return BoltResponse(status=200, body="") if response is not None else None
+
         @app.command(re.compile(r"^/"))
         async def on_command(ack: Any, command: dict[str, Any], respond: Respond) -> None:
-            parsed = translate.slash_command(command["command"], command.get("text", ""))
+            try:
+                request = slash_request(command)
+            except MalformedPayload as error:
+                await ack()
+                _dropped("slash command", error)
+                return
+            parsed = translate.slash_command(request.command, request.text)
             note = translate.progress_note(parsed)
             await ack(text=note) if note else await ack()
-            channel = translate.command_channel(command)
-            user_id, user_name = command["user_id"], command.get("user_name", "")
-            work = self.run_command(channel, user_id, user_name, parsed, respond)
-            self._spawn(work, f"{command['command']} in {channel.key}")
+            work = self.run_command(request.channel, request.user_id, request.user_name, parsed, respond)
+            self._spawn(work, f"{request.command} in {request.channel.key}")
 
         @app.event("app_mention")
         async def on_mention(body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
-            self._spawn(self.run_mention(body, event, context.bot_user_id or ""), "mention")
+            try:
+                request = message_request(body, event)
+            except MalformedPayload as error:
+                _dropped("mention", error)
+                return
+            self._spawn(self.run_mention(request, context.bot_user_id or ""), "mention")
 
         @app.event("message")
         async def on_message(body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
-            if _is_thread_reply_by_a_person(event, context.bot_user_id or ""):
-                self._spawn(self.run_thread_reply(body, event), "thread reply")
+            if not _is_thread_reply_by_a_person(event):
+                return
+            try:
+                request = message_request(body, event)
+            except MalformedPayload as error:
+                _dropped("thread reply", error)
+                return
+            if not translate.mentions(request.text, context.bot_user_id or ""):  # else on_mention answers
+                self._spawn(self.run_thread_reply(request), "thread reply")
 
         @app.action(re.compile(rf"^({EXPLAIN_ACTION}|{NOT_RELEVANT_ACTION}):"))
         async def on_button(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
             await ack()
-            self._spawn(self.run_button(body, action), f"button {action.get('action_id', '')}")
+            try:
+                request = button_request(body, action)
+            except MalformedPayload as error:
+                _dropped("button press", error)
+                return
+            self._spawn(self.run_button(request), f"button {request.action_id}")
 
-    def is_repeat(self, body: dict[str, Any]) -> bool:
-        """True when this event or interaction was handled already."""
+    async def is_repeat(self, body: Mapping[str, Any]) -> bool:
+        """True when this event or interaction was handled already, by this process or another."""
         key = body.get("event_id") or body.get("trigger_id")
-        if not key:
+        if not isinstance(key, str) or not key:
             return False
-        if key in self._seen:
-            return True
-        self._seen[key] = None
-        while len(self._seen) > SEEN_REQUESTS:
-            self._seen.popitem(last=False)
-        return False
+        try:
+            return not await self._seen.first_time(f"slack:{key}")
+        except Exception as error:
+            # Better a rare double answer than no answer while the database is unwell.
+            log.warning("slack: could not check for a repeated delivery: %s", describe_failure(error))
+            return False
 
     async def run_command(
         self, channel: ChannelRef, user_id: str, user_name: str, command: Command, respond: Respond
@@ -106,36 +155,34 @@ class SlackHandlers:
             await _respond(respond, reply, in_channel=True)
             await _respond(respond, Notice(str(error), Tone.WARNING), in_channel=False)
 
-    async def run_mention(self, body: dict[str, Any], event: dict[str, Any], bot_user_id: str) -> None:
+    async def run_mention(self, request: MessageRequest, bot_user_id: str) -> None:
         """`@Paperboy ...`: answered where it was said (in its thread if it was in one)."""
-        channel = await self._channel(body, event)
-        thread_ts = event.get("thread_ts")
+        channel = await self._named(request.channel)
+        thread_ts = request.thread_ts
         paper = await self._publisher.threads.paper_for(channel, thread_ts) if thread_ts else None
-        command = translate.mention_command(event.get("text", ""), bot_user_id, paper)
-        await self._answer(channel, event["user"], command, thread_ts)
+        command = translate.mention_command(request.text, bot_user_id, paper)
+        await self._answer(channel, request.user_id, command, thread_ts)
 
-    async def run_thread_reply(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def run_thread_reply(self, request: MessageRequest) -> None:
         """A question in the thread of a paper Paperboy posted is answered in that thread."""
-        channel = translate.event_channel(body, event)
-        thread_ts = event["thread_ts"]
-        paper = await self._publisher.threads.paper_for(channel, thread_ts)
+        thread_ts = request.thread_ts
+        if thread_ts is None:
+            return
+        paper = await self._publisher.threads.paper_for(request.channel, thread_ts)
         if paper is None:
             return
-        question = translate.thread_question(event.get("text", ""), paper)
+        question = translate.thread_question(request.text, paper)
         if question is None:
             return
-        await self._answer(await self._channel(body, event), event["user"], question, thread_ts)
+        await self._answer(await self._named(request.channel), request.user_id, question, thread_ts)
 
-    async def run_button(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def run_button(self, request: ButtonRequest) -> None:
         """ "Explain" puts the explanation in the item's thread; "Not relevant" is noted privately."""
-        command = translate.action_command(action.get("action_id", ""), action.get("value", ""))
+        command = translate.action_command(request.action_id, request.value)
         if command is None:
             return
-        channel = translate.action_channel(body)
-        container = body.get("container") or {}
-        thread_ts = container.get("thread_ts") or container.get("message_ts")
-        user = body.get("user") or {}
-        actor = await self._directory.actor(user.get("id", ""), user.get("username", ""))
+        channel, thread_ts = request.channel, request.thread_ts
+        actor = await self._directory.actor(request.user_id, request.user_name)
         reply = await self._engine.handle(channel, actor, command)
         if isinstance(reply, PaperCard) and thread_ts:
             messages = item_thread_messages(reply.paper, reply.explanation)
@@ -155,8 +202,8 @@ class SlackHandlers:
             return
         await self._publisher.post_messages(channel, render_reply(reply), thread_ts=thread_ts)
 
-    async def _channel(self, body: dict[str, Any], event: dict[str, Any]) -> ChannelRef:
-        ref = translate.event_channel(body, event)
+    async def _named(self, ref: ChannelRef) -> ChannelRef:
+        """Events carry no channel name: ask Slack (cached) for settings and logs."""
         name = await self._directory.channel_name(ref.channel_id)
         return translate.channel_ref(ref.workspace, ref.channel_id, name)
 
@@ -165,7 +212,8 @@ def _is_problem(reply: Reply) -> bool:
     return isinstance(reply, Notice) and reply.tone in (Tone.ERROR, Tone.WARNING)
 
 
-def _is_thread_reply_by_a_person(event: dict[str, Any], bot_user_id: str) -> bool:
+def _is_thread_reply_by_a_person(event: Mapping[str, Any]) -> bool:
+    """A person's message in a thread (not its parent); its fields are checked afterwards."""
     thread_ts = event.get("thread_ts")
     return (
         event.get("subtype") in (None, "thread_broadcast")
@@ -173,8 +221,24 @@ def _is_thread_reply_by_a_person(event: dict[str, Any], bot_user_id: str) -> boo
         and bool(event.get("user"))
         and bool(thread_ts)
         and thread_ts != event.get("ts")
-        and not translate.mentions(event.get("text", ""), bot_user_id)
     )
+
+
+def _dropped(what: str, error: MalformedPayload) -> None:
+    log.warning("slack: dropped a malformed %s: %s", what, error)
+
+
+def _kind(body: Any) -> str:
+    """What sort of request failed, in words of our own (nothing copied from the payload)."""
+    if not isinstance(body, Mapping):
+        return "a request"
+    if "command" in body:
+        return "a slash command"
+    if "event" in body:
+        return "an event"
+    if "actions" in body or body.get("type") == "block_actions":
+        return "a button press"
+    return "a request"
 
 
 async def _respond(respond: Respond, reply: Reply, *, in_channel: bool) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from adapters.slack.blocks import EXPLAIN_ACTION, NOT_RELEVANT_ACTION
 from adapters.slack.mrkdwn import clip, safe
@@ -28,24 +27,6 @@ _ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
 def channel_ref(team_id: str, channel_id: str, channel_name: str = "") -> ChannelRef:
     """A Slack channel as the core knows it."""
     return ChannelRef(PLATFORM, team_id, channel_id, channel_name)
-
-
-def command_channel(payload: dict[str, Any]) -> ChannelRef:
-    """The channel a slash command was typed in."""
-    return channel_ref(payload["team_id"], payload["channel_id"], payload.get("channel_name", ""))
-
-
-def action_channel(body: dict[str, Any]) -> ChannelRef:
-    """The channel of the message whose button was pressed."""
-    channel = body.get("channel") or {}
-    team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
-    channel_id = channel.get("id") or (body.get("container") or {}).get("channel_id", "")
-    return channel_ref(team, channel_id, channel.get("name", ""))
-
-
-def event_channel(body: dict[str, Any], event: dict[str, Any]) -> ChannelRef:
-    """The channel an event happened in (events carry no channel name)."""
-    return channel_ref(body.get("team_id") or event.get("team", ""), event["channel"])
 
 
 def incoming_text(text: str) -> str:

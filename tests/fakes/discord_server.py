@@ -176,6 +176,35 @@ class FakeDiscord(AiohttpFake, DiscordWorld):
         data = {"custom_id": custom_id, "component_type": 2}
         return await self._interact(3, data, user, channel, message)
 
+    def slash_payload(self, command: str, subcommand: str | None = None, **options: str) -> dict[str, Any]:
+        """The INTERACTION_CREATE payload of `/command [subcommand] option:value`, not sent.
+
+        Tests break a copy of it to play a malformed event (`dispatch` sends it as it is).
+        """
+        values = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
+        if subcommand is not None:
+            values = [{"name": subcommand, "type": 1, "options": values}]
+        data = {**self.command_data(command), "options": values}
+        return self._interaction_payload(2, data, None, None)
+
+    def _interaction_payload(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        user: dict[str, Any] | None,
+        channel: dict[str, Any] | None,
+        message: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        return p.interaction(
+            kind,
+            data,
+            app_id=self.app_id,
+            guild_id=self.guild_id,
+            channel=channel or self.papers_channel,
+            member_payload=user or self.moderator,
+            message_payload=message,
+        )
+
     async def _interact(
         self,
         kind: int,
@@ -186,15 +215,7 @@ class FakeDiscord(AiohttpFake, DiscordWorld):
         *,
         on_connect: bool = False,
     ) -> Interaction:
-        payload = p.interaction(
-            kind,
-            data,
-            app_id=self.app_id,
-            guild_id=self.guild_id,
-            channel=channel or self.papers_channel,
-            member_payload=user or self.moderator,
-            message_payload=message,
-        )
+        payload = self._interaction_payload(kind, data, user, channel, message)
         handle = Interaction(payload, asyncio.get_running_loop().time())
         self.interactions[handle.id] = handle
         if on_connect:

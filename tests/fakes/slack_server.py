@@ -207,8 +207,24 @@ class FakeSlack(AiohttpFake):
         """Wait until the app holds a Socket Mode connection."""
         await asyncio.wait_for(self._connected.wait(), within)
 
-    async def send_envelope(self, kind: str, payload: dict[str, Any], *, envelope_id: str = "") -> str:
-        """Send `slash_commands`, `events_api` or `interactive`; returns the envelope id."""
+    @property
+    def connections(self) -> int:
+        """How many Socket Mode connections are open (one per running bot process)."""
+        return len(self._sockets)
+
+    async def send_raw(self, frame: str) -> None:
+        """Send one text frame as it is (a broken envelope, for tests of what the bot tolerates)."""
+        await self.wait_connected()
+        await self._sockets[-1].send_str(frame)
+
+    async def send_envelope(
+        self, kind: str, payload: Any, *, envelope_id: str = "", connection: int = -1
+    ) -> str:
+        """Send `slash_commands`, `events_api` or `interactive`; returns the envelope id.
+
+        Slack picks one of the app's open connections for each envelope (a redelivery may go to
+        another one): `connection` chooses it, by the order they connected in (-1: the newest).
+        """
         await self.wait_connected()
         envelope_id = envelope_id or wire.unique("env-")
         envelope = {
@@ -220,7 +236,7 @@ class FakeSlack(AiohttpFake):
         if kind == "events_api":
             envelope.update(retry_attempt=0, retry_reason="")
         self.sent_envelopes[envelope_id] = envelope
-        await self._sockets[-1].send_str(json.dumps(envelope))
+        await self._sockets[connection].send_str(json.dumps(envelope))
         return envelope_id
 
     async def send_slash_command(self, text: str, **options: Any) -> str:
@@ -341,13 +357,20 @@ class FakeSlack(AiohttpFake):
         }
         await ws.send_str(json.dumps(hello))
         self._connected.set()
+        await self._notify()
         async for message in ws:
             if message.type == WSMsgType.TEXT:
                 await self._record("ack", json.loads(message.data))
         self._sockets.remove(ws)
         if not self._sockets:
             self._connected.clear()
+        await self._notify()
         return ws
+
+    async def _notify(self) -> None:
+        """Wake `wait_until` for a change that is not a record (a connection opened or closed)."""
+        async with self._changed:
+            self._changed.notify_all()
 
     async def _response(self, request: web.Request) -> web.Response:
         await self._record("response", await request.json(), dict(request.headers))

@@ -179,3 +179,12 @@ class PlatformStateRow(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=100)
     value: str = Field(max_length=200)
     updated_at: datetime | None = _time_column()
+
+
+class SeenRequestRow(SQLModel, table=True):
+    """A request a platform delivered (Slack's event_id or trigger_id), kept minutes to spot a redelivery."""
+
+    __tablename__ = "seen_requests"
+
+    key: str = Field(primary_key=True, max_length=160)
+    seen_at: datetime = Field(sa_type=UTCDateTime(), nullable=False, index=True)

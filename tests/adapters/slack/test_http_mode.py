@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from tests.adapters.slack.conftest import PAPERS, SlackBot
@@ -106,3 +108,39 @@ async def test_150_simultaneous_subscribes_leave_the_channel_at_its_50_topic_cap
     told = [response["text"] for response in slack.responses()]
     assert sum("Subscribed to" in text for text in told) == 50
     assert sum("the most it can" in text for text in told) == 100
+
+
+async def test_signed_but_malformed_requests_are_dropped_without_detail(
+    slack: FakeSlack, make_bot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot, url = await http_bot(make_bot)
+    command = slash_command("subscribe hijack", response_url=slack.response_url())
+    no_channel = urlencode({k: v for k, v in command.items() if k != "channel_id"})
+    mention = {"type": "app_mention", "text": "<@U0BOT> pause", "ts": "1770000001.000100"}
+    event = {"type": "event_callback", "team_id": "T0PAPERS", "event_id": "Ev0BAD1", "event": mention}
+    bodies = {
+        "a slash command without its channel": (no_channel, "application/x-www-form-urlencoded", 200),
+        "a mention without channel or user": (json.dumps(event), "application/json", 200),
+        "a JSON list": ("[1, 2, 3]", "application/json", 400),
+        "an interaction whose payload is not JSON": (
+            "payload=%7Bnot",
+            "application/x-www-form-urlencoded",
+            400,
+        ),
+    }
+    async with aiohttp.ClientSession() as session:
+        for what, (body, content_type, status) in bodies.items():
+            headers = {**signed(body), "Content-Type": content_type}
+            async with session.post(url, data=body, headers=headers) as answer:
+                assert answer.status == status, what
+                assert "Traceback" not in await answer.text() and "Error" not in await answer.text()
+        valid = urlencode(slash_command("subscribe convergence", response_url=slack.response_url()))
+        async with session.post(url, data=valid, headers=signed(valid)) as answer:
+            assert answer.status == 200
+    await bot.idle()
+    (told,) = slack.responses()  # nothing at all for the malformed ones
+    assert "Subscribed to `convergence`" in told["text"]
+    assert bot.services is not None
+    assert await bot.services.repository.distinct_topics() == ["convergence"]
+    assert len([r for r in caplog.records if "slack: dropped a malformed" in r.getMessage()]) == 2
+    assert len([r for r in caplog.records if "refused an unreadable HTTP request" in r.getMessage()]) == 2
