@@ -12,6 +12,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.domain.schedule import Schedule, parse_weekdays
 from bot.infra.arxiv.fulltext import ArxivFullText
 from bot.infra.arxiv.gate import RequestGate
+from bot.infra.arxiv.shared_gate import gate_for_database
 from bot.infra.arxiv.source import ArxivSource
 from bot.infra.llm.client import LlmClient
 from bot.infra.llm.config import LlmConfig
@@ -79,9 +80,11 @@ def build_explainer(
         full_text = ArxivFullText(
             settings.arxiv_html_url,
             settings.arxiv_pdf_url,
-            gate=gate or RequestGate(settings.arxiv_min_interval),
+            gate=gate or gate_for_database(settings.resolved_database_url, settings.arxiv_min_interval),
             timeout=settings.arxiv_timeout,
             max_chars=settings.llm_text_tokens * 6,
+            max_bytes=settings.arxiv_full_text_max_bytes,
+            deadline=settings.arxiv_full_text_deadline,
         )
     return LlmExplainer(
         LlmClient(config),
@@ -109,7 +112,7 @@ async def build_services(
     repository = Repository(database, default_schedule(settings), settings.default_max_papers, clock)
     if source is None:
         source = ArxivSource.from_settings(settings)
-    # Full-text fetches are arXiv requests too: they share the source's gate (one per process).
+    # Full-text fetches are arXiv requests too: they share the source's gate (one per deployment).
     gate = getattr(source, "gate", None)
     catalog = PaperCatalog(
         repository, source, clock, failure_cooldown=timedelta(seconds=settings.arxiv_failure_cooldown)

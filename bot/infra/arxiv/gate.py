@@ -1,12 +1,55 @@
-"""One arXiv request at a time, at least `min_interval` seconds apart, across the process."""
+"""One arXiv request at a time, `min_interval` apart, for every process that shares the gate's lock.
+
+arXiv's terms: one request every 3 seconds and one connection at a time, across all of a user's
+machines. In a process, threads queue for the one slot (the daily listing first); across processes,
+a `CrossProcessLock` (`shared_gate.py`) passes the slot on and remembers when the last request ended.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from enum import IntEnum
 from typing import Protocol
+
+import requests
+
+# Start times kept for observation (tests, benchmarks); the counters are exact forever.
+RECENT_REQUESTS = 1_000
+# Listing requests that may go ahead of a waiting on-demand request before it gets its turn.
+LISTING_STREAK = 8
+
+
+class Priority(IntEnum):
+    """Who waits at the gate: the daily listing goes before what one person asked for."""
+
+    LISTING = 0
+    ON_DEMAND = 1
+
+
+_priority: ContextVar[Priority] = ContextVar("arxiv_request_priority", default=Priority.ON_DEMAND)
+
+
+@contextmanager
+def listing_priority() -> Iterator[None]:
+    """Mark the requests made inside (and in worker threads started inside) as the daily listing's."""
+    token = _priority.set(Priority.LISTING)
+    try:
+        yield
+    finally:
+        _priority.reset(token)
+
+
+class GateUnavailable(requests.ConnectionError):
+    """The lock shared with the other processes could not be taken (its database or file is unreachable).
+
+    A connection error to the callers: retried with backoff like arXiv being unreachable, because
+    sending without the lock could break arXiv's terms.
+    """
 
 
 class Clock(Protocol):
@@ -33,28 +76,167 @@ class SystemClock:
         time.sleep(seconds)
 
 
-class RequestGate:
-    """Serialises requests and spaces their starts, as arXiv's terms of use ask."""
+class CrossProcessLock(Protocol):
+    """Held by one process at a time; remembers when the last request of any process ended."""
 
-    def __init__(self, min_interval: float, clock: Clock | None = None) -> None:
+    def acquire(self) -> float | None:
+        """Block until ours; seconds since the last request anywhere ended (None: none yet)."""
+        ...
+
+    def release(self) -> None:
+        """Record that a request ended now, and let the next process go."""
+        ...
+
+    def close(self) -> None:
+        """Let go of the file or connection behind the lock."""
+        ...
+
+
+class _Ticket:
+    __slots__ = ("granted",)
+
+    def __init__(self) -> None:
+        self.granted = False
+
+
+class _TurnQueue:
+    """Who in this process goes next: the listing first, but at most `streak` in a row past on-demand."""
+
+    def __init__(self, streak: int) -> None:
+        self._changed = threading.Condition()
+        self._busy = False
+        self._waiting: dict[Priority, deque[_Ticket]] = {p: deque() for p in Priority}
+        self._streak = 0
+        self._max_streak = streak
+
+    @property
+    def waiting(self) -> int:
+        """Requests of this process waiting for their turn."""
+        with self._changed:
+            return sum(len(q) for q in self._waiting.values())
+
+    def enter(self, priority: Priority) -> None:
+        """Block until it is this caller's turn."""
+        with self._changed:
+            if not self._busy:
+                self._busy = True
+                return
+            ticket = _Ticket()
+            self._waiting[priority].append(ticket)
+            try:
+                self._changed.wait_for(lambda: ticket.granted)
+            except BaseException:
+                if ticket.granted:
+                    self._hand_over()
+                else:
+                    self._waiting[priority].remove(ticket)
+                raise
+
+    def leave(self) -> None:
+        """Give the turn to the next waiter, if any."""
+        with self._changed:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        listing, on_demand = self._waiting[Priority.LISTING], self._waiting[Priority.ON_DEMAND]
+        if listing and (not on_demand or self._streak < self._max_streak):
+            ticket = listing.popleft()
+            self._streak = self._streak + 1 if on_demand else 0
+        elif on_demand:
+            ticket = on_demand.popleft()
+            self._streak = 0
+        else:
+            self._busy = False
+            return
+        ticket.granted = True
+        self._changed.notify_all()
+
+
+class RequestGate:
+    """Serialises requests and spaces them, as arXiv's terms of use ask.
+
+    A request starts at least `min_interval` seconds after the previous one *ended*: stricter than
+    start-to-start spacing, and so it holds at arXiv's end whatever the network's delays.
+    """
+
+    def __init__(
+        self,
+        min_interval: float,
+        clock: Clock | None = None,
+        *,
+        shared: CrossProcessLock | None = None,
+        listing_streak: int = LISTING_STREAK,
+    ) -> None:
+        if min_interval < 0:
+            raise ValueError("min_interval must be >= 0")
         self.min_interval = min_interval
         self.clock: Clock = clock or SystemClock()
+        self.shared = shared
         self.requests_made = 0
-        self.request_times: list[float] = []
-        self._lock = threading.Lock()
-        self._last_start: float | None = None
+        self._recent: deque[float] = deque(maxlen=RECENT_REQUESTS)
+        self._queue = _TurnQueue(listing_streak)
+        self._last_end: float | None = None
+        self._holder: int | None = None
+
+    @property
+    def request_times(self) -> list[float]:
+        """Start times (on the gate's clock) of the last `RECENT_REQUESTS` requests, oldest first."""
+        return list(self._recent)
+
+    def request_times_since(self, made_before: int) -> list[float]:
+        """Start times of the requests made since `requests_made` was `made_before` (the recent ones)."""
+        count = min(self.requests_made - made_before, len(self._recent))
+        return list(self._recent)[-count:] if count > 0 else []
+
+    @property
+    def waiting(self) -> int:
+        """Requests of this process waiting for the slot."""
+        return self._queue.waiting
+
+    def held_here(self) -> bool:
+        """Whether the calling thread holds the slot."""
+        return self._holder == threading.get_ident()
 
     @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold the one request slot: wait for the previous request and the interval."""
-        # The lock is held for the whole request, so requests never overlap.
-        with self._lock:
-            if self._last_start is not None:
-                wait = self._last_start + self.min_interval - self.clock.monotonic()
-                if wait > 0:
-                    self.clock.sleep(wait)
-            start = self.clock.monotonic()
-            self._last_start = start
-            self.requests_made += 1
-            self.request_times.append(start)
+    def slot(self, priority: Priority | None = None) -> Iterator[None]:
+        """Hold the one request slot: wait for its turn, the other processes and the interval.
+
+        `priority` defaults to the caller's context (`listing_priority()`); a thread that already
+        holds the slot (a download and the HTTP send inside it) goes straight on.
+        """
+        if self.held_here():
             yield
+            return
+        self._queue.enter(_priority.get() if priority is None else priority)
+        try:
+            since_shared = self.shared.acquire() if self.shared is not None else None
+            try:
+                self._wait(since_shared)
+                self._holder = threading.get_ident()
+                self.requests_made += 1
+                self._recent.append(self.clock.monotonic())
+                try:
+                    yield
+                finally:
+                    self._holder = None
+                    self._last_end = self.clock.monotonic()
+            finally:
+                if self.shared is not None:
+                    self.shared.release()
+        finally:
+            self._queue.leave()
+
+    def close(self) -> None:
+        """Let go of the shared lock's file or connection."""
+        if self.shared is not None:
+            self.shared.close()
+
+    def _wait(self, since_shared: float | None) -> None:
+        wait = 0.0
+        if self._last_end is not None:
+            wait = self._last_end + self.min_interval - self.clock.monotonic()
+        if since_shared is not None:
+            # Another machine's clock, or ours set back, never holds the gate beyond one interval.
+            wait = max(wait, min(self.min_interval, self.min_interval - since_shared))
+        if wait > 0:
+            self.clock.sleep(wait)

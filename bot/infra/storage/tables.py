@@ -179,3 +179,12 @@ class PlatformStateRow(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=100)
     value: str = Field(max_length=200)
     updated_at: datetime | None = _time_column()
+
+
+class ArxivGateRow(SQLModel, table=True):
+    """When the deployment's last arXiv request ended: PostgreSQL processes space theirs from it."""
+
+    __tablename__ = "arxiv_gate"
+
+    id: int = Field(primary_key=True)
+    last_request_end: datetime | None = _time_column()
