@@ -59,6 +59,19 @@ def default_schedule(settings: Settings) -> Schedule:
     )
 
 
+def build_full_text(settings: Settings, gate: RequestGate | None = None) -> ArxivFullText:
+    """Full texts for explanations, bounded, through `gate` or else the deployment's shared one."""
+    return ArxivFullText(
+        settings.arxiv_html_url,
+        settings.arxiv_pdf_url,
+        gate=gate or gate_for_database(settings.resolved_database_url, settings.arxiv_min_interval),
+        timeout=settings.arxiv_timeout,
+        max_chars=settings.llm_text_tokens * 6,
+        max_bytes=settings.arxiv_full_text_max_bytes,
+        deadline=settings.arxiv_full_text_deadline,
+    )
+
+
 def build_explainer(
     settings: Settings,
     *,
@@ -75,22 +88,11 @@ def build_explainer(
         return AbstractOnlyExplainer()
     if database is None:
         raise ValueError("the LLM explainer caches in the database: pass `database`")
-    full_text = None
-    if settings.llm_full_text:
-        full_text = ArxivFullText(
-            settings.arxiv_html_url,
-            settings.arxiv_pdf_url,
-            gate=gate or gate_for_database(settings.resolved_database_url, settings.arxiv_min_interval),
-            timeout=settings.arxiv_timeout,
-            max_chars=settings.llm_text_tokens * 6,
-            max_bytes=settings.arxiv_full_text_max_bytes,
-            deadline=settings.arxiv_full_text_deadline,
-        )
     return LlmExplainer(
         LlmClient(config),
         LlmStore(database),
         clock or SystemClock(),
-        full_text=full_text,
+        full_text=build_full_text(settings, gate) if settings.llm_full_text else None,
         text_tokens=settings.llm_text_tokens,
         concurrency=settings.llm_concurrency,
         tokens_per_channel=settings.llm_daily_tokens_per_channel,

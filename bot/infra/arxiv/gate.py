@@ -93,18 +93,24 @@ class CrossProcessLock(Protocol):
 
 
 class _Ticket:
-    __slots__ = ("granted",)
-
-    def __init__(self) -> None:
-        self.granted = False
+    """One waiting request (compared by identity)."""
 
 
 class _TurnQueue:
-    """Who in this process goes next: the listing first, but at most `streak` in a row past on-demand."""
+    """Who in this process goes next, chosen when the interval is over rather than when the slot frees.
 
-    def __init__(self, streak: int) -> None:
+    The next request cannot start before the interval is over anyway, so choosing then costs
+    nothing and lets the listing's next request (sent a moment after its last one ended) go ahead
+    of on-demand requests already waiting. The listing goes first, but at most `streak` times in a
+    row while an on-demand request waits, so neither can starve the other.
+    """
+
+    def __init__(self, clock: Clock, min_interval: float, streak: int) -> None:
+        self._clock = clock
+        self._min_interval = min_interval
         self._changed = threading.Condition()
         self._busy = False
+        self._last_end: float | None = None
         self._waiting: dict[Priority, deque[_Ticket]] = {p: deque() for p in Priority}
         self._streak = 0
         self._max_streak = streak
@@ -116,40 +122,52 @@ class _TurnQueue:
             return sum(len(q) for q in self._waiting.values())
 
     def enter(self, priority: Priority) -> None:
-        """Block until it is this caller's turn."""
+        """Block until it is this caller's turn and the interval since the last request is over."""
+        ticket = _Ticket()
         with self._changed:
-            if not self._busy:
-                self._busy = True
-                return
-            ticket = _Ticket()
             self._waiting[priority].append(ticket)
             try:
-                self._changed.wait_for(lambda: ticket.granted)
+                while True:
+                    if self._busy or self._head() is not ticket:
+                        self._changed.wait()
+                        continue
+                    wait = self._wait()
+                    if wait <= 0:
+                        break
+                    # Sleep out the interval without the lock, then look again: who is first now?
+                    self._changed.release()
+                    try:
+                        self._clock.sleep(wait)
+                    finally:
+                        self._changed.acquire()
             except BaseException:
-                if ticket.granted:
-                    self._hand_over()
-                else:
-                    self._waiting[priority].remove(ticket)
+                self._waiting[priority].remove(ticket)
+                self._changed.notify_all()
                 raise
+            self._waiting[priority].remove(ticket)
+            if priority is Priority.LISTING and self._waiting[Priority.ON_DEMAND]:
+                self._streak += 1
+            else:
+                self._streak = 0
+            self._busy = True
 
     def leave(self) -> None:
-        """Give the turn to the next waiter, if any."""
+        """The request ended: the interval starts now."""
         with self._changed:
-            self._hand_over()
+            self._busy = False
+            self._last_end = self._clock.monotonic()
+            self._changed.notify_all()
 
-    def _hand_over(self) -> None:
+    def _head(self) -> _Ticket | None:
         listing, on_demand = self._waiting[Priority.LISTING], self._waiting[Priority.ON_DEMAND]
         if listing and (not on_demand or self._streak < self._max_streak):
-            ticket = listing.popleft()
-            self._streak = self._streak + 1 if on_demand else 0
-        elif on_demand:
-            ticket = on_demand.popleft()
-            self._streak = 0
-        else:
-            self._busy = False
-            return
-        ticket.granted = True
-        self._changed.notify_all()
+            return listing[0]
+        return on_demand[0] if on_demand else None
+
+    def _wait(self) -> float:
+        if self._last_end is None:
+            return 0.0
+        return self._last_end + self._min_interval - self._clock.monotonic()
 
 
 class RequestGate:
@@ -174,8 +192,7 @@ class RequestGate:
         self.shared = shared
         self.requests_made = 0
         self._recent: deque[float] = deque(maxlen=RECENT_REQUESTS)
-        self._queue = _TurnQueue(listing_streak)
-        self._last_end: float | None = None
+        self._queue = _TurnQueue(self.clock, min_interval, listing_streak)
         self._holder: int | None = None
 
     @property
@@ -211,7 +228,7 @@ class RequestGate:
         try:
             since_shared = self.shared.acquire() if self.shared is not None else None
             try:
-                self._wait(since_shared)
+                self._wait_for_others(since_shared)
                 self._holder = threading.get_ident()
                 self.requests_made += 1
                 self._recent.append(self.clock.monotonic())
@@ -219,7 +236,6 @@ class RequestGate:
                     yield
                 finally:
                     self._holder = None
-                    self._last_end = self.clock.monotonic()
             finally:
                 if self.shared is not None:
                     self.shared.release()
@@ -231,12 +247,11 @@ class RequestGate:
         if self.shared is not None:
             self.shared.close()
 
-    def _wait(self, since_shared: float | None) -> None:
-        wait = 0.0
-        if self._last_end is not None:
-            wait = self._last_end + self.min_interval - self.clock.monotonic()
-        if since_shared is not None:
-            # Another machine's clock, or ours set back, never holds the gate beyond one interval.
-            wait = max(wait, min(self.min_interval, self.min_interval - since_shared))
+    def _wait_for_others(self, since_shared: float | None) -> None:
+        """The rest of the interval since another process's last request (ours is already over)."""
+        if since_shared is None:
+            return
+        # Another machine's clock, or ours set back, never holds the gate beyond one interval.
+        wait = min(self.min_interval, self.min_interval - since_shared)
         if wait > 0:
             self.clock.sleep(wait)
