@@ -1,11 +1,15 @@
-"""One bounded download from arXiv: a byte cap and one deadline, inside the request gate's slot."""
+"""One bounded download from arXiv: a byte cap and one deadline, inside the request gate's slot.
+
+The body goes chunk by chunk to a reader (the HTML extractor, the PDF's bytes), which can say it
+has enough; nothing holds more of a body than its reader keeps.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 from dataclasses import dataclass
-from email.message import Message
+from typing import Protocol
 from urllib.parse import urljoin
 
 import requests
@@ -23,35 +27,39 @@ class DownloadTimedOut(requests.Timeout):
     """The download's deadline passed before its body was in."""
 
 
+class BodyReader(Protocol):
+    """Where a body goes as it arrives."""
+
+    def wants(self, content_type: str, length: int | None) -> bool:
+        """Read this body at all, given its type and declared length?"""
+        ...
+
+    def take(self, chunk: bytes) -> bool:
+        """Keep a piece; False once the reader has enough."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Download:
-    """What came back: the body is at most the cap; `complete` is False when the cap cut it."""
+    """How it went: `complete` when the body was read to its end (not cut by the cap or the reader)."""
 
     url: str
     status: int
-    content_type: str
-    body: bytes
+    bytes_read: int
     complete: bool
-
-    @property
-    def charset(self) -> str | None:
-        """The charset the Content-Type names, if any."""
-        message = Message()
-        message["Content-Type"] = self.content_type
-        found = message.get_param("charset")
-        return found if isinstance(found, str) else None
 
 
 def download(
     session: requests.Session,
     gate: RequestGate,
     url: str,
+    reader: BodyReader,
     *,
     max_bytes: int,
     deadline: float,
     timeout: float,
 ) -> Download:
-    """GET `url` reading at most `max_bytes`, all of it (redirects included) within `deadline` seconds.
+    """GET `url` into `reader`, at most `max_bytes`, all of it (redirects too) within `deadline` seconds.
 
     The gate's slot is held for each hop, from sending to the last byte read, and released at the
     deadline at the latest: the connection is cut then, whatever the server is doing.
@@ -62,7 +70,7 @@ def download(
             started = time.monotonic()
             try:
                 with watching(deadline - spent) as watch:
-                    result = _one_hop(session, url, max_bytes, timeout, watch)
+                    result = _one_hop(session, url, reader, max_bytes, timeout, watch)
             finally:
                 spent += time.monotonic() - started
         if isinstance(result, Download):
@@ -72,9 +80,9 @@ def download(
 
 
 def _one_hop(
-    session: requests.Session, url: str, max_bytes: int, timeout: float, watch: Watch
+    session: requests.Session, url: str, reader: BodyReader, max_bytes: int, timeout: float, watch: Watch
 ) -> Download | str:
-    """The response of one request, or where it redirects to."""
+    """The outcome of one request, or where it redirects to."""
     try:
         response = session.get(
             url,
@@ -86,30 +94,35 @@ def _one_hop(
         )
     except requests.RequestException as error:
         if watch.cut_off:
-            raise DownloadTimedOut(f"{url}: the download deadline passed") from error
+            raise _timed_out(url) from error
         raise
     with response:
         if response.is_redirect and "Location" in response.headers:
             return urljoin(url, response.headers["Location"])
-        content_type = response.headers.get("Content-Type", "")
-        if response.status_code != requests.codes.ok:
-            return Download(url, response.status_code, content_type, b"", True)
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
-            log.info("full text %s: %s bytes declared, over the %d-byte cap", url, declared, max_bytes)
-            return Download(url, response.status_code, content_type, b"", False)
-        body = bytearray()
+        length = int(declared) if declared.isdigit() else None
+        content_type = response.headers.get("Content-Type", "")
+        if response.status_code != requests.codes.ok or not reader.wants(content_type, length):
+            return Download(url, response.status_code, 0, False)
+        read = 0
         try:
             for chunk in response.iter_content(CHUNK_BYTES):
-                body += chunk
-                if len(body) > max_bytes:
+                keep = chunk[: max_bytes - read]
+                read += len(keep)
+                if not reader.take(keep):
+                    return Download(url, response.status_code, read, False)
+                if len(keep) < len(chunk):
                     log.info("full text %s: stopped reading at the %d-byte cap", url, max_bytes)
-                    return Download(url, response.status_code, content_type, bytes(body[:max_bytes]), False)
+                    return Download(url, response.status_code, read, False)
         except (requests.RequestException, OSError) as error:
             if watch.cut_off:
-                raise DownloadTimedOut(f"{url}: the download deadline passed") from error
+                raise _timed_out(url) from error
             raise
         if watch.cut_off:
             # A body without a length ends when the connection does: this end was the deadline's.
-            raise DownloadTimedOut(f"{url}: the download deadline passed")
-        return Download(url, response.status_code, content_type, bytes(body), True)
+            raise _timed_out(url)
+        return Download(url, response.status_code, read, True)
+
+
+def _timed_out(url: str) -> DownloadTimedOut:
+    return DownloadTimedOut(f"{url}: the download deadline passed")

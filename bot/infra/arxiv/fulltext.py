@@ -8,9 +8,9 @@ import logging
 
 import requests
 
-from bot.infra.arxiv.download import Download, download
+from bot.infra.arxiv.download import BodyReader, Download, download
 from bot.infra.arxiv.gate import RequestGate
-from bot.infra.arxiv.html_text import html_sections
+from bot.infra.arxiv.html_text import HtmlText
 from bot.infra.arxiv.transport import gated_session
 from bot.services.ports import FullText, Section
 
@@ -73,12 +73,14 @@ class ArxivFullText:
                 return FullText(kind, tuple(sections))
         return None
 
-    def _get(self, template: str, versioned_id: str) -> Download | None:
+    def _get(self, template: str, versioned_id: str, reader: BodyReader) -> Download | None:
+        """Download into `reader`; None when the server had nothing for us."""
         url = template.format(id=versioned_id)
         got = download(
             self._session,
             self.gate,
             url,
+            reader,
             max_bytes=self.max_bytes,
             deadline=self.deadline,
             timeout=self.timeout,
@@ -86,27 +88,45 @@ class ArxivFullText:
         if got.status != requests.codes.ok:
             log.info("full text %s: HTTP %d", url, got.status)
             return None
-        return got
+        return got if got.bytes_read else None
 
     def _html(self, versioned_id: str) -> list[Section]:
-        got = self._get(self.html_url, versioned_id)
-        if got is None or "html" not in (got.content_type or "html"):
+        # Read as it arrives, and only until there is enough text: a page cut at the cap still
+        # starts with the paper.
+        reader = HtmlText(self.max_chars)
+        if self._get(self.html_url, versioned_id, reader) is None:
             return []
-        # A page cut at the cap still starts with the paper: its first sections are what we read.
-        sections = html_sections(got.body, self.max_chars, got.charset)
+        sections = reader.sections()
         if sum(len(s.text) for s in sections) < MIN_HTML_CHARS:
             return []
         return sections
 
     def _pdf(self, versioned_id: str) -> list[Section]:
-        got = self._get(self.pdf_url, versioned_id)
-        # A PDF cut at the cap has lost its cross-reference table: unreadable, so not read.
-        if got is None or not got.complete or not got.body.startswith(b"%PDF"):
+        reader = _WholePdf(self.max_bytes)
+        got = self._get(self.pdf_url, versioned_id, reader)
+        if got is None or not got.complete or not reader.data.startswith(b"%PDF"):
             return []
-        return pdf_sections(got.body, self.max_chars)
+        return pdf_sections(reader.data, self.max_chars)
 
 
-def pdf_sections(data: bytes, max_chars: int) -> list[Section]:
+class _WholePdf:
+    """A PDF's bytes, all or nothing: one cut at the cap has lost its cross-reference table."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.data = bytearray()
+
+    def wants(self, content_type: str, length: int | None) -> bool:
+        """Not one declared longer than the cap: it would only be read to be thrown away."""
+        return length is None or length <= self.max_bytes
+
+    def take(self, chunk: bytes) -> bool:
+        """Keep it all (up to the cap, which the download enforces)."""
+        self.data += chunk
+        return True
+
+
+def pdf_sections(data: bytes | bytearray, max_chars: int) -> list[Section]:
     """One section per page ("page 3"), stopping once enough text is read."""
     from pypdf import PdfReader
 
