@@ -3,6 +3,13 @@
     with FakeArxiv() as fake:
         source = ArxivSource(fake.api_url, fake.rss_url, ...)
 
+Full texts live under `/html/<versioned id>` and `/pdf/<versioned id>`, as on export.arxiv.org,
+the host arXiv asks programs to use (arxiv.org's robots.txt asks crawlers for `Crawl-delay: 15`).
+Every request is recorded with its arrival time and headers (the `arxiv` library sends its own
+`user-agent: arxiv.py/<version>` with each request, arxiv 4.0.2's `Client.__try_parse_feed`, so
+a test can see whose name reached arXiv). A full text may be a `StreamedBody`
+(`hostile_bodies.py`): huge, trickling or stalling, counting what it managed to send.
+
 Standalone: `python -m tests.fakes.arxiv_server --port 8765 --papers seed` prints its base URL.
 """
 
