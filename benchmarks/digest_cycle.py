@@ -85,7 +85,7 @@ async def _cycle(world: World) -> dict[str, float | int | str]:
     wall, cpu = time.perf_counter(), time.process_time()
     report = await world.cycle.run_all(world.services.engine.publisher_for)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    times = gate.request_times[requests_before:]
+    times = gate.request_times_since(requests_before)
     with_items = sum(1 for n in publisher.items.values() if n)
     return {
         "cycle_wall_s": wall,

@@ -12,6 +12,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.domain.schedule import Schedule, parse_weekdays
 from bot.infra.arxiv.fulltext import ArxivFullText
 from bot.infra.arxiv.gate import RequestGate
+from bot.infra.arxiv.shared_gate import gate_for_database
 from bot.infra.arxiv.source import ArxivSource
 from bot.infra.llm.client import LlmClient
 from bot.infra.llm.config import LlmConfig
@@ -58,6 +59,19 @@ def default_schedule(settings: Settings) -> Schedule:
     )
 
 
+def build_full_text(settings: Settings, gate: RequestGate | None = None) -> ArxivFullText:
+    """Full texts for explanations, bounded, through `gate` or else the deployment's shared one."""
+    return ArxivFullText(
+        settings.arxiv_html_url,
+        settings.arxiv_pdf_url,
+        gate=gate or gate_for_database(settings.resolved_database_url, settings.arxiv_min_interval),
+        timeout=settings.arxiv_timeout,
+        max_chars=settings.llm_text_tokens * 6,
+        max_bytes=settings.arxiv_full_text_max_bytes,
+        deadline=settings.arxiv_full_text_deadline,
+    )
+
+
 def build_explainer(
     settings: Settings,
     *,
@@ -74,20 +88,11 @@ def build_explainer(
         return AbstractOnlyExplainer()
     if database is None:
         raise ValueError("the LLM explainer caches in the database: pass `database`")
-    full_text = None
-    if settings.llm_full_text:
-        full_text = ArxivFullText(
-            settings.arxiv_html_url,
-            settings.arxiv_pdf_url,
-            gate=gate or RequestGate(settings.arxiv_min_interval),
-            timeout=settings.arxiv_timeout,
-            max_chars=settings.llm_text_tokens * 6,
-        )
     return LlmExplainer(
         LlmClient(config),
         LlmStore(database),
         clock or SystemClock(),
-        full_text=full_text,
+        full_text=build_full_text(settings, gate) if settings.llm_full_text else None,
         text_tokens=settings.llm_text_tokens,
         concurrency=settings.llm_concurrency,
         tokens_per_channel=settings.llm_daily_tokens_per_channel,
@@ -109,7 +114,7 @@ async def build_services(
     repository = Repository(database, default_schedule(settings), settings.default_max_papers, clock)
     if source is None:
         source = ArxivSource.from_settings(settings)
-    # Full-text fetches are arXiv requests too: they share the source's gate (one per process).
+    # Full-text fetches are arXiv requests too: they share the source's gate (one per deployment).
     gate = getattr(source, "gate", None)
     catalog = PaperCatalog(
         repository, source, clock, failure_cooldown=timedelta(seconds=settings.arxiv_failure_cooldown)

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
 
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
     arxiv_rss_url: str = "https://rss.arxiv.org/rss"
+    # Seconds between arXiv requests, for every process on this database together (arXiv asks 3).
     arxiv_min_interval: float = Field(3.0, ge=3.0)
     arxiv_timeout: float = Field(30.0, gt=0)
     arxiv_retries: int = Field(4, ge=0)
@@ -50,9 +51,14 @@ class Settings(BaseSettings):
     # Read the paper's full text (arXiv HTML, else PDF) for explanations, up to this many tokens.
     llm_full_text: bool = True
     llm_text_tokens: int = Field(12_000, ge=500)
-    # Full text for explanations; `{id}` is the versioned arXiv id.
-    arxiv_html_url: str = "https://arxiv.org/html/{id}"
-    arxiv_pdf_url: str = "https://arxiv.org/pdf/{id}"
+    # Full text for explanations; `{id}` is the versioned arXiv id. export.arxiv.org is arXiv's host
+    # for programs (arxiv.org's robots.txt asks crawlers for 15 s between requests).
+    arxiv_html_url: str = "https://export.arxiv.org/html/{id}"
+    arxiv_pdf_url: str = "https://export.arxiv.org/pdf/{id}"
+    # A full-text download (HTML or PDF) stops reading past this many bytes, and is cut off this many
+    # seconds after it starts, however slowly the server sends.
+    arxiv_full_text_max_bytes: int = Field(40_000_000, ge=100_000)
+    arxiv_full_text_deadline: float = Field(60.0, gt=0)
 
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None

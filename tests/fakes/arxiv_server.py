@@ -3,6 +3,13 @@
     with FakeArxiv() as fake:
         source = ArxivSource(fake.api_url, fake.rss_url, ...)
 
+Full texts live under `/html/<versioned id>` and `/pdf/<versioned id>`, as on export.arxiv.org,
+the host arXiv asks programs to use (arxiv.org's robots.txt asks crawlers for `Crawl-delay: 15`).
+Every request is recorded with its arrival time and headers (the `arxiv` library sends its own
+`user-agent: arxiv.py/<version>` with each request, arxiv 4.0.2's `Client.__try_parse_feed`, so
+a test can see whose name reached arXiv). A full text may be a `StreamedBody`
+(`hostile_bodies.py`): huge, trickling or stalling, counting what it managed to send.
+
 Standalone: `python -m tests.fakes.arxiv_server --port 8765 --papers seed` prints its base URL.
 """
 
@@ -23,6 +30,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from bot.domain.paper import Paper
 from tests.fakes import arxiv_wire as wire
 from tests.fakes.arxiv_papers import default_papers
+from tests.fakes.hostile_bodies import StreamedBody
 from tests.fakes.threaded_http import ThreadedHttpFake, serve_until_stopped
 from tests.fixtures.seed_papers import SEED_ANNOUNCED
 
@@ -37,6 +45,14 @@ class RecordedRequest:
     path: str
     query: dict[str, str]
     time: float
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)  # names in lower case
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """A full text that lives elsewhere: answered `301 Moved Permanently` with this Location."""
+
+    location: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +80,10 @@ class FakeArxiv(ThreadedHttpFake):
         self._in_flight = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        # Full texts by versioned id: `/html/<id>` and `/pdf/<id>` (404 for the others).
-        self.html: dict[str, str] = {}
-        self.pdfs: dict[str, bytes] = {}
+        # Full texts by versioned id: `/html/<id>` and `/pdf/<id>` (404 for the others); a
+        # `StreamedBody` (hostile_bodies.py) is written as it is generated, as slowly as it says.
+        self.html: dict[str, str | StreamedBody | Redirect] = {}
+        self.pdfs: dict[str, bytes | StreamedBody | Redirect] = {}
         for paper, announce_type in default_papers() if papers is None else papers:
             self.add_paper(paper, announce_type)
 
@@ -148,9 +165,9 @@ class FakeArxiv(ThreadedHttpFake):
 
     # Serving
 
-    def _begin(self, path: str, query: dict[str, str]) -> _Fault | None:
+    def _begin(self, path: str, query: dict[str, str], headers: dict[str, str]) -> _Fault | None:
         with self._lock:
-            self._requests.append(RecordedRequest(path, query, time.monotonic()))
+            self._requests.append(RecordedRequest(path, query, time.monotonic(), headers))
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
             fault = next((f for f in self._faults if path.startswith(f.path)), None)
@@ -162,9 +179,11 @@ class FakeArxiv(ThreadedHttpFake):
         with self._lock:
             self._in_flight -= 1
 
-    def respond(self, path: str, query: dict[str, str]) -> tuple[int, str, str | bytes]:
+    def respond(
+        self, path: str, query: dict[str, str], headers: dict[str, str] | None = None
+    ) -> tuple[int, str, str | bytes | StreamedBody | Redirect]:
         """Status, content type and body for one request."""
-        fault = self._begin(path, query)
+        fault = self._begin(path, query, {k.lower(): v for k, v in (headers or {}).items()})
         try:
             if fault is not None and fault.kind == "stall":
                 self._stopping.wait(fault.seconds)
@@ -232,7 +251,7 @@ class FakeArxiv(ThreadedHttpFake):
             items.sort(key=lambda item: ANNOUNCE_ORDER.index(item[1]))
         return 200, "application/rss+xml; charset=utf-8", wire.rss_feed(categories, items, day)
 
-    def _full_text(self, path: str) -> tuple[int, str, str | bytes]:
+    def _full_text(self, path: str) -> tuple[int, str, str | bytes | StreamedBody | Redirect]:
         kind, _, versioned_id = path.strip("/").partition("/")
         if kind == "html" and versioned_id in self.html:
             return 200, "text/html; charset=utf-8", self.html[versioned_id]
@@ -269,7 +288,16 @@ def _handler_for(fake: FakeArxiv) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-            status, content_type, body = fake.respond(parts.path, query)
+            status, content_type, body = fake.respond(parts.path, query, dict(self.headers.items()))
+            if isinstance(body, StreamedBody):
+                self._stream(status, body)
+                return
+            if isinstance(body, Redirect):
+                self.send_response(301)
+                self.send_header("Location", body.location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             data = body.encode("utf-8") if isinstance(body, str) else body
             try:
                 self.send_response(status)
@@ -279,6 +307,35 @@ def _handler_for(fake: FakeArxiv) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(data)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True  # the client gave up (e.g. its timeout)
+
+        def _stream(self, status: int, body: StreamedBody) -> None:
+            """Write a generated body chunk by chunk, counting what the client accepted."""
+            self.close_connection = True
+            body.started.set()
+            head = [f"HTTP/1.1 {status} OK", f"Content-Type: {body.content_type}", "Connection: close"]
+            if body.length is not None:
+                head.append(f"Content-Length: {body.length}")
+            try:
+                if body.header_every:
+                    self.wfile.write(head[0].encode() + b"\r\n")
+                    for byte in "\r\n".join(head[1:]).encode():
+                        if fake._stopping.wait(body.header_every):
+                            return
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    self.wfile.write(b"\r\n\r\n")
+                else:
+                    self.wfile.write("\r\n".join([*head, "", ""]).encode())
+                for n, chunk in enumerate(body.chunks()):
+                    if n and body.every and fake._stopping.wait(body.every):
+                        return
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+                    body.sent(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                body.client_gone.set()
+            finally:
+                body.finished.set()
 
         def log_message(self, format: str, *args: object) -> None:
             pass

@@ -12,7 +12,8 @@ from itertools import pairwise
 
 import requests
 
-from bot.infra.arxiv import ArxivSource, RequestGate, SystemClock
+from bot.infra.arxiv import ArxivSource, Priority, RequestGate, SystemClock
+from bot.infra.arxiv.gate import RECENT_REQUESTS
 from bot.settings import Settings
 from tests.fakes.arxiv_papers import LATEX_ID, UNICODE_ID
 from tests.fakes.arxiv_server import FakeArxiv
@@ -101,3 +102,82 @@ def test_fake_arxiv_runs_standalone() -> None:
         finally:
             process.terminate()
         assert process.wait(timeout=5) == 0
+
+
+def _wait_until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    """Poll a condition another thread will make true (never a fixed sleep)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "condition never came true"
+        time.sleep(0.005)
+
+
+def _run_queued(gate: RequestGate, queued: list[tuple[str, Priority]]) -> list[str]:
+    """Hold the slot, queue these requests one after another, release: the order they ran in."""
+    order: list[str] = []
+    release = threading.Event()
+
+    def hold() -> None:
+        with gate.slot(Priority.ON_DEMAND):
+            release.wait(10)
+
+    def request(name: str, priority: Priority) -> None:
+        with gate.slot(priority):
+            order.append(name)
+
+    threads = [threading.Thread(target=hold)]
+    threads[0].start()
+    _wait_until(lambda: gate.requests_made == 1)
+    for n, (name, priority) in enumerate(queued, start=1):
+        threads.append(threading.Thread(target=request, args=(name, priority)))
+        threads[-1].start()
+        _wait_until(lambda n=n: gate.waiting == n)  # type: ignore[misc]
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    return order
+
+
+def test_the_listing_goes_before_on_demand_requests_already_waiting(clock: FakeClock) -> None:
+    gate = RequestGate(3.0, clock)
+    queued = [("explain", Priority.ON_DEMAND), ("rss", Priority.LISTING), ("lookup", Priority.LISTING)]
+    queued.append(("full text", Priority.ON_DEMAND))
+    assert _run_queued(gate, queued) == ["rss", "lookup", "explain", "full text"]
+    assert all(b - a >= 3.0 for a, b in pairwise(gate.request_times))
+
+
+def test_a_long_listing_still_lets_a_waiting_explain_through_every_few_requests(clock: FakeClock) -> None:
+    gate = RequestGate(3.0, clock, listing_streak=2)
+    queued = [("explain", Priority.ON_DEMAND), *((f"L{n}", Priority.LISTING) for n in range(1, 6))]
+    assert _run_queued(gate, queued) == ["L1", "L2", "explain", "L3", "L4", "L5"]
+
+
+async def test_the_daily_listing_and_its_look_ups_overtake_explains_waiting_at_the_gate(
+    make_source: SourceFactory, fake_arxiv: FakeArxiv
+) -> None:
+    # A real (short) interval: the next request is chosen when it is over, by which time the
+    # listing has sent its look-up, a moment after its RSS request ended.
+    source = make_source(gate=RequestGate(0.5, SystemClock()))
+    fake_arxiv.stall_next(1, seconds=0.3, path="/api")  # the first explain holds the gate a while
+    first = asyncio.create_task(source.fetch_papers([LATEX_ID]))
+    await asyncio.to_thread(_wait_until, lambda: source.gate.requests_made == 1)
+    second = asyncio.create_task(source.fetch_papers([UNICODE_ID]))
+    await asyncio.to_thread(_wait_until, lambda: source.gate.waiting == 1)
+    listing = asyncio.create_task(source.fetch_new_papers(["stat.ML"]))
+    await asyncio.gather(first, second, listing)
+
+    asked = [r.query.get("id_list") or r.path for r in fake_arxiv.requests]
+    assert asked[0] == LATEX_ID and asked[1] == "/rss/stat.ML"
+    assert asked[2] not in (LATEX_ID, UNICODE_ID)  # the listing's own look-up, of its ids
+    assert asked[3] == UNICODE_ID  # the explain that was waiting first went last
+
+
+def test_the_gate_remembers_a_bounded_window_of_start_times_and_exact_counts(clock: FakeClock) -> None:
+    gate = RequestGate(3.0, clock)
+    for _ in range(RECENT_REQUESTS + 500):
+        with gate.slot():
+            pass
+    assert gate.requests_made == RECENT_REQUESTS + 500
+    assert len(gate.request_times) == RECENT_REQUESTS
+    assert gate.request_times[-1] - gate.request_times[0] == 3.0 * (RECENT_REQUESTS - 1)
+    assert len(gate.request_times_since(gate.requests_made - 7)) == 7

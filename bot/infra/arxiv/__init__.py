@@ -1,7 +1,7 @@
 """arXiv: the API (via the `arxiv` library) and the daily RSS listing, behind one gate."""
 
 from bot.infra.arxiv.feed import Listing, ListingEntry, ListingUnreadable, parse_listing
-from bot.infra.arxiv.gate import Clock, RequestGate, SystemClock
+from bot.infra.arxiv.gate import Clock, GateUnavailable, Priority, RequestGate, SystemClock, listing_priority
 from bot.infra.arxiv.source import (
     ArxivError,
     ArxivRejected,
@@ -17,11 +17,14 @@ __all__ = [
     "ArxivSource",
     "ArxivUnavailable",
     "Clock",
+    "GateUnavailable",
     "Listing",
     "ListingEntry",
     "ListingUnreadable",
+    "Priority",
     "RequestGate",
     "SystemClock",
+    "listing_priority",
     "paper_from_result",
     "parse_listing",
     "strip_version",

@@ -5,53 +5,49 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from html.parser import HTMLParser
 
 import requests
 
+from bot.infra.arxiv.download import BodyReader, Download, download
 from bot.infra.arxiv.gate import RequestGate
+from bot.infra.arxiv.html_text import HtmlText
 from bot.infra.arxiv.transport import gated_session
 from bot.services.ports import FullText, Section
 
 log = logging.getLogger(__name__)
 
-MAX_PDF_BYTES = 40_000_000
+# Defaults of `ARXIV_FULL_TEXT_MAX_BYTES` and `ARXIV_FULL_TEXT_DEADLINE`.
+MAX_BYTES = 40_000_000
+DEADLINE_SECONDS = 60.0
 # An HTML page with less text than this is an error page or a stub, not the paper.
 MIN_HTML_CHARS = 400
-SKIPPED_TAGS = {
-    "head",
-    "title",
-    "script",
-    "style",
-    "nav",
-    "header",
-    "footer",
-    "button",
-    "annotation",
-    "annotation-xml",
-    "svg",
-}
-SKIPPED_CLASSES = {
-    "ltx_bibliography",
-    "ltx_page_header",
-    "ltx_page_footer",
-    "ltx_authors",
-    "ltx_role_footnote",
-}
-HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-BLOCKS = {"p", "div", "li", "br", "section", "article", "figure", "figcaption", "table", "tr", "blockquote"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 class ArxivFullText:
-    """Fetches arXiv HTML (LaTeXML) or, failing that, the PDF; None when neither can be had."""
+    """Fetches arXiv HTML (LaTeXML) or, failing that, the PDF; None when neither can be had.
+
+    Both downloads are bounded: at most `max_bytes` read, and `deadline` seconds from the first
+    byte sent to the last read, after which the connection is cut and the gate is free again.
+    """
 
     def __init__(
-        self, html_url: str, pdf_url: str, *, gate: RequestGate, timeout: float, max_chars: int = 80_000
+        self,
+        html_url: str,
+        pdf_url: str,
+        *,
+        gate: RequestGate,
+        timeout: float,
+        max_chars: int = 80_000,
+        max_bytes: int = MAX_BYTES,
+        deadline: float = DEADLINE_SECONDS,
     ) -> None:
         self.html_url = html_url
         self.pdf_url = pdf_url
+        self.gate = gate
+        self.timeout = timeout
         self.max_chars = max_chars
+        self.max_bytes = max_bytes
+        self.deadline = deadline
         self._session = gated_session(gate, timeout)
 
     def close(self) -> None:
@@ -67,7 +63,8 @@ class ArxivFullText:
             try:
                 sections = read(versioned_id)
             except (requests.RequestException, ValueError, OSError) as error:
-                log.warning("full text of %s (%s) unavailable: %s", versioned_id, kind, type(error).__name__)
+                reason = f"{type(error).__name__}: {error}"
+                log.warning("full text of %s (%s) unavailable: %s", versioned_id, kind, reason)
                 continue
             except Exception:  # a PDF library choking on a malformed file must not break an explanation
                 log.exception("full text of %s (%s) could not be read", versioned_id, kind)
@@ -76,34 +73,60 @@ class ArxivFullText:
                 return FullText(kind, tuple(sections))
         return None
 
-    def _get(self, template: str, versioned_id: str) -> requests.Response | None:
-        response = self._session.get(template.format(id=versioned_id), allow_redirects=True)
-        if response.status_code != requests.codes.ok:
-            log.info("full text %s: HTTP %d", template.format(id=versioned_id), response.status_code)
+    def _get(self, template: str, versioned_id: str, reader: BodyReader) -> Download | None:
+        """Download into `reader`; None when the server had nothing for us."""
+        url = template.format(id=versioned_id)
+        got = download(
+            self._session,
+            self.gate,
+            url,
+            reader,
+            max_bytes=self.max_bytes,
+            deadline=self.deadline,
+            timeout=self.timeout,
+        )
+        if got.status != requests.codes.ok:
+            log.info("full text %s: HTTP %d", url, got.status)
             return None
-        return response
+        return got if got.bytes_read else None
 
     def _html(self, versioned_id: str) -> list[Section]:
-        response = self._get(self.html_url, versioned_id)
-        if response is None or "html" not in response.headers.get("Content-Type", "html"):
+        # Read as it arrives, and only until there is enough text: a page cut at the cap still
+        # starts with the paper.
+        reader = HtmlText(self.max_chars)
+        if self._get(self.html_url, versioned_id, reader) is None:
             return []
-        sections = html_sections(response.text, self.max_chars)
+        sections = reader.sections()
         if sum(len(s.text) for s in sections) < MIN_HTML_CHARS:
             return []
         return sections
 
     def _pdf(self, versioned_id: str) -> list[Section]:
-        response = self._get(self.pdf_url, versioned_id)
-        if (
-            response is None
-            or not response.content.startswith(b"%PDF")
-            or len(response.content) > MAX_PDF_BYTES
-        ):
+        reader = _WholePdf(self.max_bytes)
+        got = self._get(self.pdf_url, versioned_id, reader)
+        if got is None or not got.complete or not reader.data.startswith(b"%PDF"):
             return []
-        return pdf_sections(response.content, self.max_chars)
+        return pdf_sections(reader.data, self.max_chars)
 
 
-def pdf_sections(data: bytes, max_chars: int) -> list[Section]:
+class _WholePdf:
+    """A PDF's bytes, all or nothing: one cut at the cap has lost its cross-reference table."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.data = bytearray()
+
+    def wants(self, content_type: str, length: int | None) -> bool:
+        """Not one declared longer than the cap: it would only be read to be thrown away."""
+        return length is None or length <= self.max_bytes
+
+    def take(self, chunk: bytes) -> bool:
+        """Keep it all (up to the cap, which the download enforces)."""
+        self.data += chunk
+        return True
+
+
+def pdf_sections(data: bytes | bytearray, max_chars: int) -> list[Section]:
     """One section per page ("page 3"), stopping once enough text is read."""
     from pypdf import PdfReader
 
@@ -118,90 +141,3 @@ def pdf_sections(data: bytes, max_chars: int) -> list[Section]:
         if total >= max_chars:
             break
     return sections
-
-
-def html_sections(html: str, max_chars: int) -> list[Section]:
-    """The text of an arXiv HTML page split at its headings; math kept as its LaTeX source."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    sections: list[Section] = []
-    total = 0
-    for heading, text in parser.sections():
-        if text:
-            sections.append(Section(heading, text))
-            total += len(text)
-        if total >= max_chars:
-            break
-    return sections
-
-
-class _TextExtractor(HTMLParser):
-    """Collects (heading, text) pairs, skipping navigation, references and MathML internals."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self._stack: list[tuple[str, bool]] = []  # (tag, skipped)
-        self._heading: list[str] | None = None
-        self._current = "Front matter"
-        self._parts: list[str] = []
-        self._done: list[tuple[str, str]] = []
-
-    @property
-    def _skipping(self) -> bool:
-        return bool(self._stack) and self._stack[-1][1]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        classes = set((values.get("class") or "").split())
-        skip = self._skipping or tag in SKIPPED_TAGS or bool(classes & SKIPPED_CLASSES)
-        if not skip and tag == "math":
-            self._text(f" ${values.get('alttext') or ''}$ ")
-            skip = True  # the MathML inside repeats the formula symbol by symbol
-        if tag in VOID:
-            if tag == "br" and not skip:
-                self._text("\n")
-            return
-        self._stack.append((tag, skip))
-        if skip:
-            return
-        if tag in HEADINGS:
-            self._flush()
-            self._heading = []
-        elif tag in BLOCKS:
-            self._text("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if not any(name == tag for name, _ in self._stack):
-            return
-        while self._stack:
-            name, _ = self._stack.pop()
-            if name == tag:
-                break
-        if tag in HEADINGS and self._heading is not None and not self._skipping:
-            self._current = " ".join("".join(self._heading).split()) or self._current
-            self._heading = None
-        elif tag in BLOCKS:
-            self._text("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self._text(data)
-
-    def _text(self, text: str) -> None:
-        if self._heading is not None:
-            self._heading.append(text)
-        else:
-            self._parts.append(text)
-
-    def _flush(self) -> None:
-        lines = (" ".join(line.split()) for line in "".join(self._parts).splitlines())
-        text = "\n".join(line for line in lines if line)
-        if text:
-            self._done.append((self._current, text))
-        self._parts = []
-
-    def sections(self) -> list[tuple[str, str]]:
-        """Every section seen, in document order."""
-        self._flush()
-        return self._done

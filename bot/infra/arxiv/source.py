@@ -19,8 +19,8 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponent
 from bot import metrics
 from bot.domain.paper import Paper
 from bot.infra.arxiv.feed import Listing, ListingUnreadable, parse_listing
-from bot.infra.arxiv.gate import Clock, RequestGate, SystemClock
-from bot.infra.arxiv.transport import arxiv_client, gated_session
+from bot.infra.arxiv.gate import Clock, GateUnavailable, RequestGate, listing_priority
+from bot.infra.arxiv.transport import arxiv_client, check_arxiv_library, gated_session
 from bot.services.ports import SourceUnavailable
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def _is_transient(error: BaseException) -> bool:
         return status >= 500 or status == 429
     return isinstance(
         error,
-        requests.ConnectionError
+        requests.ConnectionError  # GateUnavailable included
         | requests.Timeout
         | requests.exceptions.ChunkedEncodingError
         | arxiv.UnexpectedEmptyPageError
@@ -119,6 +119,8 @@ def _reason(error: BaseException | None) -> str:
     match error:
         case arxiv.HTTPError(status=status):
             return f"HTTP {status}"
+        case GateUnavailable():
+            return "request gate unreachable"
         case requests.Timeout():
             return "timed out"
         case requests.ConnectionError():
@@ -151,23 +153,31 @@ class ArxivSource:
         self.tries = retries + 1
         self.page_size = page_size
         self._clock = clock or gate.clock
+        check_arxiv_library()
         self._session = gated_session(gate, timeout)
         self._api_path = urlsplit(api_url).path
+        self._owns_gate = False
 
     @classmethod
     def from_settings(cls, settings: Settings, gate: RequestGate | None = None) -> ArxivSource:
-        """Build from configuration; pass the process's one gate if it already has one."""
-        return cls(
+        """Build from configuration, with the deployment's gate (shared through the database) by default."""
+        from bot.infra.arxiv.shared_gate import gate_for_database
+
+        source = cls(
             settings.arxiv_api_url,
             settings.arxiv_rss_url,
-            gate=gate or RequestGate(settings.arxiv_min_interval, SystemClock()),
+            gate=gate or gate_for_database(settings.resolved_database_url, settings.arxiv_min_interval),
             timeout=settings.arxiv_timeout,
             retries=settings.arxiv_retries,
         )
+        source._owns_gate = gate is None
+        return source
 
     def close(self) -> None:
-        """Release pooled connections."""
+        """Release pooled connections (and the gate's lock, if this source made the gate)."""
         self._session.close()
+        if self._owns_gate:
+            self.gate.close()
 
     async def fetch_papers(self, ids: Sequence[str]) -> list[Paper]:
         """Latest metadata for these ids, in their order; unknown ids are simply missing."""
@@ -193,12 +203,13 @@ class ArxivSource:
         if not categories:
             raise ValueError("fetch_listing needs at least one category")
         url = f"{self.rss_url}/{'+'.join(categories)}"
-        return await asyncio.to_thread(
-            self._retrying,
-            lambda: parse_listing(self._get(url)),
-            urlsplit(url).path,
-            "listing request",
-        )
+        with listing_priority():
+            return await asyncio.to_thread(
+                self._retrying,
+                lambda: parse_listing(self._get(url)),
+                urlsplit(url).path,
+                "listing request",
+            )
 
     async def fetch_new_papers(
         self, categories: Sequence[str], announce_types: tuple[str, ...] = ("new", "cross")
@@ -211,7 +222,8 @@ class ArxivSource:
         """Full metadata of papers the listing named: an empty answer is arXiv failing, not news."""
         if not ids:
             return []
-        papers = await asyncio.to_thread(self._lookup, list(ids), empty_ok=False)
+        with listing_priority():
+            papers = await asyncio.to_thread(self._lookup, list(ids), empty_ok=False)
         return [dataclasses.replace(p, announced=day) for p in papers]
 
     def _lookup(self, ids: list[str], *, empty_ok: bool) -> list[Paper]:

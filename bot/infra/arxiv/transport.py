@@ -1,6 +1,8 @@
-"""The HTTP session every arXiv request goes through: a default timeout and the request gate."""
+"""The HTTP session every arXiv request goes through: our User-Agent, a timeout and the request gate."""
 
 from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
 
 import arxiv
 import requests
@@ -8,17 +10,26 @@ from requests.adapters import HTTPAdapter
 
 from bot import __version__, metrics
 from bot.infra.arxiv.gate import RequestGate
+from bot.infra.arxiv.watch import WATCHED_POOLS
 
 USER_AGENT = f"paperboy-bot/{__version__}"
+# Where arxiv 4.0.2 keeps the `requests.Session` it sends every API request with.
+ARXIV_SESSION_ATTRIBUTE = "_session"
+
+
+class ArxivLibraryChanged(RuntimeError):
+    """The installed `arxiv` library no longer works the way Paperboy's transport relies on."""
 
 
 class GatedAdapter(HTTPAdapter):
-    """An adapter that waits for the gate and never sends without a timeout."""
+    """An adapter that waits for the gate, names Paperboy, and never sends without a timeout."""
 
     def __init__(self, gate: RequestGate, timeout: float) -> None:
         super().__init__(max_retries=0)
         self.gate = gate
         self.timeout = timeout
+        # Connections a download can cut at its deadline (see watch.py).
+        self.poolmanager.pool_classes_by_scheme = WATCHED_POOLS
 
     def send(
         self,
@@ -29,7 +40,12 @@ class GatedAdapter(HTTPAdapter):
         cert: str | tuple[str, str] | None = None,
         proxies: dict[str, str] | None = None,
     ) -> requests.Response:
-        """Send inside the gate's slot, with our timeout unless the caller gave one."""
+        """Send inside the gate's slot, as Paperboy, with our timeout unless the caller gave one."""
+        if stream and not self.gate.held_here():
+            # A streamed body is read after `send` returns: its reader must hold the slot throughout.
+            raise RuntimeError("stream arXiv responses inside gate.slot() (see download.py)")
+        # The arxiv library passes its own User-Agent with every request, over the session's.
+        request.headers["User-Agent"] = USER_AGENT
         with self.gate.slot():
             try:
                 response = super().send(
@@ -51,7 +67,7 @@ class GatedAdapter(HTTPAdapter):
 
 
 def gated_session(gate: RequestGate, timeout: float) -> requests.Session:
-    """A session whose every request, API or RSS, passes the gate with a timeout."""
+    """A session whose every request, API, RSS or full text, passes the gate with a timeout."""
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     adapter = GatedAdapter(gate, timeout)
@@ -60,11 +76,32 @@ def gated_session(gate: RequestGate, timeout: float) -> requests.Session:
     return session
 
 
+def arxiv_library_version() -> str:
+    """The installed arxiv library's version, for messages."""
+    try:
+        return version("arxiv")
+    except PackageNotFoundError:
+        return "(unknown version)"
+
+
+def check_arxiv_library(client_class: type[arxiv.Client] = arxiv.Client) -> None:
+    """Fail at start-up, loudly, if the library no longer keeps its session where we put ours."""
+    probe = client_class(page_size=1, delay_seconds=0, num_retries=0)
+    if not isinstance(getattr(probe, ARXIV_SESSION_ATTRIBUTE, None), requests.Session):
+        raise ArxivLibraryChanged(
+            f"arxiv {arxiv_library_version()} no longer keeps its HTTP session in "
+            f"`Client.{ARXIV_SESSION_ATTRIBUTE}`, so Paperboy cannot route its requests through the "
+            "request gate (arXiv's 3-second rule), its timeout and its User-Agent. Install the "
+            "version Paperboy was tested with (`pip install 'arxiv==4.0.2'`) or update "
+            "bot/infra/arxiv/transport.py."
+        )
+
+
 def arxiv_client(session: requests.Session, api_url: str, page_size: int) -> arxiv.Client:
     """An `arxiv.Client` that only parses and pages: the gate and our retries do the rest."""
     client = arxiv.Client(page_size=page_size, delay_seconds=0, num_retries=0)
     client.query_url_format = f"{api_url}?{{}}"
     # The one private touch: arxiv 4.0.2 offers no way to pass a session, and its own has no
-    # timeout and no process-wide rate limit. Ours has both.
-    client._session = session
+    # timeout and no deployment-wide rate limit. `check_arxiv_library` guards it at start-up.
+    setattr(client, ARXIV_SESSION_ATTRIBUTE, session)
     return client

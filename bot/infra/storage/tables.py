@@ -188,3 +188,12 @@ class SeenRequestRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=160)
     seen_at: datetime = Field(sa_type=UTCDateTime(), nullable=False, index=True)
+
+
+class ArxivGateRow(SQLModel, table=True):
+    """When the deployment's last arXiv request ended: PostgreSQL processes space theirs from it."""
+
+    __tablename__ = "arxiv_gate"
+
+    id: int = Field(primary_key=True)
+    last_request_end: datetime | None = _time_column()
