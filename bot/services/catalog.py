@@ -174,8 +174,9 @@ class PaperCatalog:
 
     async def _ingest(self, wanted: set[str], refused: dict[str, str], now: datetime) -> IngestReport:
         asked = sorted(wanted - set(refused))
+        nothing_to_ask = Listing(arxiv_today(now), (), requests=0)  # every category is refused
         try:
-            listing = await self._source.fetch_listing(asked) if asked else Listing(None, (), requests=0)
+            listing = await self._source.fetch_listing(asked) if asked else nothing_to_ask
         except SourceUnavailable as error:
             self._last_failure = (now, error)
             raise

@@ -100,6 +100,15 @@ async def test_a_refusal_that_names_no_category_is_narrowed_by_halving(
     ]
 
 
+async def test_classes_of_an_archive_asked_for_whole_are_not_asked_again(
+    source: ArxivSource, fake_arxiv: FakeArxiv
+) -> None:
+    optimisation = _add(fake_arxiv, 1, "math.OC")
+    listing = await source.fetch_listing(["math.OC", "cs.LG", "math", "math.PR"])
+    assert listing.ids() == [optimisation]
+    assert [r.path for r in fake_arxiv.requests_to("/rss")] == ["/rss/cs.LG+math"]
+
+
 # The 2,000-item cap
 
 
@@ -130,14 +139,18 @@ async def test_a_full_listing_is_read_in_parts_so_no_new_paper_is_lost(
     new = [_add(fake_arxiv, 10 + n, category) for n, category in enumerate(("cs.LG", "math.OC", "stat.ML"))]
     cross = _add(fake_arxiv, 20, "math.OC", "stat.ML")
 
+    union = _feed_text(fake_arxiv, "cs.LG+math.OC+stat.ML")
+    assert union.count("<item>") == 5 and new[0] not in union  # arXiv's cut took a new paper
+
     with caplog.at_level(logging.INFO):
         listing = await source.fetch_listing(["cs.LG", "math.OC", "stat.ML"])
 
     assert sorted(listing.ids(("new",))) == sorted([*new, cross])
     assert listing.versions()["2602.00002"] == 3 and not listing.full
-    paths = [r.path for r in fake_arxiv.requests_to("/rss")]
-    assert paths == ["/rss/cs.LG+math.OC+stat.ML", "/rss/cs.LG", "/rss/math.OC+stat.ML"]
-    assert listing.requests == 3  # the full answer, then one request per part
+    paths = [r.path for r in fake_arxiv.requests_to("/rss")][1:]
+    assert paths[0] == "/rss/cs.LG+math.OC+stat.ML"
+    assert sorted(paths[1:]) == ["/rss/cs.LG", "/rss/math.OC", "/rss/stat.ML"]
+    assert listing.requests == 4  # the full answer, then one request per part
     assert "is full (5 items): reading it in smaller parts" in caplog.text
 
 

@@ -126,6 +126,25 @@ def _description_type(description: str) -> str:
     return match.group(1) if match else "new"
 
 
+def sketch_full_listing(content: bytes, cap: int) -> Listing | None:
+    """A full answer for several categories, sketched: it is only read for its size and for how its
+    items spread over the categories, since it will be read again in parts. The standard XML
+    parser does this in a fraction of feedparser's time; None when the answer is not full."""
+    if content.count(b"<item>") < cap:
+        return None
+    try:
+        items = ET.fromstring(content).iterfind("./channel/item")
+    except ET.ParseError:
+        return None
+    entries = []
+    for item in items:
+        match = _GUID.match((item.findtext("guid") or "").strip())
+        if match is not None:
+            categories = tuple((c.text or "").strip() for c in item.iterfind("category"))
+            entries.append(ListingEntry(match["id"], int(match["version"]), "", categories))
+    return Listing(day=None, entries=tuple(entries), full=True)
+
+
 def refusal_reason(content: bytes) -> str:
     """What arXiv's feed server says in the RSS document it sends with a 400 (its description)."""
     parsed = feedparser.parse(content)

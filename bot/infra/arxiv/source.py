@@ -19,7 +19,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponent
 from bot import metrics
 from bot.domain.listing import Listing
 from bot.domain.paper import Paper
-from bot.infra.arxiv.feed import ListingUnreadable, parse_listing, refusal_reason
+from bot.infra.arxiv.feed import ListingUnreadable, parse_listing, refusal_reason, sketch_full_listing
 from bot.infra.arxiv.gate import Clock, RequestGate, SystemClock
 from bot.infra.arxiv.listing_parts import FEED_ITEM_LIMIT, ListingRefused, read_in_parts
 from bot.infra.arxiv.transport import arxiv_client, gated_session
@@ -253,15 +253,19 @@ class ArxivSource:
     def _read_part(self, categories: list[str]) -> Listing:
         """One listing request, retried while arXiv is only unwell; ListingRefused on a 400."""
         url = f"{self.rss_url}/{'+'.join(categories)}"
-        listing = self._retrying(lambda: self._listing_at(url), urlsplit(url).path, "listing request")
+        # A full answer for several categories is read again in parts: a sketch of it will do.
+        sketch = len(categories) > 1
+        listing = self._retrying(lambda: self._listing_at(url, sketch), urlsplit(url).path, "listing request")
         return dataclasses.replace(listing, full=len(listing.entries) >= self.listing_cap)
 
-    def _listing_at(self, url: str) -> Listing:
+    def _listing_at(self, url: str, may_sketch: bool) -> Listing:
         response = self._session.get(url)
         if response.status_code == requests.codes.bad_request:
             raise ListingRefused(refusal_reason(response.content))
         if response.status_code != requests.codes.ok:
             raise arxiv.HTTPError(url, 0, response.status_code)
+        if may_sketch and (sketch := sketch_full_listing(response.content, self.listing_cap)):
+            return sketch
         return parse_listing(response.content)
 
     def _retrying(self, call: Callable[[], T], path: str, what: str, *, empty_ok: bool = False) -> T:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,8 +32,7 @@ class ListingStore:
         if not rows:
             return
         table = ListedPaperRow.__table__  # type: ignore[attr-defined]
-        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
-        insert = dialect.insert(table).on_conflict_do_nothing(index_elements=["day", "arxiv_id"])
+        insert = self._dialect().insert(table).on_conflict_do_nothing(index_elements=["day", "arxiv_id"])
         async with self._engine.begin() as connection:
             for start in range(0, len(rows), ROWS_PER_INSERT):
                 await connection.execute(insert, rows[start : start + ROWS_PER_INSERT])
@@ -76,14 +76,17 @@ class ListingStore:
             return {row.category: row.reason for row in (await session.exec(query)).all()}
 
     async def remember_refused(self, refused: Mapping[str, str], at: datetime) -> None:
-        """Note (again) that arXiv refuses these categories."""
+        """Note (again) that arXiv refuses these categories; processes may do so at once."""
         if not refused:
             return
-        async with self._sessions() as session:
-            for category, reason in refused.items():
-                row = await session.get(RefusedCategoryRow, category)
-                if row is None:
-                    row = RefusedCategoryRow(category=category)
-                    session.add(row)
-                row.reason, row.refused_at = reason[:500], at
-            await session.commit()
+        rows = [{"category": c, "reason": reason[:500], "refused_at": at} for c, reason in refused.items()]
+        insert = self._dialect().insert(RefusedCategoryRow.__table__)  # type: ignore[attr-defined]
+        upsert = insert.on_conflict_do_update(
+            index_elements=["category"],
+            set_={"reason": insert.excluded.reason, "refused_at": insert.excluded.refused_at},
+        )
+        async with self._engine.begin() as connection:
+            await connection.execute(upsert, rows)
+
+    def _dialect(self) -> Any:
+        return postgresql if self._engine.dialect.name == "postgresql" else sqlite
