@@ -139,3 +139,24 @@ async def test_an_id_in_todays_listing_is_explained_from_the_listing_while_the_a
     assert "A paper announced this morning" in explained and "arXiv has no paper" not in explained
     assert await chat.services.catalog.in_current_listing(fresh.arxiv_id)
     assert not await chat.services.catalog.in_current_listing("2602.99999")
+
+
+async def test_a_listing_arxiv_cuts_is_read_in_parts_and_every_new_paper_reaches_its_channel(
+    chat: ConsoleChat,
+) -> None:
+    assert chat.services is not None
+    _on_arxivs_clock(chat)
+    chat.fake.max_items = chat.source.listing_cap = 4  # arXiv's 2,000, scaled down
+    for n in range(3):  # replacements come first in arXiv's cut
+        revised = _paper(f"2602.2010{n}", f"Revised learning {n}", version=2)
+        chat.fake.add_paper(revised, "replace", day=THURSDAY)
+    for n in range(2):  # the lower id is the one cut from the union
+        convex = _paper(f"2602.2020{n}", f"Convex optimisation {n}", categories=("math.OC",))
+        chat.fake.add_paper(convex, day=THURSDAY)
+    await chat.say("subscribe cat:math.OC")
+
+    shown = await chat.say("digest")
+
+    assert "Convex optimisation 0" in shown and "Convex optimisation 1" in shown
+    paths = [r.path for r in chat.fake.requests_to("/rss")]
+    assert paths[0] == "/rss/cs.LG+math.OC" and sorted(paths[1:]) == ["/rss/cs.LG", "/rss/math.OC"]
