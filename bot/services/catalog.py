@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Protocol
 
 from bot.domain.arxiv_day import arxiv_midnight, arxiv_today
 from bot.domain.clock import Clock
@@ -16,7 +15,10 @@ from bot.domain.paper import Paper
 from bot.infra.storage.listing_store import ListingStore
 from bot.infra.storage.repository import Repository
 from bot.infra.storage.tables import ListingRow
+from bot.services.ingest import IngestFollowUp, IngestReport, ListingNotTurned, NoFollowUp
 from bot.services.ports import PaperSource, SourceUnavailable
+
+__all__ = ["IngestFollowUp", "IngestReport", "ListingNotTurned", "NoFollowUp", "PaperCatalog"]
 
 log = logging.getLogger(__name__)
 
@@ -33,50 +35,6 @@ REFUSAL_MEMORY = timedelta(days=7)
 # looked up again at later ingests for this many days (arXiv's API lags its feed by up to a day).
 CATCH_UP_DAYS = timedelta(days=4)
 CATCH_UP_LIMIT = 2000
-
-
-@dataclass(frozen=True, slots=True)
-class IngestReport:
-    """What one ingest did (or, when `fetched` is False, what the stored listing says).
-
-    `ids` are the new and cross-listed papers the listing named; `behind` is True while the
-    listing (or a part of it) still shows a day before arXiv's today; `refused` names the
-    categories arXiv refuses; `incomplete` counts papers built from the listing alone.
-    """
-
-    day: date | None
-    skipped: bool
-    new_papers: int
-    fetched: bool
-    ids: tuple[str, ...] = ()
-    behind: bool = False
-    expected_day: date | None = None
-    refused: frozenset[str] = frozenset()
-    requests: int = 0
-    incomplete: int = 0
-
-
-class IngestFollowUp(Protocol):
-    """Told after every listing the catalog read: the seam for work that should start at once."""
-
-    async def after_ingest(self, report: IngestReport) -> None:
-        """Called outside the catalog's lock; return quickly (start long work as a task)."""
-        ...
-
-
-class NoFollowUp:
-    """The default follow-up: nothing."""
-
-    async def after_ingest(self, report: IngestReport) -> None:
-        """Do nothing."""
-
-
-class ListingNotTurned(SourceUnavailable):
-    """arXiv's feed still shows an earlier day than arXiv's today: a digest should wait a little."""
-
-    def __init__(self, expected: date, shown: date | None) -> None:
-        still = f" (it still shows {shown:%a %d %b})" if shown else ""
-        super().__init__(f"arXiv's listing for {expected:%a %d %b} is not out yet{still}")
 
 
 def categories_key(categories: Iterable[str]) -> str:

@@ -15,7 +15,7 @@ import pytest
 from adapters.console.adapter import CONSOLE_CHANNEL, ConsoleAdapter, ConsolePublisher
 from bot.domain.paper import Paper
 from bot.runner import Runner
-from bot.services.catalog import IngestReport
+from bot.services.ingest import IngestReport
 from tests.fakes.arxiv_papers import make_paper
 from tests.scenario.conftest import ConsoleChat
 
