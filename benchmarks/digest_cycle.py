@@ -4,9 +4,11 @@
 
 Real services on a real SQLite file, the real litellm against a local fake OpenAI-compatible
 server, the real arxiv library against a local fake arXiv (RSS listing and id look-ups) whose
-request gate runs on a fake clock: the 3-second spacing is counted, not slept. The chat platform
-is in memory: it renders every message with the Slack Block Kit renderer and accepts it at once,
-so there are no platform rate-limit waits to exclude. `--scaling` runs 1k, 10k and 100k channels,
+request gate runs on a fake clock: the 3-second spacing is counted, not slept. The fake caps a feed
+at 2,000 items as arXiv does, so a day of 3,000 papers is a split day: the full union, then one
+request per part; the arXiv-request target allows exactly that (10, plus one per split part). The
+chat platform is in memory: it renders every message with the Slack Block Kit renderer and accepts
+it at once, so there are no platform rate-limit waits to exclude. `--scaling` runs 1k, 10k and 100k channels,
 each in its own process, and prints them side by side. Exits non-zero if a target fails.
 """
 
@@ -87,10 +89,13 @@ async def _cycle(world: World) -> dict[str, float | int | str]:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     times = gate.request_times_since(requests_before)
     with_items = sum(1 for n in publisher.items.values() if n)
+    ingest = report.ingest
     return {
         "cycle_wall_s": wall,
         "cycle_cpu_s": cpu,
         "arxiv_requests": gate.requests_made - requests_before,
+        "listing_requests": ingest.requests if ingest else 0,
+        "listed_papers": len(ingest.ids) if ingest else 0,
         "arxiv_spacing_s": times[-1] - times[0] if times else 0.0,
         "llm_calls": world.llm.calls - llm_before,
         "papers_explained": report.explained,
@@ -131,8 +136,19 @@ async def _naive_arxiv(world: World, sample: int) -> dict[str, float | int | str
 def targets(f: dict[str, float | int | str]) -> list[tuple[str, bool, str]]:
     """Each target, whether it holds, and the figures behind it."""
     speedup = float(f["match_pairs_per_s"]) / float(f["naive_match_pairs_per_s"])
+    split_parts = max(int(f["listing_requests"]) - 1, 0)
     checks = [
-        ("arXiv requests <= 10", int(f["arxiv_requests"]) <= 10, f"{f['arxiv_requests']} requests"),
+        (
+            "arXiv requests <= 10, plus one per split part of a full listing",
+            int(f["arxiv_requests"]) <= 10 + split_parts,
+            f"{f['arxiv_requests']} requests, {f['listing_requests']} of them for the listing "
+            f"({split_parts} split parts)",
+        ),
+        (
+            "every new paper of the day read",
+            int(f["listed_papers"]) == int(f["papers"]),
+            f"{f['listed_papers']} of {f['papers']} papers",
+        ),
         (
             "LLM calls == distinct papers explained",
             f["llm_calls"] == f["papers_explained"] == f["papers_delivered_distinct"],
@@ -152,7 +168,7 @@ def targets(f: dict[str, float | int | str]) -> list[tuple[str, bool, str]]:
     ]
     if int(f["channels"]) <= 10_000:
         wall = float(f["cycle_wall_s"])
-        checks.insert(4, ("cycle < 60 s at 10,000 channels", wall < 60, f"{wall:.1f} s"))
+        checks.insert(5, ("cycle < 60 s at 10,000 channels", wall < 60, f"{wall:.1f} s"))
     return checks
 
 
@@ -166,6 +182,7 @@ def report(f: dict[str, float | int | str]) -> bool:
     )
     rows = [
         ("arXiv requests", n("arxiv_requests"), f"{n('naive_arxiv_requests')} (one per subscription)"),
+        ("  of which, listing requests (union, then parts)", n("listing_requests"), "-"),
         (
             "arXiv 3 s spacing (counted, not slept)",
             f"{n('arxiv_spacing_s')} s",
@@ -234,6 +251,7 @@ def scaling(args: argparse.Namespace) -> bool:
     keys = [
         ("subscriptions", "subscriptions", 0),
         ("arXiv requests", "arxiv_requests", 0),
+        ("  listing requests", "listing_requests", 0),
         ("naive arXiv requests", "naive_arxiv_requests", 0),
         ("LLM calls", "llm_calls", 0),
         ("distinct papers explained", "papers_explained", 0),

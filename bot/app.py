@@ -17,6 +17,7 @@ from bot.infra.arxiv.source import ArxivSource
 from bot.infra.llm.client import LlmClient
 from bot.infra.llm.config import LlmConfig
 from bot.infra.storage.database import create_engine
+from bot.infra.storage.listing_store import ListingStore
 from bot.infra.storage.llm_store import LlmStore
 from bot.infra.storage.migrate import upgrade_database
 from bot.infra.storage.repository import Repository
@@ -117,7 +118,11 @@ async def build_services(
     # Full-text fetches are arXiv requests too: they share the source's gate (one per deployment).
     gate = getattr(source, "gate", None)
     catalog = PaperCatalog(
-        repository, source, clock, failure_cooldown=timedelta(seconds=settings.arxiv_failure_cooldown)
+        repository,
+        source,
+        clock,
+        listings=ListingStore(database),
+        failure_cooldown=timedelta(seconds=settings.arxiv_failure_cooldown),
     )
     explainer = explainer or build_explainer(
         settings, database=database, gate=gate if isinstance(gate, RequestGate) else None, clock=clock

@@ -238,6 +238,10 @@ def ingest(
             report = await services.catalog.refresh(categories, force=True)
             note = " (arXiv skipped this day)" if report.skipped else ""
             typer.echo(f"Ingested {report.new_papers} papers announced {report.day}{note}.")
+            if report.behind and report.expected_day:
+                typer.echo(f"arXiv's feed has not turned to {report.expected_day} yet; try again later.")
+            if report.refused:
+                typer.echo(f"arXiv refuses these categories, left out: {', '.join(sorted(report.refused))}.")
         else:
             count = await services.catalog.backfill(categories, wanted)
             typer.echo(f"Ingested {count} papers submitted on {wanted}.")

@@ -71,7 +71,42 @@ class Runner:
             self.run_digest,
             self._services.engine.clock,
             {adapter.platform for adapter in self._adapters},
+            run_ingest=self.run_ingest,
         )
+
+    async def run_ingest(self) -> None:
+        """Scheduled, shortly after arXiv's midnight on announcement days, digest due or not: read the
+        day's listing (waiting up to two hours for a feed that has not turned), so what follows an
+        ingest (explanations written ahead) can start, and weekly digests find every day stored."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._digests.add(task)
+        settings, catalog = self._services.settings, self._services.catalog
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(SourceUnavailable),
+            wait=wait_exponential(multiplier=settings.digest_retry_seconds, max=15 * 60),
+            stop=stop_after_delay(settings.digest_give_up_after),
+            before_sleep=lambda state: log.warning(
+                "scheduled ingest waits for arXiv (attempt %d): %s",
+                state.attempt_number,
+                state.outcome.exception() if state.outcome else None,
+            ),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    categories = await self._services.engine.builder.all_categories()
+                    report = await catalog.refresh(categories, wait_for_turn=True)
+            late = " (arXiv's feed had not turned; read what there was)" if report.behind else ""
+            log.info("scheduled ingest: listing of %s, %d papers named%s", report.day, len(report.ids), late)
+        except SourceUnavailable as error:
+            log.error("gave up on the scheduled ingest: %s", error)
+        except Exception:
+            log.exception("scheduled ingest failed")
+        finally:
+            if task is not None:
+                self._digests.discard(task)
 
     async def run_digest(self, ref: ChannelRef) -> None:
         """A scheduled digest for one channel; failures are logged, never raised into the loop."""

@@ -26,6 +26,8 @@ class Paper:
     journal_ref: str | None = None
     doi: str | None = None
     announced: date | None = None
+    # False when built from the RSS listing alone: arXiv's API had not got it yet (it lags the feed).
+    complete: bool = True
 
     @property
     def versioned_id(self) -> str:

@@ -64,8 +64,15 @@ class Topic:
 
         Only those arXiv has: a class an older version stored unchecked would fail the listing.
         """
-        labels = (t.label[4:] for t in self.positive_terms if isinstance(t, CategoryTerm))
-        return frozenset(c for c in labels if taxonomy.category(c) or taxonomy.archive(c))
+        return frozenset(c for c in self._category_labels() if taxonomy.category(c) or taxonomy.archive(c))
+
+    @property
+    def unknown_categories(self) -> frozenset[str]:
+        """Categories the topic names that arXiv does not have (stored by an older version)."""
+        return frozenset(c for c in self._category_labels() if c not in self.categories)
+
+    def _category_labels(self) -> Iterator[str]:
+        return (t.label[4:] for t in self.positive_terms if isinstance(t, CategoryTerm))
 
     @cached_property
     def key(self) -> str:

@@ -124,9 +124,12 @@ class DigestCycle:
         with report.timing("reconcile"):
             await self._delivery.reconcile(publisher_for)
         with report.timing("ingest"):
-            # One listing request for every channel's categories (raises SourceUnavailable).
-            report.ingest = await self._catalog.refresh(await self._builder.all_categories())
-            latest = await self._repository.latest_announced_day()
+            # One listing request for every channel's categories (raises SourceUnavailable, and
+            # ListingNotTurned while arXiv's feed still shows yesterday just after its midnight).
+            report.ingest = await self._catalog.refresh(
+                await self._builder.all_categories(), wait_for_turn=True
+            )
+            latest = await self._catalog.seen_through()
         explained: dict[str, ExplanationText] = {}
         parsed: dict[str, Topic] = {}
         async for batch in stream:

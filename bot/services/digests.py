@@ -80,7 +80,7 @@ class DigestBuilder:
             return DigestPlan(self.no_topics(channel, today), None)
         report = await self._catalog.refresh(self.categories_for(topics), everything=self.all_categories)
         since = self.since(channel, today)
-        latest = await self._repository.latest_announced_day()
+        latest = await self._catalog.seen_through()
         async with self._cache_lock:
             await self.load_candidates(since)
             matched = self.matches(topics, since)
@@ -188,8 +188,9 @@ class DigestBuilder:
             for n, ((paper, score, reasons), text) in enumerate(zip(chosen, texts, strict=True), start=1)
         )
         topic_texts = tuple(t.text for t in topics)
+        notes = listing_notes(topics, report)
         if not items:
-            reason = self._empty_reason(today, report, since, latest)
+            reason = " ".join([self._empty_reason(today, report, since, latest), *notes])
             return DigestPlan(self._empty(channel, today, topic_texts, reason), latest)
         digest = Digest(
             channel=channel.ref,
@@ -197,7 +198,7 @@ class DigestBuilder:
             topics=topic_texts,
             items=items,
             more_available=more,
-            disclaimer=disclaimer_for(texts),
+            disclaimer=" ".join([*notes, disclaimer_for(texts)]),
         )
         return DigestPlan(digest, latest)
 
@@ -241,6 +242,8 @@ class DigestBuilder:
         return Digest(channel=channel.ref, day=today, topics=topics, items=(), empty_reason=reason)
 
     def _empty_reason(self, today: date, report: IngestReport, since: date, latest: date | None) -> str:
+        if report.behind and report.expected_day is not None:
+            return "Nothing new yet."  # the note on the late listing says why
         if today.weekday() in (SATURDAY, SUNDAY) or report.skipped:
             return (
                 "Nothing new today: arXiv announces no new papers on Saturdays and Sundays. "
@@ -249,3 +252,28 @@ class DigestBuilder:
         if latest is None or latest <= since:
             return "Nothing new yet: arXiv's listing has no papers announced since the last digest."
         return "Nothing new matched this channel's topics since the last digest."
+
+
+def listing_notes(topics: Sequence[Topic], report: IngestReport) -> list[str]:
+    """What a channel must know about the listing behind its digest: it is late, or arXiv refuses
+    a category its topics name."""
+    notes = []
+    if report.behind and report.expected_day is not None:
+        notes.append(
+            f"Late: arXiv's listing for {report.expected_day:%a %d %b} had not come out when this digest "
+            "was made; its papers come in the next digest."
+        )
+    wanted = {c for topic in topics for c in topic.categories}
+    if refused := sorted(wanted & report.refused):
+        named = ", ".join(f"`{c}`" for c in refused)
+        notes.append(
+            f"arXiv no longer accepts the category {named} (renamed or retired?), so it brings no new "
+            "papers; see https://arxiv.org/category_taxonomy and change the topics that name it."
+        )
+    if unknown := sorted({c for topic in topics for c in topic.unknown_categories}):
+        named = ", ".join(f"`{c}`" for c in unknown)
+        notes.append(
+            f"arXiv has no category {named}, so it brings no papers; see "
+            "https://arxiv.org/category_taxonomy and change the topics that name it."
+        )
+    return notes

@@ -226,6 +226,12 @@ class Engine:
         except InvalidArxivId as error:
             return Notice(str(error), Tone.ERROR)
         paper = await self.catalog.paper(arxiv_id.base)
+        if paper is None and await self.catalog.in_current_listing(arxiv_id.base):
+            return Notice(
+                f"{arxiv_id.base} is in today's arXiv listing, but arXiv has not published its details "
+                "yet. Try again in a few hours.",
+                Tone.INFO,
+            )
         if paper is None:
             return Notice(
                 f"arXiv has no paper {arxiv_id.base}. Check the id on https://arxiv.org/abs/{arxiv_id.base}",

@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 
 from bot.domain.channel import ChannelRef
 from bot.domain.digest import Digest, DigestItem, ExplanationText
+from bot.domain.listing import Listing
 from bot.domain.paper import Paper
 from bot.domain.replies import Reply
 
@@ -19,28 +20,6 @@ class SourceUnavailable(Exception):
 
 class ChannelUnavailable(Exception):
     """The platform will not take posts in this channel (archived, bot removed, missing scope)."""
-
-
-class ListingLike(Protocol):
-    """A day's listing: which announcement day it is, whether arXiv skipped it, what it names."""
-
-    def ids(self, announce_types: tuple[str, ...] = ("new", "cross")) -> list[str]:
-        """Version-free ids of the listed papers of these announce types."""
-        ...
-
-    def versions(self) -> dict[str, int]:
-        """The newest version listed for each id."""
-        ...
-
-    @property
-    def day(self) -> date | None:
-        """The announcement day the listing is for."""
-        ...
-
-    @property
-    def skipped(self) -> bool:
-        """True when arXiv announced nothing that day (weekends)."""
-        ...
 
 
 class PaperSource(Protocol):
@@ -54,12 +33,12 @@ class PaperSource(Protocol):
         """Papers matching an arXiv API query, newest first."""
         ...
 
-    async def fetch_listing(self, categories: Sequence[str]) -> ListingLike:
-        """Today's listing of new submissions (and cross-lists) in these categories."""
+    async def fetch_listing(self, categories: Sequence[str]) -> Listing:
+        """Today's listing in these categories; those the source refuses are named in `refused`."""
         ...
 
     async def fetch_listed_papers(self, ids: Sequence[str], day: date | None) -> list[Paper]:
-        """Full metadata of listed papers, stamped with the day they were announced."""
+        """Full metadata of the listed papers the source knows yet, stamped with their day."""
         ...
 
 

@@ -1,4 +1,5 @@
-"""Daily digests on time: one APScheduler cron job per channel, in the channel's own time zone."""
+"""Daily digests on time: one APScheduler cron job per channel, in the channel's own time zone,
+and one job that reads arXiv's listing shortly after it turns at midnight US Eastern."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.domain.arxiv_day import ARXIV_TZ
 from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.clock import Clock
 from bot.domain.schedule import previous_occurrence
@@ -17,6 +19,12 @@ from bot.infra.storage.repository import Repository
 log = logging.getLogger(__name__)
 
 RunDigest = Callable[[ChannelRef], Awaitable[None]]
+RunIngest = Callable[[], Awaitable[None]]
+INGEST_JOB_ID = "arxiv-ingest"
+# arXiv's feed turns at midnight US Eastern on its announcement days (Monday to Friday); the
+# ingest starts a few minutes later and waits there for a feed that has not turned yet.
+INGEST_DAYS = "mon-fri"
+INGEST_AT = (0, 5)
 # A digest may start this late (the loop was busy, the process restarted) and still be sent.
 MISFIRE_GRACE = timedelta(hours=12)
 
@@ -29,9 +37,18 @@ def job_id(ref: ChannelRef) -> str:
 class DigestScheduler:
     """Keeps one job per active channel and catches up on digests missed while stopped."""
 
-    def __init__(self, repository: Repository, run_digest: RunDigest, clock: Clock, platforms: set[str]):
+    def __init__(
+        self,
+        repository: Repository,
+        run_digest: RunDigest,
+        clock: Clock,
+        platforms: set[str],
+        *,
+        run_ingest: RunIngest | None = None,
+    ):
         self._repository = repository
         self._run_digest = run_digest
+        self._run_ingest = run_ingest
         self._clock = clock
         self._platforms = platforms
         self._applied: dict[str, tuple[object, bool]] = {}
@@ -57,6 +74,16 @@ class DigestScheduler:
             self.apply(channel)
             if self.missed_digest(channel):
                 missed.append(channel.ref)
+        if self._run_ingest is not None:
+            self._scheduler.add_job(
+                self._run_ingest,
+                trigger=CronTrigger(
+                    day_of_week=INGEST_DAYS, hour=INGEST_AT[0], minute=INGEST_AT[1], timezone=ARXIV_TZ
+                ),
+                id=INGEST_JOB_ID,
+                name="read arXiv's listing",
+                replace_existing=True,
+            )
         self._scheduler.start()
         log.info("scheduler started with %d jobs", len(self._scheduler.get_jobs()))
         return missed
@@ -111,6 +138,11 @@ class DigestScheduler:
     def next_run(self, ref: ChannelRef) -> datetime | None:
         """When the channel's next digest fires."""
         job = self._scheduler.get_job(job_id(ref))
+        return job.next_run_time if job else None
+
+    def next_ingest(self) -> datetime | None:
+        """When the scheduled listing read fires next."""
+        job = self._scheduler.get_job(INGEST_JOB_ID)
         return job.next_run_time if job else None
 
     def shutdown(self) -> None:

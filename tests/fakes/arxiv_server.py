@@ -3,6 +3,12 @@
     with FakeArxiv() as fake:
         source = ArxivSource(fake.api_url, fake.rss_url, ...)
 
+The RSS listing follows arXiv's feed server (rules and evidence in `tests/fakes/arxiv_listing.py`):
+HTTP 400 for the whole request when one part of `a+b` is unknown, at most 2,000 items with new
+papers cut first, and, given a clock, a listing that turns at midnight US Eastern. The API can lag
+the listing: arXiv's API learns of a day's new papers up to a day after the feed names them
+(/work/shared/FIELD-NOTES.md, "arXiv feeds"), so ids in `api_lacks` are listed but not found.
+
 Full texts live under `/html/<versioned id>` and `/pdf/<versioned id>`, as on export.arxiv.org,
 the host arXiv asks programs to use (arxiv.org's robots.txt asks crawlers for `Crawl-delay: 15`).
 Every request is recorded with its arrival time and headers (the `arxiv` library sends its own
@@ -23,18 +29,19 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bot.domain.paper import Paper
+from tests.fakes import arxiv_listing as feed
 from tests.fakes import arxiv_wire as wire
 from tests.fakes.arxiv_papers import default_papers
+from tests.fakes.clock import FakeClock
 from tests.fakes.hostile_bodies import StreamedBody
 from tests.fakes.threaded_http import ThreadedHttpFake, serve_until_stopped
 from tests.fixtures.seed_papers import SEED_ANNOUNCED
 
-ANNOUNCE_ORDER = ("new", "cross", "replace", "replace-cross")
 _VERSIONED = re.compile(r"(?P<id>.+?)(?:v(?P<version>\d+))?")
 
 
@@ -68,10 +75,24 @@ class FakeArxiv(ThreadedHttpFake):
 
     thread_name = "fake-arxiv"
 
-    def __init__(self, papers: Iterable[tuple[Paper, str | None]] | None = None) -> None:
+    def __init__(
+        self, papers: Iterable[tuple[Paper, str | None]] | None = None, *, clock: FakeClock | None = None
+    ) -> None:
         super().__init__()
+        # Without a clock the listing is always `listing_day`'s; with one, the Eastern date of its now.
+        self.clock = clock
         self.listing_day: date = SEED_ANNOUNCED
         self.weekend = False
+        self.max_items = feed.FEED_ITEM_LIMIT
+        # Classes arXiv has dropped since a channel subscribed (retired, renamed): answered with 400.
+        self.retired: set[str] = set()
+        # Categories whose feed still shows the previous announcement day (same lastBuildDate).
+        self.behind: set[str] = set()
+        # Ids the listing names that the API does not know yet.
+        self.api_lacks: set[str] = set()
+        # Paper id -> author -> affiliation, printed in `dc:creator` as "A. One (MIT)".
+        self.affiliations: dict[str, dict[str, str]] = {}
+        self._dated: dict[date, dict[str, tuple[Paper, str]]] = {}
         self.latency = 0.0
         self.max_in_flight = 0
         self._papers: dict[str, tuple[Paper, str | None]] = {}
@@ -119,15 +140,27 @@ class FakeArxiv(ThreadedHttpFake):
 
     # Papers
 
-    def add_paper(self, paper: Paper, announce_type: str | None = "new") -> None:
-        """Serve this paper; `announce_type` None keeps it out of today's listing."""
+    def add_paper(self, paper: Paper, announce_type: str | None = "new", *, day: date | None = None) -> None:
+        """Serve this paper; listed on every day's listing, or only on `day`'s; None: not listed."""
         with self._lock:
-            self._papers[paper.arxiv_id] = (paper, announce_type)
+            if day is None:
+                self._papers[paper.arxiv_id] = (paper, announce_type)
+                return
+            self._papers[paper.arxiv_id] = (paper, None)
+            if announce_type is not None:
+                self._dated.setdefault(day, {})[paper.arxiv_id] = (paper, announce_type)
 
     def set_papers(self, papers: Iterable[Paper], announce_type: str | None = "new") -> None:
         """Serve exactly these papers."""
         with self._lock:
             self._papers = {p.arxiv_id: (p, announce_type) for p in papers}
+            self._dated = {}
+
+    def current_day(self) -> date:
+        """The announcement day the listing shows now: it turns at midnight US Eastern."""
+        if self.clock is None:
+            return self.listing_day
+        return self.clock.now().astimezone(wire.ARXIV_TZ).date()
 
     @property
     def papers(self) -> list[Paper]:
@@ -222,7 +255,7 @@ class FakeArxiv(ThreadedHttpFake):
 
     def _find(self, ids: list[str], query: dict[str, str]) -> list[Paper]:
         with self._lock:
-            known = dict(self._papers)
+            known = {k: v for k, v in self._papers.items() if k not in self.api_lacks}
         search = query.get("search_query", "").strip()
         if ids:
             found = [p for p in (_at_version(known, i) for i in ids) if p is not None]
@@ -238,18 +271,31 @@ class FakeArxiv(ThreadedHttpFake):
         return found
 
     def _rss(self, categories: list[str], empty: bool) -> tuple[int, str, str]:
-        day = self.listing_day
-        items: list[tuple[Paper, str]] = []
+        today = self.current_day()
+        try:
+            feed.validate(categories, self.retired)
+        except feed.BadFeedRequest as error:
+            return 400, "application/rss+xml", wire.rss_error("+".join(categories), str(error), today)
+        stale = any(feed.asks_for(categories, c) for c in self.behind)
+        day = feed.previous_announcement_day(today) if stale else today
+        announced: list[tuple[Paper, str]] = []
         if self.weekend:
             day += timedelta(days=(5 - day.weekday()) % 7)  # the next Saturday
-        elif not empty:
-            with self._lock:
-                known = list(self._papers.values())
-            for paper, announce_type in known:
-                if announce_type is not None and set(paper.categories) & set(categories):
-                    items.append((paper, _listed_as(paper, announce_type, categories)))
-            items.sort(key=lambda item: ANNOUNCE_ORDER.index(item[1]))
-        return 200, "application/rss+xml; charset=utf-8", wire.rss_feed(categories, items, day)
+        elif not empty and not (self.clock is not None and day.weekday() >= feed.SATURDAY):
+            announced = self._announced_on(day, undated=not stale)
+        items = feed.select(announced, categories, self.max_items)
+        built = self.clock.now() if self.clock is not None else datetime.now(UTC)
+        body = wire.rss_feed(categories, items, day, built=built, affiliations=self.affiliations)
+        return 200, "application/rss+xml; charset=utf-8", body
+
+    def _announced_on(self, day: date, *, undated: bool) -> list[tuple[Paper, str]]:
+        with self._lock:
+            found = dict(self._dated.get(day, {}))
+            if undated:
+                for arxiv_id, (paper, action) in self._papers.items():
+                    if action is not None:
+                        found.setdefault(arxiv_id, (paper, action))
+        return list(found.values())
 
     def _full_text(self, path: str) -> tuple[int, str, str | bytes | StreamedBody | Redirect]:
         kind, _, versioned_id = path.strip("/").partition("/")
@@ -271,13 +317,6 @@ def _at_version(known: dict[str, tuple[Paper, str | None]], raw_id: str) -> Pape
     if version > paper.version:
         return None
     return dataclasses.replace(paper, version=version)
-
-
-def _listed_as(paper: Paper, announce_type: str, categories: list[str]) -> str:
-    # arXiv lists a paper as a cross-list where its primary category was not asked for.
-    if paper.primary_category in categories or announce_type.endswith("cross"):
-        return announce_type
-    return {"new": "cross", "replace": "replace-cross"}.get(announce_type, announce_type)
 
 
 def _handler_for(fake: FakeArxiv) -> type[BaseHTTPRequestHandler]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime
 from xml.sax.saxutils import escape, quoteattr
@@ -111,10 +111,24 @@ def valid_id(arxiv_id: str) -> bool:
     return bool(NEW_ID.match(arxiv_id) or OLD_ID.match(arxiv_id))
 
 
-def rss_feed(categories: Sequence[str], items: Sequence[tuple[Paper, str]], day: date) -> str:
-    """The daily RSS listing in arXiv's current format."""
+def rss_feed(
+    categories: Sequence[str],
+    items: Sequence[tuple[Paper, str]],
+    day: date,
+    *,
+    built: datetime | None = None,
+    affiliations: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
+    """The daily RSS listing in arXiv's current format.
+
+    `built` is `lastBuildDate`: feedgen stamps the time of serialisation, so a feed that still
+    shows yesterday carries the same `lastBuildDate` as one that turned; only `pubDate` (the
+    listing's Eastern midnight) tells them apart. `affiliations` (paper id -> author -> text) are
+    printed as arxiv-feed's `ArxivEntryExtension.__add_authors` does: `A. One (MIT, CNRS)`.
+    """
     midnight = datetime.combine(day, time(0), tzinfo=ARXIV_TZ)
     pub_date = format_datetime(midnight)
+    build_date = format_datetime((built or datetime.now(UTC)).astimezone(UTC))
     joined = "+".join(categories)
     out = [
         "<?xml version='1.0' encoding='UTF-8'?>",
@@ -129,7 +143,7 @@ def rss_feed(categories: Sequence[str], items: Sequence[tuple[Paper, str]], day:
         ' type="application/rss+xml"/>',
         "    <docs>http://www.rssboard.org/rss-specification</docs>",
         "    <language>en-us</language>",
-        f"    <lastBuildDate>{format_datetime(midnight.astimezone(UTC))}</lastBuildDate>",
+        f"    <lastBuildDate>{build_date}</lastBuildDate>",
         "    <managingEditor>rss-help@arxiv.org</managingEditor>",
         f"    <pubDate>{pub_date}</pubDate>",
         "    <skipDays>",
@@ -150,11 +164,43 @@ def rss_feed(categories: Sequence[str], items: Sequence[tuple[Paper, str]], day:
             f"      <pubDate>{pub_date}</pubDate>",
             f"      <arxiv:announce_type>{announce_type}</arxiv:announce_type>",
             "      <dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>",
-            f"      <dc:creator>{escape(', '.join(paper.authors))}</dc:creator>",
+            *([f"      <arxiv:DOI>{escape(paper.doi)}</arxiv:DOI>"] if paper.doi else []),
+            *(
+                [f"      <arxiv:journal_reference>{escape(paper.journal_ref)}</arxiv:journal_reference>"]
+                if paper.journal_ref
+                else []
+            ),
+            f"      <dc:creator>{escape(_creators(paper, affiliations))}</dc:creator>",
             "    </item>",
         ]
     out += ["  </channel>", "</rss>", ""]
     return "\n".join(out)
+
+
+def _creators(paper: Paper, affiliations: Mapping[str, Mapping[str, str]] | None) -> str:
+    known = (affiliations or {}).get(paper.arxiv_id, {})
+    return ", ".join(f"{a} ({known[a]})" if a in known else a for a in paper.authors)
+
+
+def rss_error(joined: str, message: str, day: date) -> str:
+    """The RSS document arxiv-feed sends with HTTP 400 (`Serializer.serialize_error`)."""
+    midnight = datetime.combine(day, time(0), tzinfo=ARXIV_TZ)
+    return "\n".join(
+        [
+            "<?xml version='1.0' encoding='UTF-8'?>",
+            '<rss xmlns:atom="http://www.w3.org/2005/Atom" version="2.0">',
+            "  <channel>",
+            f"    <title>Feed error for query: https://rss.arxiv.org/rss/{escape(joined)}</title>",
+            f"    <link>https://rss.arxiv.org/rss/{escape(joined)}</link>",
+            f"    <description>{escape(message)}</description>",
+            "    <language>en-us</language>",
+            "    <managingEditor>rss-help.arxiv.org</managingEditor>",
+            f"    <pubDate>{format_datetime(midnight)}</pubDate>",
+            "  </channel>",
+            "</rss>",
+            "",
+        ]
+    )
 
 
 # A small evaluator for the API's search_query: field:term, "phrases", AND / OR / ANDNOT, ( ).

@@ -184,7 +184,8 @@ class Deployment:
     ) -> dict[str, list[str]]:
         """Subscribe channels to `convergence`, due `due_minutes_ago` with the last digest long ago.
 
-        Today's listing is read `listing_age` ago (older than two hours: the bot reads it again).
+        Today's listing is read `listing_age` ago (before arXiv's last midnight, US Eastern, the bot
+        reads it again).
         Returns each channel's due papers, in digest order, as the bot will pick them.
         """
         now = datetime.now(UTC)

@@ -5,8 +5,9 @@ and one Slack channel that is gone while the others are fine.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from bot.domain.arxiv_day import arxiv_midnight
 from bot.domain.channel import ChannelRef
 from tests.reliability.conftest import PAPERS, Deployment, is_header
 
@@ -17,8 +18,11 @@ GONE = ChannelRef("slack", PAPERS.workspace, "C0GONE", "gone")
 async def test_arxiv_down_at_digest_time_the_digest_waits_says_it_is_late_then_arrives(
     deployment: Deployment,
 ) -> None:
-    # The stored listing is three hours old, so the digest must read arXiv again, which fails twice.
-    due = (await deployment.prepare([PAPERS], listing_age=timedelta(hours=3)))[PAPERS.channel_id]
+    # The stored listing was read before arXiv's day turned, so the digest must read arXiv again,
+    # which fails twice.
+    now = datetime.now(UTC)
+    age = now - arxiv_midnight(now) + timedelta(hours=1)
+    due = (await deployment.prepare([PAPERS], listing_age=age))[PAPERS.channel_id]
     read_before = len(deployment.arxiv.requests_to("/rss"))
     deployment.arxiv.fail_next(2, status=503, path="/rss")
     deployment.env.update(

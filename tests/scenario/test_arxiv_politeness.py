@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from adapters.console.adapter import CONSOLE_USER, ConsolePublisher
 from bot.domain.channel import ChannelRef
@@ -24,13 +24,20 @@ async def test_preview_and_digest_share_one_listing_fetch(chat: ConsoleChat) -> 
     assert arxiv_calls(chat) == (1, 1)
 
 
-async def test_a_later_listing_refetches_no_paper_already_stored(chat: ConsoleChat) -> None:
+async def test_the_listing_is_read_again_once_arxivs_day_turns_and_no_stored_paper_is_refetched(
+    chat: ConsoleChat,
+) -> None:
     await chat.say("subscribe convergence")
-    await chat.say("preview")
+    await chat.say("preview")  # Thu 12 Feb, 07:00 US Eastern
     chat.clock.advance(timedelta(hours=3).total_seconds())
     await chat.say("preview")
+    assert arxiv_calls(chat) == (1, 1)  # the same arXiv day: its listing has not changed
+
+    chat.fake.listing_day += timedelta(days=1)
+    chat.clock.set_now(datetime(2026, 2, 13, 5, 30, tzinfo=UTC))  # Fri 00:30 US Eastern
+    await chat.say("preview")
     rss, api = arxiv_calls(chat)
-    assert rss == 2  # the listing is read again after a while...
+    assert rss == 2  # arXiv's day turned at midnight Eastern: its listing is read again...
     assert api == 1  # ...but its papers are already in the database
 
 

@@ -17,9 +17,11 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential
 
 from bot import metrics
+from bot.domain.listing import Listing
 from bot.domain.paper import Paper
-from bot.infra.arxiv.feed import Listing, ListingUnreadable, parse_listing
+from bot.infra.arxiv.feed import ListingUnreadable, parse_listing, refusal_reason, sketch_full_listing
 from bot.infra.arxiv.gate import Clock, GateUnavailable, RequestGate, listing_priority
+from bot.infra.arxiv.listing_parts import FEED_ITEM_LIMIT, ListingRefused, read_in_parts
 from bot.infra.arxiv.transport import arxiv_client, check_arxiv_library, gated_session
 from bot.services.ports import SourceUnavailable
 
@@ -146,12 +148,15 @@ class ArxivSource:
         retries: int,
         clock: Clock | None = None,
         page_size: int = 100,
+        listing_cap: int = FEED_ITEM_LIMIT,
     ) -> None:
         self.api_url = api_url
         self.rss_url = rss_url.rstrip("/")
         self.gate = gate
         self.tries = retries + 1
         self.page_size = page_size
+        # A listing answer this long was cut by arXiv: its categories are read in parts.
+        self.listing_cap = listing_cap
         self._clock = clock or gate.clock
         check_arxiv_library()
         self._session = gated_session(gate, timeout)
@@ -199,31 +204,37 @@ class ArxivSource:
         return [paper_from_result(r) for r in results]
 
     async def fetch_listing(self, categories: Sequence[str]) -> Listing:
-        """Today's RSS listing for the union of these categories, in one request."""
+        """Today's RSS listing for the union of these categories: one request on a normal day.
+
+        Categories arXiv refuses (HTTP 400) are found and left out (`refused`); an answer cut at
+        arXiv's cap is read again in parts, so no new paper is lost to the cut.
+        """
         if not categories:
             raise ValueError("fetch_listing needs at least one category")
-        url = f"{self.rss_url}/{'+'.join(categories)}"
         with listing_priority():
-            return await asyncio.to_thread(
-                self._retrying,
-                lambda: parse_listing(self._get(url)),
-                urlsplit(url).path,
-                "listing request",
-            )
+            return await asyncio.to_thread(read_in_parts, self._read_part, list(categories), self.listing_cap)
 
     async def fetch_new_papers(
         self, categories: Sequence[str], announce_types: tuple[str, ...] = ("new", "cross")
     ) -> tuple[Listing, list[Paper]]:
-        """The day's listing and full metadata of its papers of these announce types."""
+        """The day's listing and its papers of these announce types: the API's metadata where
+        arXiv's API has them, else the paper as the listing describes it (`complete=False`)."""
         listing = await self.fetch_listing(categories)
-        return listing, await self.fetch_listed_papers(listing.ids(announce_types), listing.day)
+        ids = listing.ids(announce_types)
+        fetched = {p.arxiv_id: p for p in await self.fetch_listed_papers(ids, listing.day)}
+        papers = [fetched.get(i) or _listed_paper(listing, i) for i in ids]
+        return listing, [p for p in papers if p is not None]
 
     async def fetch_listed_papers(self, ids: Sequence[str], day: date | None) -> list[Paper]:
-        """Full metadata of papers the listing named: an empty answer is arXiv failing, not news."""
+        """arXiv's metadata of papers a listing named, those the API knows yet.
+
+        The API learns of a day's papers up to a day after the feed lists them, so a batch it does
+        not know is tried once more (it may be arXiv's sporadic empty page) and then left out.
+        """
         if not ids:
             return []
         with listing_priority():
-            papers = await asyncio.to_thread(self._lookup, list(ids), empty_ok=False)
+            papers = await asyncio.to_thread(self._lookup, list(ids), empty_ok=True)
         return [dataclasses.replace(p, announced=day) for p in papers]
 
     def _lookup(self, ids: list[str], *, empty_ok: bool) -> list[Paper]:
@@ -251,11 +262,23 @@ class ArxivSource:
     def _results(self, search: arxiv.Search, page_size: int) -> list[arxiv.Result]:
         return list(arxiv_client(self._session, self.api_url, page_size).results(search))
 
-    def _get(self, url: str) -> bytes:
+    def _read_part(self, categories: list[str]) -> Listing:
+        """One listing request, retried while arXiv is only unwell; ListingRefused on a 400."""
+        url = f"{self.rss_url}/{'+'.join(categories)}"
+        # A full answer for several categories is read again in parts: a sketch of it will do.
+        sketch = len(categories) > 1
+        listing = self._retrying(lambda: self._listing_at(url, sketch), urlsplit(url).path, "listing request")
+        return dataclasses.replace(listing, full=len(listing.entries) >= self.listing_cap)
+
+    def _listing_at(self, url: str, may_sketch: bool) -> Listing:
         response = self._session.get(url)
+        if response.status_code == requests.codes.bad_request:
+            raise ListingRefused(refusal_reason(response.content))
         if response.status_code != requests.codes.ok:
             raise arxiv.HTTPError(url, 0, response.status_code)
-        return response.content
+        if may_sketch and (sketch := sketch_full_listing(response.content, self.listing_cap)):
+            return sketch
+        return parse_listing(response.content)
 
     def _retrying(self, call: Callable[[], T], path: str, what: str, *, empty_ok: bool = False) -> T:
         """Run `call`, retrying transient failures with backoff on our clock."""
@@ -299,6 +322,11 @@ class ArxivSource:
             raise ArxivRejected(what, error.status) from error
         except (requests.RequestException, arxiv.ArxivError, ListingUnreadable) as error:
             raise ArxivUnavailable(_reason(error), _tries(retrying)) from error
+
+
+def _listed_paper(listing: Listing, arxiv_id: str) -> Paper | None:
+    entry = listing.entry(arxiv_id)
+    return entry.paper if entry is not None else None
 
 
 def _tries(retrying: Retrying) -> int:

@@ -66,6 +66,11 @@ class Repository:
         self._default_schedule = default_schedule
         self._default_max_papers = default_max_papers
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """The database engine, for stores that share it."""
+        return self._engine
+
     # Channels
 
     async def ensure_channel(self, ref: ChannelRef) -> ChannelState:
@@ -253,7 +258,10 @@ class Repository:
                 row = PaperRow(arxiv_id=paper.arxiv_id, title="", abstract="")
                 session.add(row)
                 existing[paper.arxiv_id] = row
-            elif row.version > paper.version:
+            elif row.version > paper.version or (
+                # The listing's own description never replaces the API's metadata of that version.
+                row.version == paper.version and row.complete and not paper.complete
+            ):
                 continue
             _fill_paper_row(row, paper, now, keep_announced=row.announced)
         await session.flush()
@@ -316,8 +324,16 @@ class Repository:
 
     # Listings
 
-    async def record_listing(self, categories: str, day: date | None, count: int, skipped: bool) -> None:
-        """Remember a fetch of the daily listing."""
+    async def record_listing(
+        self,
+        categories: str,
+        day: date | None,
+        count: int,
+        skipped: bool,
+        *,
+        earliest_day: date | None = None,
+    ) -> None:
+        """Remember a fetch of the daily listing (`earliest_day`: its oldest part, if one lagged)."""
         async with self._sessions() as session:
             session.add(
                 ListingRow(
@@ -326,6 +342,7 @@ class Repository:
                     fetched_at=self._clock.now(),
                     paper_count=count,
                     skipped=skipped,
+                    earliest_day=earliest_day or day,
                 )
             )
             await session.commit()
@@ -556,6 +573,7 @@ def _fill_paper_row(row: PaperRow, paper: Paper, now: datetime, keep_announced: 
     row.doi = paper.doi
     row.announced = keep_announced or paper.announced
     row.fetched_at = now
+    row.complete = paper.complete
 
 
 def _paper(row: PaperRow) -> Paper:
@@ -573,4 +591,5 @@ def _paper(row: PaperRow) -> Paper:
         journal_ref=row.journal_ref,
         doi=row.doi,
         announced=row.announced,
+        complete=row.complete,
     )

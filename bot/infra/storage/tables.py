@@ -91,6 +91,8 @@ class PaperRow(SQLModel, table=True):
     doi: str | None = Field(default=None, max_length=200)
     announced: date | None = Field(default=None, index=True)
     fetched_at: datetime | None = _time_column()
+    # False while only the RSS listing describes it: arXiv's API lags the feed by up to a day.
+    complete: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
 
 
 class ListingRow(SQLModel, table=True):
@@ -104,6 +106,27 @@ class ListingRow(SQLModel, table=True):
     fetched_at: datetime | None = _time_column()
     paper_count: int = 0
     skipped: bool = False
+    # The oldest day a part of the listing showed: older than `day` while one feed lags another.
+    earliest_day: date | None = None
+
+
+class ListedPaperRow(SQLModel, table=True):
+    """A paper a day's listing named (new or cross-list), seen by the bot or not yet."""
+
+    __tablename__ = "listed_papers"
+
+    day: date = Field(primary_key=True)
+    arxiv_id: str = Field(primary_key=True, max_length=40)
+
+
+class RefusedCategoryRow(SQLModel, table=True):
+    """A category arXiv's listing answered 400 for, left out of listing requests for a while."""
+
+    __tablename__ = "refused_categories"
+
+    category: str = Field(primary_key=True, max_length=100)
+    reason: str = Field(default="", max_length=500)
+    refused_at: datetime | None = _time_column()
 
 
 class DeliveryRow(SQLModel, table=True):
