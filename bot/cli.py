@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
@@ -26,13 +25,17 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: rendering it with rich imports rich's markdown and traceback modules, which more
+    # than doubled the time `paperboy --help` takes (benchmarks/cycle_setup.py `help_time`).
+    rich_markup_mode=None,
 )
 app.add_typer(db_app)
 
 NO_PLATFORM_MESSAGE = (
     "No chat platform is configured. Set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack, Socket Mode), "
     "or DISCORD_TOKEN (Discord), in the environment or in .env.\n"
-    "Starting the local console instead (the same as `paperboy console`): type `help`."
+    "Starting the local console instead (the same as `paperboy console`, but the scheduler keeps "
+    "running when input ends): type `help`."
 )
 
 
@@ -66,13 +69,25 @@ def settings_or_exit() -> Settings:
         raise typer.Exit(2) from None
 
 
-def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
-    """Build the services, run `work`, and always close the database."""
-    from bot.app import build_services
+def _with_services(
+    settings: Settings, work: Callable[[Services], Awaitable[T]], *, console: bool = False
+) -> T:
+    """Build the services, run `work`, and always close the database.
+
+    `console`: this terminal is a channel; on an interactive terminal the log goes to a file in
+    DATA_DIR and only warnings show between the messages.
+    """
     from bot.logs import configure_logging
 
-    configure_logging(settings)
+    interactive = console and sys.stdin.isatty()
+    check_storage_or_exit(settings, data_dir_needed=interactive)  # history and log files live there
+    log_file = None
+    if interactive:
+        log_file = settings.data_dir / "paperboy.log"
+        typer.echo(f"Logging to {log_file} (warnings also show here).", err=True)
+    configure_logging(settings, log_file=log_file)
 
+    from bot.app import build_services
     from bot.services.ports import AdapterStartError
 
     async def go() -> T:
@@ -91,6 +106,23 @@ def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]])
         raise typer.Exit(1) from None
 
 
+def check_storage_or_exit(settings: Settings, *, data_dir_needed: bool = False) -> None:
+    """A database URL or folder Paperboy cannot use: one line saying what to fix, exit code 2."""
+    from bot.preflight import ConfigurationProblem, check_storage
+
+    try:
+        check_storage(settings, data_dir_needed=data_dir_needed)
+    except ConfigurationProblem as problem:
+        typer.echo(f"Configuration error: {problem}", err=True)
+        raise typer.Exit(2) from None
+
+
+def platforms_configured(settings: Settings) -> bool:
+    """True when a Slack or Discord token is set, so `run` connects to a chat platform."""
+    slack = settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret)
+    return bool(slack or settings.discord_token)
+
+
 def _chat_adapters(settings: Settings, services: Services) -> list[ChatAdapter]:
     """The adapters whose tokens are set; imported only when configured."""
     adapters: list[ChatAdapter] = []
@@ -105,16 +137,22 @@ def _chat_adapters(settings: Settings, services: Services) -> list[ChatAdapter]:
     return adapters
 
 
-def _console(settings: Settings, services: Services) -> ChatAdapter:
+def _console(settings: Settings, services: Services, *, keep_serving: bool = False) -> ChatAdapter:
     from adapters.console.adapter import ConsoleAdapter
 
-    return ConsoleAdapter(services.engine, history_file=settings.data_dir / "console_history")
+    return ConsoleAdapter(
+        services.engine, history_file=settings.data_dir / "console_history", keep_serving=keep_serving
+    )
 
 
 @app.command()
 def run() -> None:
-    """Run every configured chat adapter and the daily scheduler (the console if none is set)."""
+    """Run the chat adapters and the daily scheduler.
+
+    Slack and Discord connect when their tokens are set; with neither, this terminal is the channel.
+    """
     settings = settings_or_exit()
+    console = not platforms_configured(settings)
 
     async def work(services: Services) -> None:
         from bot.runner import Runner
@@ -122,15 +160,20 @@ def run() -> None:
         adapters = _chat_adapters(settings, services)
         if not adapters:
             typer.echo(NO_PLATFORM_MESSAGE, err=True)
-            adapters = [_console(settings, services)]
+            # Without a terminal (a container), the end of input must not end the process: a
+            # restart policy would start it again and again. It runs the scheduler until stopped.
+            adapters = [_console(settings, services, keep_serving=True)]
         await Runner(services, adapters, serve_health=True).run()
 
-    _with_services(settings, work)
+    _with_services(settings, work, console=console)
 
 
 @app.command()
 def console() -> None:
-    """Make this terminal a channel: interactive on a TTY, line by line from piped input."""
+    """Make this terminal a channel (or read commands piped in).
+
+    Interactive on a terminal (Ctrl-C cancels a running command); line by line from piped input.
+    """
     settings = settings_or_exit()
 
     async def work(services: Services) -> None:
@@ -138,7 +181,7 @@ def console() -> None:
 
         await Runner(services, [_console(settings, services)]).run()
 
-    _with_services(settings, work)
+    _with_services(settings, work, console=True)
 
 
 @app.command()
@@ -151,7 +194,7 @@ def digest(
         bool, typer.Option("--dry-run", help="Show the digest; post and record nothing.")
     ] = False,
 ) -> None:
-    """Build one channel's digest now and post it (or only show it with --dry-run)."""
+    """Post one channel's digest now (--dry-run only shows it)."""
     from bot.domain.channel import ChannelRef
 
     parts = channel.split(":")
@@ -222,8 +265,13 @@ def ingest(
         typer.Option("--date", help="Announcement day YYYY-MM-DD (default: today's listing)."),
     ] = None,
 ) -> None:
-    """Read arXiv's listing into the database now (the scheduler does this before digests)."""
+    """Read arXiv's listing into the database now.
+
+    The scheduler does this before digests; --date reads a past day's submissions instead.
+    """
     settings = settings_or_exit()
+    from datetime import date
+
     wanted: date | None = None
     if day is not None:
         try:
@@ -253,8 +301,8 @@ def usage(
         str | None, typer.Option(help="Show from this UTC day on, YYYY-MM-DD (instead of --days).")
     ] = None,
 ) -> None:
-    """Print LLM spend per channel and day: calls, tokens and cost."""
-    from datetime import UTC, datetime, timedelta
+    """Print LLM spend per channel and day: calls, tokens, cost."""
+    from datetime import UTC, date, datetime, timedelta
 
     from rich.console import Console
     from rich.table import Table
@@ -271,6 +319,7 @@ def usage(
             typer.echo(f"`{since}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01.", err=True)
             raise typer.Exit(2) from None
     settings = settings_or_exit()
+    check_storage_or_exit(settings)
 
     async def read() -> list[UsageLine]:
         database = create_engine(settings.resolved_database_url)
@@ -313,7 +362,10 @@ def usage(
 
 @app.command()
 def doctor() -> None:
-    """Check the configuration: database, arXiv, LLM, Slack and Discord tokens; say what to fix."""
+    """Check the configuration and say what to fix.
+
+    Database, arXiv, LLM, Slack and Discord tokens, one line each.
+    """
     import asyncio
 
     from rich.console import Console

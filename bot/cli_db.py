@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -15,18 +14,22 @@ T = TypeVar("T")
 
 db_app = typer.Typer(
     name="db",
-    help="Database schema: upgrade (also done by `paperboy run` at start), show, or add a revision.",
+    help="Database schema: upgrade it, show it, or add a revision.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # as the main app: `paperboy --help` stays quick
 )
 
 
 def _on_database(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    from bot.cli import settings_or_exit
+    from bot.cli import check_storage_or_exit, settings_or_exit
     from bot.infra.storage.database import create_engine
     from bot.logs import configure_logging
 
     settings = settings_or_exit()
+    check_storage_or_exit(settings)
     configure_logging(settings)
+
+    import asyncio  # here, not at the top: `paperboy --help` should not pay for it
 
     async def go() -> T:
         engine = create_engine(settings.resolved_database_url)

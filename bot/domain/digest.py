@@ -22,6 +22,12 @@ NO_LLM_FALLBACK = (
     "Set LLM_PROVIDER + an API key secret to enable math explanations.)"
 )
 
+# A preview calls no LLM: it shows explanations already written, and this note for the others.
+PREVIEW_SKIPS_EXPLANATION = (
+    "(Previews write no explanations: the digest asks the LLM for this one, "
+    "and `explain {id}` writes it now.)"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class MatchReason:
@@ -88,3 +94,10 @@ class Digest:
     def is_empty(self) -> bool:
         """True when there is nothing to post but the reason."""
         return not self.items
+
+    def more_note(self, command: str) -> str:
+        """`25 more matched; `more` posts the next 10`, with the platform's command; "" if none."""
+        if not self.more_available or not self.items:
+            return ""
+        following = min(self.more_available, len(self.items))
+        return f"{self.more_available} more matched; `{command}` posts the next {following}"

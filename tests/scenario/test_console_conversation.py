@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
+
 from tests.fixtures.seed_papers import digest_seed_disclaimer, digest_seed_fallback_line
 from tests.scenario.conftest import ConsoleChat
 
@@ -102,7 +104,7 @@ async def test_schedule_pause_resume_and_settings(chat: ConsoleChat) -> None:
 
 async def test_the_number_of_papers_per_digest_can_be_raised(chat: ConsoleChat) -> None:
     await chat.say("subscribe convergence")
-    assert "settings max 20" in await chat.say("preview")
+    assert "(105 more matched; `more` posts the next 10)" in await chat.say("preview")
     assert "up to 15 papers" in await chat.say("settings max 15")
     assert len(titles(await chat.say("preview"))) == 15
     assert "Max papers:   15" in await chat.say("settings")
@@ -124,6 +126,91 @@ async def test_a_weekend_digest_says_why_it_is_empty(chat: ConsoleChat) -> None:
 
 async def test_a_weekday_without_matches_says_so_plainly(chat: ConsoleChat) -> None:
     await chat.say('subscribe "quantum chromodynamics"')
-    reply = await chat.say("digest")
-    assert titles(reply) == []
-    assert "Nothing new matched this channel's topics since the last digest." in reply
+    first = await chat.say("digest")
+    assert titles(first) == []
+    # A first digest: there was no "last digest" to speak of.
+    assert "Nothing announced since Tue 10 Feb matched this channel's topics." in first
+    assert "last digest" not in first
+
+    chat.clock.set_now(datetime(2026, 2, 13, 9, 0, tzinfo=UTC))  # the next day, the same listing
+    second = await chat.say("digest")
+    assert "arXiv has announced no papers since the last digest." in second
+
+
+# `more`: the papers beyond the digest's cap, never one twice
+
+
+async def test_more_posts_the_next_papers_until_none_are_left_and_never_one_twice(chat: ConsoleChat) -> None:
+    await chat.say("subscribe convergence")
+    digest = await chat.say("digest")
+    assert "10 papers (105 more matched; `more` posts the next 10)" in digest
+    seen = titles(digest)
+
+    more = await chat.say("more")
+    assert "10 papers (95 more matched; `more` posts the next 10)" in more
+    assert not set(titles(more)) & set(seen)
+    seen += titles(more)
+
+    await chat.restart()
+    assert "up to 50 papers" in await chat.say("settings max 50")
+    bigger = await chat.say("/more")
+    assert "50 papers (45 more matched; `more` posts the next 45)" in bigger
+    last = await chat.say("more")
+    assert len(titles(last)) == 45
+    assert "more matched" not in last  # the header promises nothing more
+    seen += titles(bigger) + titles(last)
+    assert len(seen) == len(set(seen)) == 115
+
+    done = await chat.say("more")
+    assert titles(done) == []
+    assert "No more papers: every paper announced since Tue 10 Feb that matches this channel's topics" in done
+    # The digest has nothing new either, and says why.
+    assert "arXiv has announced no papers since the last digest." in await chat.say("digest")
+
+
+async def test_more_before_the_first_digest_leaves_the_rest_for_the_digest(chat: ConsoleChat) -> None:
+    await chat.say("subscribe convergence")
+    previewed = titles(await chat.say("preview"))
+    early = titles(await chat.say("more"))
+    assert early == previewed  # the best ten, posted now
+    later = titles(await chat.say("digest"))
+    assert len(later) == 10 and not set(later) & set(early)
+
+
+# A first digest, whatever the weekday
+
+
+@pytest.mark.parametrize("weekday", range(7), ids=["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+async def test_a_first_digest_holds_the_latest_announcement_days_papers_whatever_the_weekday(
+    chat: ConsoleChat, weekday: int
+) -> None:
+    await chat.say('subscribe au:"Deyi Kong"')
+    assert titles(await chat.say("preview")) == [NHGD]  # Paperboy has read Thursday's listing
+    # ... and arXiv announces nothing newer (a holiday can stop announcements for days): the first
+    # digest, any day of the following week, still shows Thursday's papers.
+    chat.clock.set_now(datetime(2026, 2, 16 + weekday, 9, 0, tzinfo=UTC))
+    chat.fake.weekend = weekday >= 5
+    assert titles(await chat.say("digest")) == [NHGD]
+
+
+# Clear answers to input that is not quite right
+
+
+async def test_numbers_that_are_not_ascii_digits_get_a_plain_answer(chat: ConsoleChat) -> None:
+    await chat.say("subscribe convergence")
+    assert "`²` is not a number of papers from 1 to 50; for example `settings max 15`." in await chat.say(
+        "settings max ²"
+    )
+    unsubscribed = await chat.say("unsubscribe ²")
+    assert "This channel doesn't follow `²`. It follows: 1. `convergence`" in unsubscribed
+    for reply in (unsubscribed,):
+        assert "incident" not in reply
+
+
+async def test_a_time_zone_region_asks_for_one_of_its_zones(chat: ConsoleChat, caplog) -> None:  # type: ignore[no-untyped-def]
+    reply = await chat.say("schedule 09:00 America/Argentina")
+    assert "`America/Argentina` is a region with" in reply
+    assert "e.g. `America/Argentina/Buenos_Aires`" in reply
+    assert "incident" not in reply
+    assert "zoneinfo" not in caplog.text  # no filesystem path in the log either
+    assert "Europe/Berlin" in await chat.say("schedule 09:00 Europe/Berlin")
