@@ -97,10 +97,10 @@ def _with_services(
         finally:
             await services.close()
 
-    import asyncio  # here, not at the top: `paperboy --help` should not pay for it
+    from bot.infra.event_loop import run as run_loop  # here: `paperboy --help` should not pay for it
 
     try:
-        return asyncio.run(go())
+        return run_loop(go())
     except AdapterStartError as error:
         typer.echo(f"Could not start: {error}", err=True)
         raise typer.Exit(1) from None
@@ -329,9 +329,9 @@ def usage(
         finally:
             await database.dispose()
 
-    import asyncio
+    from bot.infra.event_loop import run as run_loop
 
-    lines = asyncio.run(read())
+    lines = run_loop(read())
     console = Console(width=max(100, Console().width))
     if not lines:
         console.print(f"No LLM calls since {first}.")
@@ -366,15 +366,14 @@ def doctor() -> None:
 
     Database, arXiv, LLM, Slack and Discord tokens, one line each.
     """
-    import asyncio
-
     from rich.console import Console
     from rich.markup import escape
 
     from bot.doctor import run_checks
+    from bot.infra.event_loop import run as run_loop
 
     settings = settings_or_exit()
-    checks = asyncio.run(run_checks(settings))
+    checks = run_loop(run_checks(settings))
     out = Console(highlight=False, soft_wrap=True)
     marks = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
     for check in checks:

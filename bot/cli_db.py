@@ -29,7 +29,7 @@ def _on_database(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     check_storage_or_exit(settings)
     configure_logging(settings)
 
-    import asyncio  # here, not at the top: `paperboy --help` should not pay for it
+    from bot.infra.event_loop import run as run_loop  # here: `paperboy --help` should not pay for it
 
     async def go() -> T:
         engine = create_engine(settings.resolved_database_url)
@@ -39,7 +39,7 @@ def _on_database(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
             await engine.dispose()
 
     try:
-        return asyncio.run(go())
+        return run_loop(go())
     except OSError as error:
         typer.echo(f"Cannot reach the database: {error}. Check DATABASE_URL.", err=True)
         raise typer.Exit(1) from None

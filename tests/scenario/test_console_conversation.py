@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.fakes.llm_server import FakeLlm
 from tests.fixtures.seed_papers import digest_seed_disclaimer, digest_seed_fallback_line
-from tests.scenario.conftest import ConsoleChat
+from tests.scenario.conftest import ConsoleChat, MakeChat
+from tests.support.processes import free_port
 
 NHGD = "Natural Hypergradient Descent: Algorithm Design, Convergence Analysis, and Parallel Implementation"
 
@@ -86,6 +88,37 @@ async def test_explain_shows_metadata_abstract_and_the_fallback_note(chat: Conso
     before = len(chat.fake.requests)
     await chat.say("explain arXiv:2602.10905")
     assert len(chat.fake.requests) == before
+
+
+async def test_a_preview_shows_explanations_already_written_and_says_it_writes_none(
+    make_chat: MakeChat, fake_llm: FakeLlm
+) -> None:
+    chat = await make_chat()
+    await chat.say("subscribe hypergradient")
+    await chat.say("subscribe bilevel")
+    assert "**Key idea.**" in await chat.say("explain 2602.10905")
+    calls = fake_llm.calls
+
+    preview = await chat.say("preview")
+    assert fake_llm.calls == calls  # a preview never calls the LLM
+    assert "No LLM key configured" not in preview  # one is configured: that would be untrue
+    items = preview.split("\n\n1) ")[1].split("\n\n2) ")
+    assert items[0].startswith(NHGD) and "**Key idea.**" in items[0]  # written by `explain` before
+    assert "(Previews write no explanations: the digest asks the LLM for this one" in items[1]
+
+
+async def test_an_llm_server_that_cannot_be_reached_is_named_not_called_http_500(make_chat: MakeChat) -> None:
+    port = free_port()  # nothing listens there
+    chat = await make_chat(llm_api_base=f"http://127.0.0.1:{port}/v1", llm_max_retries=0)
+    reply = await chat.say("explain 2602.10905")
+    assert f"the LLM server at 127.0.0.1:{port} could not be reached: connection refused" in reply
+    assert "HTTP 500" not in reply
+    assert NHGD in reply  # the abstract still comes
+
+
+async def test_without_an_llm_a_preview_says_none_is_configured(chat: ConsoleChat) -> None:
+    await chat.say("subscribe hypergradient")
+    assert digest_seed_fallback_line() in await chat.say("preview")
 
 
 async def test_schedule_pause_resume_and_settings(chat: ConsoleChat) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import socket
@@ -38,6 +39,9 @@ def load_litellm() -> ModuleType:
             os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
             import litellm
 
+            # litellm's import leaves a heap so big that the collector took seconds at exit (tens
+            # of seconds on a busy machine): objects alive now stay, and are never scanned again.
+            gc.freeze()
             litellm.suppress_debug_info = True
             litellm.telemetry = False
             _litellm = litellm
