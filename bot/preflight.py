@@ -43,7 +43,9 @@ def check_storage(settings: Settings, *, data_dir_needed: bool = False) -> None:
         )
     if driver not in DRIVERS[backend]:
         example = (
-            "postgresql+psycopg://..." if backend == "postgresql" else "sqlite+aiosqlite:///data/paperboy.db"
+            "postgresql+psycopg://user:password@host:5432/paperboy"
+            if backend == "postgresql"
+            else "sqlite+aiosqlite:///data/paperboy.db"
         )
         raise ConfigurationProblem(
             f"DATABASE_URL asks for the {backend} driver `{driver}`, which Paperboy does not use: "

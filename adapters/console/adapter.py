@@ -184,7 +184,10 @@ class ConsoleAdapter:
         with patch_stdout(raw=True):
             while True:
                 try:
-                    line = await session.prompt_async(PROMPT)
+                    # prompt_toolkit's own SIGINT handling removes the loop's handler when the
+                    # prompt ends, and Ctrl-C during a command was then ignored: at the prompt the
+                    # terminal is raw, so Ctrl-C arrives as a key (KeyboardInterrupt) anyway.
+                    line = await session.prompt_async(PROMPT, handle_sigint=False)
                 except (EOFError, KeyboardInterrupt):
                     return
                 if line.strip().lower() in QUIT_WORDS:
