@@ -277,7 +277,14 @@ def main() -> None:
     parser.add_argument("--naive-queries", type=int, default=50, help="naive arXiv queries sent")
     parser.add_argument("--scaling", action="store_true", help="1k, 10k and 100k channels side by side")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--help-time", action="store_true", help="only time `paperboy --help` (median of 9 runs)"
+    )
     args = parser.parse_args()
+    if args.help_time:
+        help_ms = help_time()
+        print(f"`paperboy --help`: {help_ms:.0f} ms, median of {HELP_RUNS} runs of the installed command")
+        sys.exit(0 if help_ms < 200 else 1)
     if args.scaling:
         sys.exit(0 if scaling(args) else 1)
     figures = asyncio.run(measure(args))
