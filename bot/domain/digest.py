@@ -89,6 +89,8 @@ class Digest:
     more_available: int = 0
     # The delivery run posting it, so a platform can tag each post and find it after a crash.
     run_id: str = ""
+    # A preview: shown to whoever asked, recording nothing (so `more` would post these papers first).
+    is_preview: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -100,4 +102,5 @@ class Digest:
         if not self.more_available or not self.items:
             return ""
         following = min(self.more_available, len(self.items))
-        return f"{self.more_available} more matched; `{command}` posts the next {following}"
+        when = "after the digest, " if self.is_preview else ""
+        return f"{self.more_available} more matched; {when}`{command}` posts the next {following}"

@@ -6,6 +6,7 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import assert_never
 from zoneinfo import ZoneInfo
@@ -132,7 +133,7 @@ class Engine:
             case PostMore():
                 return await self._post_digest(channel, more=True)
             case Preview():
-                return (await self.builder.build(state, explain=False)).digest
+                return replace((await self.builder.build(state, explain=False)).digest, is_preview=True)
             case Explain(paper=text):
                 return await self._explain(channel, text)
             case Ask(paper=text, question=question):

@@ -137,7 +137,7 @@ async def test_schedule_pause_resume_and_settings(chat: ConsoleChat) -> None:
 
 async def test_the_number_of_papers_per_digest_can_be_raised(chat: ConsoleChat) -> None:
     await chat.say("subscribe convergence")
-    assert "(105 more matched; `more` posts the next 10)" in await chat.say("preview")
+    assert "(105 more matched; after the digest, `more` posts the next 10)" in await chat.say("preview")
     assert "up to 15 papers" in await chat.say("settings max 15")
     assert len(titles(await chat.say("preview"))) == 15
     assert "Max papers:   15" in await chat.say("settings")

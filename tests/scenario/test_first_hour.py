@@ -42,7 +42,9 @@ def test_ctrl_c_cancels_the_running_command_and_the_console_goes_on(
         seen = terminal.expect("Cancelled.", timeout=10, after=fake_arxiv_asked)
 
         terminal.type("topics\r")
-        terminal.expect("This channel follows no topics yet.", after=seen)
+        seen = terminal.expect("This channel follows no topics yet.", after=seen)
+        terminal.type(b"subscribe conv\xff\xfeergence\r")  # bytes that are not UTF-8
+        terminal.expect("That line holds bytes that are not UTF-8 text", after=seen)
         terminal.type("quit\r")
         # The request still waiting on arXiv does not hold the exit.
         assert terminal.proc.wait(timeout=10) == 0

@@ -231,9 +231,9 @@ class TerminalPaperboy:
         with self._changed:
             return self._output.decode("utf-8", "replace")
 
-    def type(self, keys: str) -> None:
-        """Type keys; `\\r` is Enter, `\\x03` is Ctrl-C."""
-        os.write(self._master, keys.encode())
+    def type(self, keys: str | bytes) -> None:
+        """Type keys; `\\r` is Enter, `\\x03` is Ctrl-C; bytes go as they are."""
+        os.write(self._master, keys if isinstance(keys, bytes) else keys.encode())
 
     def expect(self, text: str, timeout: float = 30.0, *, after: int = 0) -> int:
         """Wait until `text` shows (past position `after`); returns where it ends."""
