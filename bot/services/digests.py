@@ -20,6 +20,7 @@ from bot.domain.digest import (
     MatchReason,
     disclaimer_for,
 )
+from bot.domain.empty_digest import empty_reason
 from bot.domain.paper import Paper
 from bot.domain.topics import Topic, parse_topic
 from bot.infra.storage.repository import Repository
@@ -30,7 +31,6 @@ from bot.services.ports import CachedExplanations, Explainer, Prefetching
 STILL_WRITING = (
     "(The explanation is still being written — showing the abstract only; `explain {id}` will have it.)"
 )
-SATURDAY, SUNDAY = 5, 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +222,14 @@ class DigestBuilder:
         )
         topic_texts = tuple(t.text for t in topics)
         if not items:
-            reason = self._empty_reason(channel, today, report, since, latest, more=more_command)
+            reason = empty_reason(
+                today=today,
+                since=since,
+                latest=latest,
+                skipped=report.skipped,
+                first_digest=channel.last_digest_at is None,
+                more=more_command,
+            )
             return DigestPlan(self._empty(channel, today, topic_texts, reason), latest)
         digest = Digest(
             channel=channel.ref,
@@ -284,33 +291,3 @@ class DigestBuilder:
 
     def _empty(self, channel: ChannelState, today: date, topics: tuple[str, ...], reason: str) -> Digest:
         return Digest(channel=channel.ref, day=today, topics=topics, items=(), empty_reason=reason)
-
-    def _empty_reason(
-        self,
-        channel: ChannelState,
-        today: date,
-        report: IngestReport,
-        since: date,
-        latest: date | None,
-        *,
-        more: bool,
-    ) -> str:
-        """Why there is nothing to post, in words that are true for this channel."""
-        start = f"{since + timedelta(days=1):%a %d %b}"
-        if more:
-            return (
-                f"No more papers: every paper announced since {start} that matches this channel's "
-                "topics has been posted here."
-            )
-        if latest is None or latest <= since:
-            if today.weekday() in (SATURDAY, SUNDAY) or report.skipped:
-                return (
-                    "Nothing new today: arXiv announces no new papers on Saturdays and Sundays. "
-                    "The next listing comes on Monday (Sunday evening US Eastern time)."
-                )
-            if latest is None:
-                return "Nothing yet: arXiv's latest listing holds no papers in the categories Paperboy reads."
-            return "Nothing new yet: arXiv has announced no papers since the last digest."
-        if channel.last_digest_at is None:
-            return f"Nothing announced since {start} matched this channel's topics."
-        return "Nothing new matched this channel's topics since the last digest."
