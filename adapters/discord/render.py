@@ -38,6 +38,7 @@ DISCORD_USAGE = {
     "unsubscribe": "/paper unsubscribe topic:",
     "topics": "/paper topics",
     "digest": "/paper digest",
+    "more": "/paper more",
     "preview": "/paper preview",
     "explain": "/explain paper:",
     "ask": "/paper ask paper: question:",
