@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, TypeVar
-
-import typer
+from typing import TYPE_CHECKING, TypeVar
 
 from bot import __version__
-from bot.cli_db import db_app
+from bot.cli_db import db
+from bot.cli_parser import Commands, echo, fail, option, positive_int
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -18,18 +17,12 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-app = typer.Typer(
-    name="paperboy",
-    help="Paperboy delivers new arXiv papers, matched to each channel's topics, to Slack, Discord "
+app = Commands(
+    "paperboy",
+    "Paperboy delivers new arXiv papers, matched to each channel's topics, to Slack, Discord\n"
     "and the console.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    # Plain help: rendering it with rich imports rich's markdown and traceback modules, which more
-    # than doubled the time `paperboy --help` takes (benchmarks/cycle_setup.py `help_time`).
-    rich_markup_mode=None,
 )
-app.add_typer(db_app)
+app.add_group(db)
 
 NO_PLATFORM_MESSAGE = (
     "No chat platform is configured. Set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack, Socket Mode), "
@@ -37,22 +30,6 @@ NO_PLATFORM_MESSAGE = (
     "Starting the local console instead (the same as `paperboy console`, but the scheduler keeps "
     "running when input ends): type `help`."
 )
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"paperboy {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main_options(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
-    ] = False,
-) -> None:
-    """Paperboy: arXiv papers for team channels."""
 
 
 def settings_or_exit() -> Settings:
@@ -65,8 +42,7 @@ def settings_or_exit() -> Settings:
         return Settings()
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
-        typer.echo(f"Configuration error: {problems}", err=True)
-        raise typer.Exit(2) from None
+        fail(f"Configuration error: {problems}")
 
 
 def _with_services(
@@ -84,7 +60,7 @@ def _with_services(
     log_file = None
     if interactive:
         log_file = settings.data_dir / "paperboy.log"
-        typer.echo(f"Logging to {log_file} (warnings also show here).", err=True)
+        echo(f"Logging to {log_file} (warnings also show here).", err=True)
     configure_logging(settings, log_file=log_file)
 
     from bot.app import build_services
@@ -102,8 +78,7 @@ def _with_services(
     try:
         return run_loop(go())
     except AdapterStartError as error:
-        typer.echo(f"Could not start: {error}", err=True)
-        raise typer.Exit(1) from None
+        fail(f"Could not start: {error}", 1)
 
 
 def check_storage_or_exit(settings: Settings, *, data_dir_needed: bool = False) -> None:
@@ -113,8 +88,7 @@ def check_storage_or_exit(settings: Settings, *, data_dir_needed: bool = False) 
     try:
         check_storage(settings, data_dir_needed=data_dir_needed)
     except ConfigurationProblem as problem:
-        typer.echo(f"Configuration error: {problem}", err=True)
-        raise typer.Exit(2) from None
+        fail(f"Configuration error: {problem}")
 
 
 def platforms_configured(settings: Settings) -> bool:
@@ -159,7 +133,7 @@ def run() -> None:
 
         adapters = _chat_adapters(settings, services)
         if not adapters:
-            typer.echo(NO_PLATFORM_MESSAGE, err=True)
+            echo(NO_PLATFORM_MESSAGE, err=True)
             # Without a terminal (a container), the end of input must not end the process: a
             # restart policy would start it again and again. It runs the scheduler until stopped.
             adapters = [_console(settings, services, keep_serving=True)]
@@ -184,27 +158,24 @@ def console() -> None:
     _with_services(settings, work, console=True)
 
 
-@app.command()
-def digest(
-    channel: Annotated[
-        str,
-        typer.Option(help="Channel key `platform:workspace:channel`, e.g. console:local:console."),
-    ] = "console:local:console",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show the digest; post and record nothing.")
-    ] = False,
-) -> None:
+@app.command(
+    option(
+        "--channel",
+        default="console:local:console",
+        help="channel key `platform:workspace:channel` (default: console:local:console)",
+    ),
+    option("--dry-run", action="store_true", help="show the digest; post and record nothing"),
+)
+def digest(channel: str = "console:local:console", dry_run: bool = False) -> None:
     """Post one channel's digest now (--dry-run only shows it)."""
     from bot.domain.channel import ChannelRef
 
     parts = channel.split(":")
     if len(parts) != 3 or not all(parts):
-        typer.echo(
+        fail(
             f"`{channel}` is not a channel key; write it as platform:workspace:channel, "
-            "e.g. console:local:console or slack:T0123:C0456.",
-            err=True,
+            "e.g. console:local:console or slack:T0123:C0456."
         )
-        raise typer.Exit(2)
     ref = ChannelRef(*parts)
     settings = settings_or_exit()
 
@@ -214,33 +185,31 @@ def digest(
 
         state = await services.repository.get_channel(ref)
         if state is None:
-            typer.echo(
+            echo(
                 f"No channel {channel} is known yet; it appears once someone talks to Paperboy there.",
                 err=True,
             )
             return 1
         if dry_run:
             plan = await services.engine.builder.build(state, explain=True)
-            typer.echo(render_digest(plan.digest))
+            echo(render_digest(plan.digest))
             return 0
         if ref.platform != "console":
-            typer.echo(
+            echo(
                 "Posting to Slack or Discord from the command line needs `paperboy run`; "
                 "use --dry-run to see the digest here.",
                 err=True,
             )
             return 2
         report = await services.engine.delivery.deliver(ref, ConsolePublisher(sys.stdout))
-        typer.echo(f"Posted {report.posted} paper{'s' if report.posted != 1 else ''}.", err=True)
+        echo(f"Posted {report.posted} paper{'s' if report.posted != 1 else ''}.", err=True)
         return 0
 
-    raise typer.Exit(_with_services(settings, work))
+    raise SystemExit(_with_services(settings, work))
 
 
-@app.command()
-def explain(
-    paper: Annotated[str, typer.Argument(help="An arXiv id or URL, e.g. 2602.10905.")],
-) -> None:
+@app.command(option("paper", help="an arXiv id or URL, e.g. 2602.10905"))
+def explain(paper: str) -> None:
     """Explain one paper, as `/explain` does in a channel."""
     settings = settings_or_exit()
 
@@ -252,19 +221,14 @@ def explain(
 
         reply = await services.engine.handle(CONSOLE_CHANNEL, CONSOLE_USER, Explain(paper))
         assert reply is not None
-        typer.echo(render_reply(reply))
+        echo(render_reply(reply))
         return 1 if isinstance(reply, Notice) else 0
 
-    raise typer.Exit(_with_services(settings, work))
+    raise SystemExit(_with_services(settings, work))
 
 
-@app.command()
-def ingest(
-    day: Annotated[
-        str | None,
-        typer.Option("--date", help="Announcement day YYYY-MM-DD (default: today's listing)."),
-    ] = None,
-) -> None:
+@app.command(option("--date", dest="day", help="announcement day YYYY-MM-DD (default: today's listing)"))
+def ingest(day: str | None = None) -> None:
     """Read arXiv's listing into the database now.
 
     The scheduler does this before digests; --date reads a past day's submissions instead.
@@ -277,30 +241,27 @@ def ingest(
         try:
             wanted = date.fromisoformat(day)
         except ValueError:
-            typer.echo(f"`{day}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23.", err=True)
-            raise typer.Exit(2) from None
+            fail(f"`{day}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23.")
 
     async def work(services: Services) -> int:
         categories = await services.engine.builder.all_categories()
         if wanted is None:
             report = await services.catalog.refresh(categories, force=True)
             note = " (arXiv skipped this day)" if report.skipped else ""
-            typer.echo(f"Ingested {report.new_papers} papers announced {report.day}{note}.")
+            echo(f"Ingested {report.new_papers} papers announced {report.day}{note}.")
         else:
             count = await services.catalog.backfill(categories, wanted)
-            typer.echo(f"Ingested {count} papers submitted on {wanted}.")
+            echo(f"Ingested {count} papers submitted on {wanted}.")
         return 0
 
-    raise typer.Exit(_with_services(settings, work))
+    raise SystemExit(_with_services(settings, work))
 
 
-@app.command()
-def usage(
-    days: Annotated[int, typer.Option(min=1, help="How many days back to show (today included).")] = 30,
-    since: Annotated[
-        str | None, typer.Option(help="Show from this UTC day on, YYYY-MM-DD (instead of --days).")
-    ] = None,
-) -> None:
+@app.command(
+    option("--days", type=positive_int, default=30, help="how many days back to show, today included (30)"),
+    option("--since", help="show from this UTC day on, YYYY-MM-DD (instead of --days)"),
+)
+def usage(days: int = 30, since: str | None = None) -> None:
     """Print LLM spend per channel and day: calls, tokens, cost."""
     from datetime import UTC, date, datetime, timedelta
 
@@ -316,8 +277,7 @@ def usage(
         try:
             first = date.fromisoformat(since)
         except ValueError:
-            typer.echo(f"`{since}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01.", err=True)
-            raise typer.Exit(2) from None
+            fail(f"`{since}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01.")
     settings = settings_or_exit()
     check_storage_or_exit(settings)
 
@@ -381,12 +341,14 @@ def doctor() -> None:
         out.print(f"{marks[check.status]} {check.name}: {escape(check.detail)}{fix}")
     failed = sum(1 for c in checks if c.status == "fail")
     out.print(f"{failed} problem{'s' if failed != 1 else ''} to fix." if failed else "Ready to run.")
-    raise typer.Exit(1 if failed else 0)
+    raise SystemExit(1 if failed else 0)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    app()
+    from bot.cli_parser import run as run_command
+
+    run_command(app, f"paperboy {__version__}", argv)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.infra.storage.migrate import head_revision
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.support.processes import ROOT, PaperboyProcess, free_port, paperboy_env, run_paperboy
 
@@ -142,6 +143,18 @@ def test_help_and_version_stay_light(env: dict[str, str]) -> None:
     for command in ("run", "console", "digest", "explain", "ingest"):
         assert command in result.stdout
     assert "HEAVY: []" in result.stdout
+
+
+def test_the_command_line_without_a_command_the_db_group_and_a_bad_option(env: dict[str, str]) -> None:
+    bare = run_paperboy(env)
+    assert bare.returncode == 0 and "COMMAND" in bare.stdout and "doctor" in bare.stdout
+    head = head_revision()
+    assert run_paperboy(env, "db", "upgrade").stdout == f"Database upgraded from empty to {head}.\n"
+    current = run_paperboy(env, "db", "current")
+    assert current.stdout == f"Database at {head}; newest is {head} (up to date).\n"
+    wrong = run_paperboy(env, "usage", "--days", "0")
+    assert wrong.returncode == 2
+    assert "`0` is not a whole number of at least 1, e.g. 7" in wrong.stderr
 
 
 def test_bad_configuration_is_reported_plainly(env: dict[str, str]) -> None:
