@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date
-from typing import TYPE_CHECKING, Annotated, TypeVar
-
-import typer
+from typing import TYPE_CHECKING, TypeVar
 
 from bot import __version__
-from bot.cli_db import db_app
+from bot.cli_db import db
+from bot.cli_parser import Commands, echo, fail, option, positive_int
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -19,37 +17,19 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-app = typer.Typer(
-    name="paperboy",
-    help="Paperboy delivers new arXiv papers, matched to each channel's topics, to Slack, Discord "
+app = Commands(
+    "paperboy",
+    "Paperboy delivers new arXiv papers, matched to each channel's topics, to Slack, Discord\n"
     "and the console.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
 )
-app.add_typer(db_app)
+app.add_group(db)
 
 NO_PLATFORM_MESSAGE = (
     "No chat platform is configured. Set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack, Socket Mode), "
     "or DISCORD_TOKEN (Discord), in the environment or in .env.\n"
-    "Starting the local console instead (the same as `paperboy console`): type `help`."
+    "Starting the local console instead (the same as `paperboy console`, but the scheduler keeps "
+    "running when input ends): type `help`."
 )
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"paperboy {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main_options(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
-    ] = False,
-) -> None:
-    """Paperboy: arXiv papers for team channels."""
 
 
 def settings_or_exit() -> Settings:
@@ -62,17 +42,28 @@ def settings_or_exit() -> Settings:
         return Settings()
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
-        typer.echo(f"Configuration error: {problems}", err=True)
-        raise typer.Exit(2) from None
+        fail(f"Configuration error: {problems}")
 
 
-def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
-    """Build the services, run `work`, and always close the database."""
-    from bot.app import build_services
+def _with_services(
+    settings: Settings, work: Callable[[Services], Awaitable[T]], *, console: bool = False
+) -> T:
+    """Build the services, run `work`, and always close the database.
+
+    `console`: this terminal is a channel; on an interactive terminal the log goes to a file in
+    DATA_DIR and only warnings show between the messages.
+    """
     from bot.logs import configure_logging
 
-    configure_logging(settings)
+    interactive = console and sys.stdin.isatty()
+    check_storage_or_exit(settings, data_dir_needed=interactive)  # history and log files live there
+    log_file = None
+    if interactive:
+        log_file = settings.data_dir / "paperboy.log"
+        echo(f"Logging to {log_file} (warnings also show here).", err=True)
+    configure_logging(settings, log_file=log_file)
 
+    from bot.app import build_services
     from bot.services.ports import AdapterStartError
 
     async def go() -> T:
@@ -82,13 +73,28 @@ def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]])
         finally:
             await services.close()
 
-    import asyncio  # here, not at the top: `paperboy --help` should not pay for it
+    from bot.infra.event_loop import run as run_loop  # here: `paperboy --help` should not pay for it
 
     try:
-        return asyncio.run(go())
+        return run_loop(go())
     except AdapterStartError as error:
-        typer.echo(f"Could not start: {error}", err=True)
-        raise typer.Exit(1) from None
+        fail(f"Could not start: {error}", 1)
+
+
+def check_storage_or_exit(settings: Settings, *, data_dir_needed: bool = False) -> None:
+    """A database URL or folder Paperboy cannot use: one line saying what to fix, exit code 2."""
+    from bot.preflight import ConfigurationProblem, check_storage
+
+    try:
+        check_storage(settings, data_dir_needed=data_dir_needed)
+    except ConfigurationProblem as problem:
+        fail(f"Configuration error: {problem}")
+
+
+def platforms_configured(settings: Settings) -> bool:
+    """True when a Slack or Discord token is set, so `run` connects to a chat platform."""
+    slack = settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret)
+    return bool(slack or settings.discord_token)
 
 
 def _chat_adapters(settings: Settings, services: Services) -> list[ChatAdapter]:
@@ -105,32 +111,43 @@ def _chat_adapters(settings: Settings, services: Services) -> list[ChatAdapter]:
     return adapters
 
 
-def _console(settings: Settings, services: Services) -> ChatAdapter:
+def _console(settings: Settings, services: Services, *, keep_serving: bool = False) -> ChatAdapter:
     from adapters.console.adapter import ConsoleAdapter
 
-    return ConsoleAdapter(services.engine, history_file=settings.data_dir / "console_history")
+    return ConsoleAdapter(
+        services.engine, history_file=settings.data_dir / "console_history", keep_serving=keep_serving
+    )
 
 
 @app.command()
 def run() -> None:
-    """Run every configured chat adapter and the daily scheduler (the console if none is set)."""
+    """Run the chat adapters and the daily scheduler.
+
+    Slack and Discord connect when their tokens are set; with neither, this terminal is the channel.
+    """
     settings = settings_or_exit()
+    console = not platforms_configured(settings)
 
     async def work(services: Services) -> None:
         from bot.runner import Runner
 
         adapters = _chat_adapters(settings, services)
         if not adapters:
-            typer.echo(NO_PLATFORM_MESSAGE, err=True)
-            adapters = [_console(settings, services)]
+            echo(NO_PLATFORM_MESSAGE, err=True)
+            # Without a terminal (a container), the end of input must not end the process: a
+            # restart policy would start it again and again. It runs the scheduler until stopped.
+            adapters = [_console(settings, services, keep_serving=True)]
         await Runner(services, adapters, serve_health=True).run()
 
-    _with_services(settings, work)
+    _with_services(settings, work, console=console)
 
 
 @app.command()
 def console() -> None:
-    """Make this terminal a channel: interactive on a TTY, line by line from piped input."""
+    """Make this terminal a channel (or read commands piped in).
+
+    Interactive on a terminal (Ctrl-C cancels a running command); line by line from piped input.
+    """
     settings = settings_or_exit()
 
     async def work(services: Services) -> None:
@@ -138,30 +155,27 @@ def console() -> None:
 
         await Runner(services, [_console(settings, services)]).run()
 
-    _with_services(settings, work)
+    _with_services(settings, work, console=True)
 
 
-@app.command()
-def digest(
-    channel: Annotated[
-        str,
-        typer.Option(help="Channel key `platform:workspace:channel`, e.g. console:local:console."),
-    ] = "console:local:console",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show the digest; post and record nothing.")
-    ] = False,
-) -> None:
-    """Build one channel's digest now and post it (or only show it with --dry-run)."""
+@app.command(
+    option(
+        "--channel",
+        default="console:local:console",
+        help="channel key `platform:workspace:channel` (default: console:local:console)",
+    ),
+    option("--dry-run", action="store_true", help="show the digest; post and record nothing"),
+)
+def digest(channel: str = "console:local:console", dry_run: bool = False) -> None:
+    """Post one channel's digest now (--dry-run only shows it)."""
     from bot.domain.channel import ChannelRef
 
     parts = channel.split(":")
     if len(parts) != 3 or not all(parts):
-        typer.echo(
+        fail(
             f"`{channel}` is not a channel key; write it as platform:workspace:channel, "
-            "e.g. console:local:console or slack:T0123:C0456.",
-            err=True,
+            "e.g. console:local:console or slack:T0123:C0456."
         )
-        raise typer.Exit(2)
     ref = ChannelRef(*parts)
     settings = settings_or_exit()
 
@@ -171,33 +185,31 @@ def digest(
 
         state = await services.repository.get_channel(ref)
         if state is None:
-            typer.echo(
+            echo(
                 f"No channel {channel} is known yet; it appears once someone talks to Paperboy there.",
                 err=True,
             )
             return 1
         if dry_run:
             plan = await services.engine.builder.build(state, explain=True)
-            typer.echo(render_digest(plan.digest))
+            echo(render_digest(plan.digest))
             return 0
         if ref.platform != "console":
-            typer.echo(
+            echo(
                 "Posting to Slack or Discord from the command line needs `paperboy run`; "
                 "use --dry-run to see the digest here.",
                 err=True,
             )
             return 2
         report = await services.engine.delivery.deliver(ref, ConsolePublisher(sys.stdout))
-        typer.echo(f"Posted {report.posted} paper{'s' if report.posted != 1 else ''}.", err=True)
+        echo(f"Posted {report.posted} paper{'s' if report.posted != 1 else ''}.", err=True)
         return 0
 
-    raise typer.Exit(_with_services(settings, work))
+    raise SystemExit(_with_services(settings, work))
 
 
-@app.command()
-def explain(
-    paper: Annotated[str, typer.Argument(help="An arXiv id or URL, e.g. 2602.10905.")],
-) -> None:
+@app.command(option("paper", help="an arXiv id or URL, e.g. 2602.10905"))
+def explain(paper: str) -> None:
     """Explain one paper, as `/explain` does in a channel."""
     settings = settings_or_exit()
 
@@ -209,56 +221,53 @@ def explain(
 
         reply = await services.engine.handle(CONSOLE_CHANNEL, CONSOLE_USER, Explain(paper))
         assert reply is not None
-        typer.echo(render_reply(reply))
+        echo(render_reply(reply))
         return 1 if isinstance(reply, Notice) else 0
 
-    raise typer.Exit(_with_services(settings, work))
+    raise SystemExit(_with_services(settings, work))
 
 
-@app.command()
-def ingest(
-    day: Annotated[
-        str | None,
-        typer.Option("--date", help="Announcement day YYYY-MM-DD (default: today's listing)."),
-    ] = None,
-) -> None:
-    """Read arXiv's listing into the database now (the scheduler does this before digests)."""
+@app.command(option("--date", dest="day", help="announcement day YYYY-MM-DD (default: today's listing)"))
+def ingest(day: str | None = None) -> None:
+    """Read arXiv's listing into the database now.
+
+    The scheduler does this before digests; --date reads a past day's submissions instead.
+    """
     settings = settings_or_exit()
+    from datetime import date
+
     wanted: date | None = None
     if day is not None:
         try:
             wanted = date.fromisoformat(day)
         except ValueError:
-            typer.echo(f"`{day}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23.", err=True)
-            raise typer.Exit(2) from None
+            fail(f"`{day}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23.")
 
     async def work(services: Services) -> int:
         categories = await services.engine.builder.all_categories()
         if wanted is None:
             report = await services.catalog.refresh(categories, force=True)
             note = " (arXiv skipped this day)" if report.skipped else ""
-            typer.echo(f"Ingested {report.new_papers} papers announced {report.day}{note}.")
+            echo(f"Ingested {report.new_papers} papers announced {report.day}{note}.")
             if report.behind and report.expected_day:
-                typer.echo(f"arXiv's feed has not turned to {report.expected_day} yet; try again later.")
+                echo(f"arXiv's feed has not turned to {report.expected_day} yet; try again later.")
             if report.refused:
-                typer.echo(f"arXiv refuses these categories, left out: {', '.join(sorted(report.refused))}.")
+                echo(f"arXiv refuses these categories, left out: {', '.join(sorted(report.refused))}.")
         else:
             count = await services.catalog.backfill(categories, wanted)
-            typer.echo(f"Ingested {count} papers submitted on {wanted}.")
+            echo(f"Ingested {count} papers submitted on {wanted}.")
         return 0
 
-    raise typer.Exit(_with_services(settings, work))
+    raise SystemExit(_with_services(settings, work))
 
 
-@app.command()
-def usage(
-    days: Annotated[int, typer.Option(min=1, help="How many days back to show (today included).")] = 30,
-    since: Annotated[
-        str | None, typer.Option(help="Show from this UTC day on, YYYY-MM-DD (instead of --days).")
-    ] = None,
-) -> None:
-    """Print LLM spend per channel and day: calls, tokens and cost."""
-    from datetime import UTC, datetime, timedelta
+@app.command(
+    option("--days", type=positive_int, default=30, help="how many days back to show, today included (30)"),
+    option("--since", help="show from this UTC day on, YYYY-MM-DD (instead of --days)"),
+)
+def usage(days: int = 30, since: str | None = None) -> None:
+    """Print LLM spend per channel and day: calls, tokens, cost."""
+    from datetime import UTC, date, datetime, timedelta
 
     from rich.console import Console
     from rich.table import Table
@@ -272,9 +281,9 @@ def usage(
         try:
             first = date.fromisoformat(since)
         except ValueError:
-            typer.echo(f"`{since}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01.", err=True)
-            raise typer.Exit(2) from None
+            fail(f"`{since}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01.")
     settings = settings_or_exit()
+    check_storage_or_exit(settings)
 
     async def read() -> list[UsageLine]:
         database = create_engine(settings.resolved_database_url)
@@ -284,9 +293,9 @@ def usage(
         finally:
             await database.dispose()
 
-    import asyncio
+    from bot.infra.event_loop import run as run_loop
 
-    lines = asyncio.run(read())
+    lines = run_loop(read())
     console = Console(width=max(100, Console().width))
     if not lines:
         console.print(f"No LLM calls since {first}.")
@@ -317,16 +326,18 @@ def usage(
 
 @app.command()
 def doctor() -> None:
-    """Check the configuration: database, arXiv, LLM, Slack and Discord tokens; say what to fix."""
-    import asyncio
+    """Check the configuration and say what to fix.
 
+    Database, arXiv, LLM, Slack and Discord tokens, one line each.
+    """
     from rich.console import Console
     from rich.markup import escape
 
     from bot.doctor import run_checks
+    from bot.infra.event_loop import run as run_loop
 
     settings = settings_or_exit()
-    checks = asyncio.run(run_checks(settings))
+    checks = run_loop(run_checks(settings))
     out = Console(highlight=False, soft_wrap=True)
     marks = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
     for check in checks:
@@ -334,12 +345,14 @@ def doctor() -> None:
         out.print(f"{marks[check.status]} {check.name}: {escape(check.detail)}{fix}")
     failed = sum(1 for c in checks if c.status == "fail")
     out.print(f"{failed} problem{'s' if failed != 1 else ''} to fix." if failed else "Ready to run.")
-    raise typer.Exit(1 if failed else 0)
+    raise SystemExit(1 if failed else 0)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    app()
+    from bot.cli_parser import run as run_command
+
+    run_command(app, f"paperboy {__version__}", argv)
 
 
 if __name__ == "__main__":

@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import typer
+from bot.cli_parser import Commands, echo, fail, option
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
 
-db_app = typer.Typer(
-    name="db",
-    help="Database schema: upgrade (also done by `paperboy run` at start), show, or add a revision.",
-    no_args_is_help=True,
-)
+db = Commands("db", "Database schema: upgrade it, show it, or add a revision.")
 
 
 def _on_database(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    from bot.cli import settings_or_exit
+    from bot.cli import check_storage_or_exit, settings_or_exit
     from bot.infra.storage.database import create_engine
     from bot.logs import configure_logging
 
     settings = settings_or_exit()
+    check_storage_or_exit(settings)
     configure_logging(settings)
+
+    from bot.infra.event_loop import run as run_loop  # here: `paperboy --help` should not pay for it
 
     async def go() -> T:
         engine = create_engine(settings.resolved_database_url)
@@ -36,16 +34,13 @@ def _on_database(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
             await engine.dispose()
 
     try:
-        return asyncio.run(go())
+        return run_loop(go())
     except OSError as error:
-        typer.echo(f"Cannot reach the database: {error}. Check DATABASE_URL.", err=True)
-        raise typer.Exit(1) from None
+        fail(f"Cannot reach the database: {error}. Check DATABASE_URL.", 1)
 
 
-@db_app.command()
-def upgrade(
-    revision: Annotated[str, typer.Argument(help="Target revision; `head` is the newest.")] = "head",
-) -> None:
+@db.command(option("revision", nargs="?", default="head", help="target revision; `head` is the newest"))
+def upgrade(revision: str = "head") -> None:
     """Migrate the database to the newest schema (safe to run while other processes start)."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -55,15 +50,14 @@ def upgrade(
     try:
         report = _on_database(lambda engine: upgrade_database(engine, revision))
     except (SchemaTooNew, SQLAlchemyError) as error:
-        typer.echo(f"Upgrade failed: {describe_error(error)}", err=True)
-        raise typer.Exit(1) from None
+        fail(f"Upgrade failed: {describe_error(error)}", 1)
     if report.changed:
-        typer.echo(f"Database upgraded from {report.before or 'empty'} to {report.after}.")
+        echo(f"Database upgraded from {report.before or 'empty'} to {report.after}.")
     else:
-        typer.echo(f"Database already at {report.after}.")
+        echo(f"Database already at {report.after}.")
 
 
-@db_app.command()
+@db.command()
 def current() -> None:
     """Show the database's schema revision and the newest this Paperboy knows."""
     from bot.infra.storage.migrate import current_revision, head_revision
@@ -71,16 +65,14 @@ def current() -> None:
     revision = _on_database(current_revision)
     head = head_revision()
     note = "up to date" if revision == head else "run `paperboy db upgrade`"
-    typer.echo(f"Database at {revision or 'nothing (empty)'}; newest is {head} ({note}).")
+    echo(f"Database at {revision or 'nothing (empty)'}; newest is {head} ({note}).")
 
 
-@db_app.command()
-def revision(
-    message: Annotated[str, typer.Option("-m", "--message", help="What the revision changes.")],
-    empty: Annotated[
-        bool, typer.Option("--empty", help="Write an empty revision instead of comparing the tables.")
-    ] = False,
-) -> None:
+@db.command(
+    option("-m", "--message", required=True, help="what the revision changes"),
+    option("--empty", action="store_true", help="write an empty revision instead of comparing the tables"),
+)
+def revision(message: str, empty: bool = False) -> None:
     """Developers: write the next numbered revision from the difference between tables.py and the database."""
     from bot.infra.storage.migrate import autogenerate_revision, upgrade_database
 
@@ -89,4 +81,4 @@ def revision(
         return str(await autogenerate_revision(engine, message, autogenerate=not empty))
 
     path = _on_database(write)
-    typer.echo(f"Wrote {path}; read it, run `ruff format` on it, and commit it.")
+    echo(f"Wrote {path}; read it, run `ruff format` on it, and commit it.")

@@ -43,7 +43,12 @@ async def check_database(settings: Settings) -> Check:
     """Reachable, and at the schema this code expects."""
     from bot.infra.storage.database import create_engine, describe_error
     from bot.infra.storage.migrate import current_revision, head_revision, known_revision
+    from bot.preflight import ConfigurationProblem, check_storage
 
+    try:
+        check_storage(settings)
+    except ConfigurationProblem as problem:
+        return Check("Database", "fail", str(problem), "change DATABASE_URL or DATA_DIR as it says")
     engine = create_engine(settings.resolved_database_url)
     backend = engine.url.get_backend_name()
     try:

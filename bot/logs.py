@@ -12,12 +12,16 @@ import json
 import logging
 import os
 import re
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
 
 from bot.settings import Settings
 
 NOISY_LIBRARIES = (
+    "arxiv",  # logs every request's whole URL (kilobytes for a listing's id look-up) at INFO
     "urllib3",
     "httpx",
     "httpcore",
@@ -38,6 +42,8 @@ TOKEN_SHAPES = re.compile(
     r"|[MN][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,})"
 )
 REDACTED = "[redacted]"
+# A log line is for reading: longer messages are cut (tracebacks are kept whole).
+MAX_MESSAGE = 600
 
 
 @contextlib.contextmanager
@@ -68,15 +74,25 @@ class ContextAndSecrets(logging.Filter):
             text = text.replace(secret, REDACTED)
         return TOKEN_SHAPES.sub(REDACTED, text)
 
+    @staticmethod
+    def shorten(text: str) -> str:
+        """At most MAX_MESSAGE characters, saying how much was left out."""
+        if len(text) <= MAX_MESSAGE:
+            return text
+        return f"{text[:MAX_MESSAGE]}… ({len(text) - MAX_MESSAGE:,} more characters)"
+
     def filter(self, record: logging.LogRecord) -> bool:
-        """Always keeps the record, but rewrites its message and attaches the context."""
+        """Always keeps the record, but rewrites its message and attaches the context (once)."""
+        if getattr(record, "paperboy_filtered", False):  # a record passes every handler's filter
+            return True
+        record.paperboy_filtered = True
         context = _context.get()
         for name in CONTEXT_FIELDS:
             setattr(record, name, context.get(name, ""))
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        record.msg, record.args = self.scrub(message), None
+        record.msg, record.args = self.shorten(self.scrub(message)), None
         if record.exc_text:
             record.exc_text = self.scrub(record.exc_text)
         return True
@@ -133,15 +149,42 @@ def _secrets(settings: Settings) -> list[str]:
     return found
 
 
-def configure_logging(settings: Settings) -> None:
-    """INFO for Paperboy (LOG_LEVEL overrides), WARNING for chatty libraries that may echo URLs."""
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    handler = logging.StreamHandler()
-    handler.addFilter(ContextAndSecrets(_secrets(settings)))
-    if settings.log_format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level, handlers=[handler], force=True)
+class TerminalHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is now, so lines logged while the console's prompt waits are
+    printed above it (prompt_toolkit swaps `sys.stderr` for that) rather than into it."""
+
+    @property
+    def stream(self) -> TextIO:
+        """The current standard error."""
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
+def configure_logging(settings: Settings, *, log_file: Path | None = None) -> None:
+    """INFO for Paperboy (LOG_LEVEL overrides), WARNING for chatty libraries that may echo URLs.
+
+    With `log_file` (an interactive console), every line goes to that file and only warnings and
+    errors to the terminal, so the conversation stays readable.
+    """
+    level = logging.getLevelName(os.environ.get("LOG_LEVEL", "INFO").upper())
+    level = level if isinstance(level, int) else logging.INFO
+    secrets = ContextAndSecrets(_secrets(settings))
+    formatter: logging.Formatter = (
+        JsonFormatter()
+        if settings.log_format == "json"
+        else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    terminal = TerminalHandler()
+    handlers: list[logging.Handler] = [terminal]
+    if log_file is not None:
+        terminal.setLevel(max(level, logging.WARNING))
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    for handler in handlers:
+        handler.addFilter(secrets)
+        handler.setFormatter(formatter)
+    logging.basicConfig(level=level, handlers=handlers, force=True)
     for name in NOISY_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -220,9 +220,15 @@ class Runner:
         """Run until SIGTERM/SIGINT, or until every adapter has closed (console end of input)."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
+
+        def interrupted() -> None:
+            # Ctrl-C cancels the console's running command when there is one; else it stops us.
+            if not any(getattr(adapter, "interrupt", lambda: False)() for adapter in self._adapters):
+                stop.set()
+
+        for signum, handler in ((signal.SIGTERM, stop.set), (signal.SIGINT, interrupted)):
             with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(signum, stop.set)
+                loop.add_signal_handler(signum, handler)
         health = None
         if self._serve_health and self._services.settings.health_port:
             from bot.infra.health import HealthServer

@@ -90,8 +90,9 @@ class Settings(BaseSettings):
     digest_late_after: float = Field(1800.0, ge=0)
     digest_give_up_after: float = Field(12 * 3600.0, gt=0)
 
-    # `paperboy run` serves /healthz and /metrics here; port 0 turns the server off.
-    health_host: str = "0.0.0.0"
+    # `paperboy run` serves /healthz and /metrics here; port 0 turns the server off. Loopback by
+    # default: a container sets HEALTH_HOST=0.0.0.0 (the Dockerfile does) to publish it.
+    health_host: str = "127.0.0.1"
     health_port: int = Field(8080, ge=0, le=65535)
     # "text" for people, "json" for log collectors (one JSON object a line).
     log_format: str = Field("text", pattern="^(text|json)$")
@@ -109,7 +110,7 @@ class Settings(BaseSettings):
     def _known_timezone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # OSError: a folder of zones
             raise ValueError(f"unknown time zone {value!r}; try e.g. Europe/Berlin") from error
         return value
 

@@ -17,6 +17,7 @@ from bot.domain.commands import (
     ListTopics,
     Pause,
     PostDigest,
+    PostMore,
     Preview,
     Resume,
     SetMaxPapers,
@@ -64,6 +65,10 @@ def install_commands(tree: app_commands.CommandTree[discord.Client], bridge: Com
     @paper.command(name="digest", description="Post this channel's digest now")
     async def digest(interaction: discord.Interaction) -> None:
         await bridge.run(interaction, PostDigest())
+
+    @paper.command(name="more", description="Post the next papers that matched, beyond the digest's")
+    async def more(interaction: discord.Interaction) -> None:
+        await bridge.run(interaction, PostMore())
 
     @paper.command(name="preview", description="Show what the next digest would hold, posting nothing")
     async def preview(interaction: discord.Interaction) -> None:

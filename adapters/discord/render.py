@@ -38,6 +38,7 @@ DISCORD_USAGE = {
     "unsubscribe": "/paper unsubscribe topic:",
     "topics": "/paper topics",
     "digest": "/paper digest",
+    "more": "/paper more",
     "preview": "/paper preview",
     "explain": "/explain paper:",
     "ask": "/paper ask paper: question:",
@@ -120,11 +121,8 @@ def digest_header_text(digest: Digest) -> str:
     if digest.is_empty:
         return f"{head} · topics: {topics}\n{clean(digest.empty_reason)}"
     count = len(digest.items)
-    more = (
-        f" ({digest.more_available} more matched; `/paper settings max_papers:20` shows more)"
-        if digest.more_available
-        else ""
-    )
+    note = digest.more_note("/paper more")
+    more = f" ({note})" if note else ""
     return (
         f"{head} · {count} paper{'s' if count != 1 else ''}{more} · topics: {topics}\n*{digest.disclaimer}*"
     )

@@ -196,11 +196,8 @@ def digest_header_blocks(digest: Digest) -> list[Block]:
         blocks.append(section(safe(clip(digest.empty_reason, MAX_SECTION_TEXT // 2))))
     else:
         count = len(digest.items)
-        more = (
-            f" ({digest.more_available} more matched; `/paper settings max 20` shows more)"
-            if digest.more_available
-            else ""
-        )
+        note = digest.more_note("/paper more")
+        more = f" ({note})" if note else ""
         blocks.append(section(f"*{count} new paper{'s' if count != 1 else ''}*{more}"))
     if digest.topics:
         shown = [f"`{safe(clip(topic, 500))}`" for topic in digest.topics]

@@ -13,6 +13,7 @@ from bot.domain.commands import (
     Explain,
     MarkNotRelevant,
     PostDigest,
+    PostMore,
     Preview,
     ShowHelp,
     parse_command,
@@ -102,6 +103,8 @@ def progress_note(command: Command) -> str | None:
             return f"Reading {safe(clip(paper, 80))} to answer your question..."
         case PostDigest():
             return "Building the digest..."
+        case PostMore():
+            return "Finding more papers..."
         case Preview():
             return "Building a preview of the next digest..."
         case _:

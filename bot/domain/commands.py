@@ -6,11 +6,18 @@ text through `parse_command` (console, Slack); either way the core sees the same
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.domain.replies import CommandHelp
 
 MAX_COMMAND_LENGTH = 4000
+# Bytes that were not UTF-8 arrive as lone surrogates (surrogateescape); no database can store them.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+UNREADABLE_TEXT = (
+    "That line holds bytes that are not UTF-8 text, so I can't read it. "
+    "Type it again as plain text, e.g. `subscribe convergence`."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,11 @@ class ListTopics:
 @dataclass(frozen=True, slots=True)
 class PostDigest:
     """`digest`: build and post the digest now."""
+
+
+@dataclass(frozen=True, slots=True)
+class PostMore:
+    """`more`: post the next papers of recent listings that matched, beyond the digest's cap."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +118,7 @@ Command = (
     | Unsubscribe
     | ListTopics
     | PostDigest
+    | PostMore
     | Preview
     | Explain
     | Ask
@@ -129,6 +142,7 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
     CommandHelp("unsubscribe <topic | number>", "stop following a topic", "unsubscribe 2"),
     CommandHelp("topics", "list this channel's topics", "topics"),
     CommandHelp("digest", "post the digest now", "digest"),
+    CommandHelp("more", "post the next papers that matched, beyond the digest's papers", "more"),
     CommandHelp("preview", "show what the next digest would hold", "preview"),
     CommandHelp("explain <arXiv id or URL>", "explain a paper and its mathematics", "explain 2602.10905"),
     CommandHelp(
@@ -160,6 +174,8 @@ TOPIC_SYNTAX_HELP = (
 def parse_command(text: str) -> Command:
     """Turn what someone typed (with or without a leading slash or `paper`) into a command."""
     text = text.strip()
+    if _SURROGATES.search(text):
+        return ShowHelp(lead=UNREADABLE_TEXT)
     if len(text) > MAX_COMMAND_LENGTH:
         return ShowHelp(lead=f"That message is too long ({len(text):,} characters); commands are short.")
     text = text.removeprefix("/").strip()
@@ -173,6 +189,7 @@ def parse_command(text: str) -> Command:
         "topics": ListTopics(),
         "list": ListTopics(),
         "digest": PostDigest(),
+        "more": PostMore(),
         "preview": Preview(),
         "pause": Pause(),
         "resume": Resume(),

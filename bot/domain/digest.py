@@ -22,6 +22,12 @@ NO_LLM_FALLBACK = (
     "Set LLM_PROVIDER + an API key secret to enable math explanations.)"
 )
 
+# A preview calls no LLM: it shows explanations already written, and this note for the others.
+PREVIEW_SKIPS_EXPLANATION = (
+    "(Previews write no explanations: the digest asks the LLM for this one, "
+    "and `explain {id}` writes it now.)"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class MatchReason:
@@ -84,8 +90,18 @@ class Digest:
     more_available: int = 0
     # The delivery run posting it, so a platform can tag each post and find it after a crash.
     run_id: str = ""
+    # A preview: shown to whoever asked, recording nothing (so `more` would post these papers first).
+    is_preview: bool = False
 
     @property
     def is_empty(self) -> bool:
         """True when there is nothing to post but the reason."""
         return not self.items
+
+    def more_note(self, command: str) -> str:
+        """`25 more matched; `more` posts the next 10`, with the platform's command; "" if none."""
+        if not self.more_available or not self.items:
+            return ""
+        following = min(self.more_available, len(self.items))
+        when = "after the digest, " if self.is_preview else ""
+        return f"{self.more_available} more matched; {when}`{command}` posts the next {following}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -62,19 +63,29 @@ def parse_time(text: str) -> time:
     return time(hours, minutes)
 
 
+@functools.cache
+def _zones_by_lower_name() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
 def parse_timezone(text: str) -> str:
     """Accept an IANA zone name in any letter case (`europe/berlin` -> `Europe/Berlin`)."""
     candidate = text.strip()
     if candidate.upper() in {"UTC", "GMT", "Z"}:
         return "UTC"
-    try:
+    zones = _zones_by_lower_name()
+    if candidate.lower() in zones:
+        return zones[candidate.lower()]
+    region = candidate.lower().rstrip("/") + "/"
+    inside = sorted(name for lower, name in zones.items() if lower.startswith(region))
+    if candidate and inside:
+        examples = " or ".join(f"`{name}`" for name in inside[:2])
+        raise ScheduleError(f"`{text}` is a region with {len(inside)} time zones; name one, e.g. {examples}.")
+    try:  # a valid key the zone list leaves out; a folder or a bad path raises OSError or ValueError
         ZoneInfo(candidate)
         return candidate
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         pass
-    by_lower = {name.lower(): name for name in available_timezones()}
-    if candidate.lower() in by_lower:
-        return by_lower[candidate.lower()]
     raise ScheduleError(
         f"`{text}` is not a time zone I know. Use an IANA name such as `Europe/Berlin`, "
         "`America/New_York` or `UTC`."

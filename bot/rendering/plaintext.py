@@ -78,11 +78,8 @@ def render_digest_header(digest: Digest) -> str:
     if digest.is_empty:
         return f"Paperboy digest · {digest.day:%a %d %b %Y} · topics: {topics}\n\n{digest.empty_reason}"
     count = len(digest.items)
-    more = (
-        f" ({digest.more_available} more matched; `settings max 20` shows more)"
-        if digest.more_available
-        else ""
-    )
+    note = digest.more_note("more")
+    more = f" ({note})" if note else ""
     return (
         f"Paperboy digest · {digest.day:%a %d %b %Y} · {count} paper{'s' if count != 1 else ''}{more}"
         f" · topics: {topics}\n\n{digest.disclaimer}"

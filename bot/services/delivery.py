@@ -65,18 +65,20 @@ class DigestDelivery:
         self._active_runs: Counter[str] = Counter()
 
     async def deliver(
-        self, ref: ChannelRef, publisher: Publisher, *, scheduled: bool = False
+        self, ref: ChannelRef, publisher: Publisher, *, scheduled: bool = False, more: bool = False
     ) -> DeliveryReport:
         """Build the channel's digest and post it; raises NotDelivered if the platform fails.
 
         A scheduled run for a channel that follows nothing posts nothing: silence beats a daily nag.
+        `more` posts the next papers beyond the cap instead, through the same claims, and leaves
+        the channel's read mark alone (so it may come before the day's digest too).
         """
         run_id = uuid.uuid4().hex[:12]
         with log_context(channel=ref.key, run_id=run_id):
-            return await self._deliver(ref, publisher, run_id, scheduled=scheduled)
+            return await self._deliver(ref, publisher, run_id, scheduled=scheduled, more=more)
 
     async def _deliver(
-        self, ref: ChannelRef, publisher: Publisher, run_id: str, *, scheduled: bool
+        self, ref: ChannelRef, publisher: Publisher, run_id: str, *, scheduled: bool, more: bool = False
     ) -> DeliveryReport:
         channel = await self._repository.ensure_channel(ref)
         await self.reconcile(lambda _platform: publisher, channel=ref)
@@ -86,7 +88,8 @@ class DigestDelivery:
         # Papers a run killed since the last finished digest already posted count against the cap,
         # so the restarted run completes that digest instead of adding papers that were not due.
         already = await self._repository.delivered_since(ref, channel.last_digest_at)
-        plan = await self._builder.build(replace(channel, max_papers=max(channel.max_papers - already, 0)))
+        capped = replace(channel, max_papers=max(channel.max_papers - already, 0))
+        plan = await self._builder.build(capped, more=more)
         digest = replace(plan.digest, run_id=run_id)
         covered = None if unsettled else plan.covered_through
         if scheduled and already and digest.is_empty:

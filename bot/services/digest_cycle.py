@@ -169,7 +169,7 @@ class DigestCycle:
                     capped,
                     today,
                     found,
-                    self._builder.since(channel.state, today),
+                    self._builder.since(channel.state, today, latest),
                     already.get(channel.pk, 0),
                 )
             )
@@ -185,7 +185,12 @@ class DigestCycle:
             delivered = await self._batches.delivered([d.channel.pk for d in due], earliest)
         with report.timing("rank"):
             chosen = [
-                self._builder.choose(d.channel.state, m, delivered.get(d.channel.pk, set()))
+                self._builder.choose(
+                    d.channel.state,
+                    m,
+                    delivered.get(d.channel.pk, set()),
+                    self._builder.reachable_after(d.since, d.today, latest),
+                )
                 for d, m in zip(due, matched, strict=True)
             ]
         with report.timing("explain"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,23 +13,24 @@ from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.clock import Clock
 from bot.domain.digest import (
     NO_LLM_FALLBACK,
+    PREVIEW_SKIPS_EXPLANATION,
     Digest,
     DigestItem,
     ExplanationText,
     MatchReason,
     disclaimer_for,
 )
+from bot.domain.empty_digest import empty_reason
 from bot.domain.paper import Paper
 from bot.domain.topics import Topic, matched_words, read_topic
 from bot.infra.storage.repository import Repository
 from bot.services.catalog import IngestReport, PaperCatalog
 from bot.services.match_cache import MatchCache, Matched
-from bot.services.ports import Explainer, Prefetching
+from bot.services.ports import CachedExplanations, Explainer, Prefetching
 
 STILL_WRITING = (
     "(The explanation is still being written — showing the abstract only; `explain {id}` will have it.)"
 )
-SATURDAY, SUNDAY = 5, 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,32 +72,52 @@ class DigestBuilder:
         self._cache = MatchCache()
         self._cache_lock = asyncio.Lock()
 
-    async def build(self, channel: ChannelState, *, explain: bool = True) -> DigestPlan:
-        """The channel's next digest (not recorded anywhere: delivery does that)."""
+    async def build(self, channel: ChannelState, *, explain: bool = True, more: bool = False) -> DigestPlan:
+        """The channel's next digest (not recorded anywhere: delivery does that).
+
+        `more` is the `more` command: the next matched papers of recent listings, whatever the
+        channel's read mark, leaving that mark where it is.
+        """
         today = self.today(channel)
         entries = await self._repository.topics(channel.ref)
         topics = [read_topic(entry.topic) for entry in entries]
         if not topics:
             return DigestPlan(self.no_topics(channel, today), None)
         report = await self._catalog.refresh(self.categories_for(topics), everything=self.all_categories)
-        since = self.since(channel, today)
         latest = await self._catalog.seen_through()
+        since = self.recent(today, latest) if more else self.since(channel, today, latest)
         async with self._cache_lock:
             await self.load_candidates(since)
             matched = self.matches(topics, since)
         delivered = await self._repository.delivered_ids(channel.ref, matched.scores)
-        chosen, more = self.choose(channel, matched, delivered)
+        chosen, left = self.choose(channel, matched, delivered, self.reachable_after(since, today, latest))
         papers = [paper for paper, _, _ in chosen]
         texts = await self.explanations(papers, [channel.ref] * len(papers), explain)
-        return self.assemble(channel, today, topics, chosen, texts, more, report, since, latest)
+        plan = self.assemble(
+            channel, today, topics, chosen, texts, left, report, since, latest, more_command=more
+        )
+        return replace(plan, covered_through=None) if more else plan
 
     def today(self, channel: ChannelState) -> date:
         """The channel's date in its own time zone."""
         return self._clock.now().astimezone(ZoneInfo(channel.schedule.timezone)).date()
 
-    def since(self, channel: ChannelState, today: date) -> date:
-        """Papers announced after this day are new to the channel."""
-        return channel.covered_through or (today - timedelta(days=self._first_digest_days))
+    def since(self, channel: ChannelState, today: date, latest: date | None) -> date:
+        """Papers announced after this day are new to the channel: its read mark, or the recent ones."""
+        return channel.covered_through or self.recent(today, latest)
+
+    def recent(self, today: date, latest: date | None) -> date:
+        """Where a first digest (and `more`) starts: `first_digest_days` before arXiv's latest listing.
+
+        Counting from the latest announcement day rather than from today, a first digest always
+        holds at least that day's papers, on a Tuesday as after a holiday with no listings.
+        """
+        return (latest or today) - timedelta(days=self._first_digest_days)
+
+    def reachable_after(self, since: date, today: date, latest: date | None) -> date | None:
+        """Papers announced after this day are within `more`'s reach; None when all of `since`'s are."""
+        recent = self.recent(today, latest)
+        return recent if recent > since else None
 
     def no_topics(self, channel: ChannelState, today: date) -> Digest:
         """What a channel that follows nothing is told."""
@@ -138,11 +159,16 @@ class DigestBuilder:
         return Matched(total, tuple(topics), per_topic, cache.papers, cache.order)
 
     def choose(
-        self, channel: ChannelState, matched: Matched, delivered: AbstractSet[str]
+        self,
+        channel: ChannelState,
+        matched: Matched,
+        delivered: AbstractSet[str],
+        reachable_after: date | None = None,
     ) -> tuple[list[Ranked], int]:
-        """The channel's best papers it does not have yet, and how many more there were.
+        """The channel's best papers it does not have yet, and how many more `more` can post.
 
-        Best is the highest score, then the newest, then the lowest id.
+        Best is the highest score, then the newest, then the lowest id. Papers announced before
+        `reachable_after` (a channel back from a long pause) are left out of the count.
         """
         fresh = matched.scores
         if delivered:
@@ -168,7 +194,16 @@ class DigestBuilder:
             )
             for a in pool[:cap]
         ]
-        return chosen, len(fresh) - len(chosen)
+        left = len(fresh) - len(chosen)
+        if left and reachable_after is not None:
+            picked = set(pool[:cap])
+            papers = matched.papers
+            left = sum(
+                1
+                for a in fresh
+                if a not in picked and (papers[a].announced or reachable_after) > reachable_after
+            )
+        return chosen, left
 
     def assemble(
         self,
@@ -181,6 +216,8 @@ class DigestBuilder:
         report: IngestReport,
         since: date,
         latest: date | None,
+        *,
+        more_command: bool = False,
     ) -> DigestPlan:
         """The digest of the chosen papers, or the empty digest with its reason."""
         items = tuple(
@@ -190,7 +227,16 @@ class DigestBuilder:
         topic_texts = tuple(t.text for t in topics)
         notes = listing_notes(topics, report)
         if not items:
-            reason = " ".join([self._empty_reason(today, report, since, latest), *notes])
+            reason = empty_reason(
+                today=today,
+                since=since,
+                latest=latest,
+                skipped=report.skipped,
+                first_digest=channel.last_digest_at is None,
+                more=more_command,
+                behind=report.behind and report.expected_day is not None,
+            )
+            reason = " ".join([reason, *notes])
             return DigestPlan(self._empty(channel, today, topic_texts, reason), latest)
         digest = Digest(
             channel=channel.ref,
@@ -219,8 +265,10 @@ class DigestBuilder:
         """Every item's explanation, waiting at most `explain_wait` seconds: the LLM never holds a
         digest back. The explainer bounds its own concurrency, and what is still being written
         when the wait ends goes on in the background and is cached for `explain`."""
-        if not explain or not papers:
-            return [ExplanationText(NO_LLM_FALLBACK, is_fallback=True) for _ in papers]
+        if not papers:
+            return []
+        if not explain:
+            return await self._written(papers)
         if isinstance(self._explainer, Prefetching):
             await self._explainer.prefetch(papers)
         # Each call is charged to the channel beside it (budgets are per channel).
@@ -238,20 +286,18 @@ class DigestBuilder:
                 texts.append(ExplanationText(STILL_WRITING.format(id=paper.arxiv_id), is_fallback=True))
         return texts
 
+    async def _written(self, papers: Sequence[Paper]) -> list[ExplanationText]:
+        """A preview's explanations: those already written, else a note saying why there is none."""
+        if not isinstance(self._explainer, CachedExplanations):  # no LLM is configured
+            return [ExplanationText(NO_LLM_FALLBACK, is_fallback=True) for _ in papers]
+        found = await self._explainer.cached(papers)
+        skipped = [
+            ExplanationText(PREVIEW_SKIPS_EXPLANATION.format(id=p.arxiv_id), is_fallback=True) for p in papers
+        ]
+        return [found.get(p.arxiv_id, note) for p, note in zip(papers, skipped, strict=True)]
+
     def _empty(self, channel: ChannelState, today: date, topics: tuple[str, ...], reason: str) -> Digest:
         return Digest(channel=channel.ref, day=today, topics=topics, items=(), empty_reason=reason)
-
-    def _empty_reason(self, today: date, report: IngestReport, since: date, latest: date | None) -> str:
-        if report.behind and report.expected_day is not None:
-            return "Nothing new yet."  # the note on the late listing says why
-        if today.weekday() in (SATURDAY, SUNDAY) or report.skipped:
-            return (
-                "Nothing new today: arXiv announces no new papers on Saturdays and Sundays. "
-                "The next listing comes on Monday (Sunday evening US Eastern time)."
-            )
-        if latest is None or latest <= since:
-            return "Nothing new yet: arXiv's listing has no papers announced since the last digest."
-        return "Nothing new matched this channel's topics since the last digest."
 
 
 def listing_notes(topics: Sequence[Topic], report: IngestReport) -> list[str]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import assert_never
 from zoneinfo import ZoneInfo
@@ -23,6 +25,7 @@ from bot.domain.commands import (
     MarkNotRelevant,
     Pause,
     PostDigest,
+    PostMore,
     Preview,
     Resume,
     SetMaxPapers,
@@ -128,8 +131,10 @@ class Engine:
                 return await self._topics(channel)
             case PostDigest():
                 return await self._post_digest(channel)
+            case PostMore():
+                return await self._post_digest(channel, more=True)
             case Preview():
-                return (await self.builder.build(state, explain=False)).digest
+                return replace((await self.builder.build(state, explain=False)).digest, is_preview=True)
             case Explain(paper=text):
                 return await self._explain(channel, text)
             case Ask(paper=text, question=question):
@@ -209,12 +214,12 @@ class Engine:
             return Notice("This channel follows no topics yet. Try `subscribe convergence`.", Tone.INFO)
         return TopicList(tuple(entries))
 
-    async def _post_digest(self, channel: ChannelRef) -> Reply | None:
+    async def _post_digest(self, channel: ChannelRef, *, more: bool = False) -> Reply | None:
         publisher = self.publisher_for(channel.platform)
         if publisher is None:
             return Notice(f"I can't post to {channel.platform} right now.", Tone.ERROR)
         try:
-            await self.delivery.deliver(channel, publisher)
+            await self.delivery.deliver(channel, publisher, more=more)
         except NotDelivered as error:
             note = " Daily digests here are paused; type `resume` once that is fixed." if error.paused else ""
             return Notice(f"The digest could not be posted: {error}{note}", Tone.ERROR)
@@ -293,7 +298,7 @@ class Engine:
         )
 
     async def _set_max_papers(self, state: ChannelState, value: str) -> Reply:
-        if not value.isdigit() or not 1 <= int(value) <= MAX_PAPERS_LIMIT:
+        if not re.fullmatch(r"[0-9]{1,4}", value) or not 1 <= int(value) <= MAX_PAPERS_LIMIT:
             return Notice(
                 f"`{value[:20]}` is not a number of papers from 1 to {MAX_PAPERS_LIMIT}; "
                 "for example `settings max 15`.",

@@ -92,6 +92,16 @@ class LlmExplainer:
             if found is not None:
                 self._remember(key, ExplanationText(sanitize_text(found.text), found.model, found.source))
 
+    async def cached(self, papers: Sequence[Paper]) -> dict[str, ExplanationText]:
+        """What is already written for these papers (a preview shows it and writes nothing)."""
+        await self.prefetch(papers)
+        found = {}
+        for paper in papers:
+            text = self._cached(self._key(paper))
+            if text is not None:
+                found[paper.arxiv_id] = text
+        return found
+
     def _key(self, paper: Paper) -> ExplanationKey:
         return ExplanationKey(paper.arxiv_id, paper.version, self._llm.model, PROMPT_VERSION)
 

@@ -70,6 +70,15 @@ class Prefetching(Protocol):
         ...
 
 
+@runtime_checkable
+class CachedExplanations(Protocol):
+    """An explainer that can show what it already wrote without writing anything (for previews)."""
+
+    async def cached(self, papers: Sequence[Paper]) -> dict[str, ExplanationText]:
+        """The stored explanations of these papers, by arXiv id; no LLM call."""
+        ...
+
+
 class LlmUnavailable(Exception):
     """The LLM gave no answer; the message is safe to show in a channel (it never holds a key)."""
 

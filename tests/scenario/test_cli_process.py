@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.infra.storage.migrate import head_revision
 from tests.fakes.arxiv_server import FakeArxiv
-from tests.support.processes import ROOT, paperboy_env, run_paperboy
+from tests.support.processes import ROOT, PaperboyProcess, free_port, paperboy_env, run_paperboy
 
 HEAVY = ("litellm", "discord", "slack_bolt", "slack_sdk")
 
@@ -50,12 +53,41 @@ def test_console_scenario_with_a_restart_between_every_step(env: dict[str, str])
         assert "Traceback" not in step.stdout + step.stderr
 
 
-def test_run_without_tokens_names_the_variables_and_falls_back_to_the_console(env: dict[str, str]) -> None:
-    result = run_paperboy(env, "run", stdin="help\n")
-    assert result.returncode == 0, result.stderr
-    for variable in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DISCORD_TOKEN", "paperboy console"):
-        assert variable in result.stderr
-    assert "subscribe <topic>" in result.stdout
+def test_run_without_tokens_or_terminal_answers_then_keeps_the_scheduler_running(
+    env: dict[str, str],
+) -> None:
+    # A container: no token, no terminal, input that ends. Exiting would make a restart policy start
+    # it again and again; it answers what was piped in and runs on until SIGTERM.
+    port = free_port()
+    process = PaperboyProcess({**env, "HEALTH_PORT": str(port), "LOG_LEVEL": "INFO"}, "run")
+    try:
+        process.type("help")
+        assert process.proc.stdin is not None
+        process.proc.stdin.close()
+        process.wait_until(lambda: any("Input ended" in line for line in process.stderr), 30, "end of input")
+        for variable in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DISCORD_TOKEN", "paperboy console"):
+            assert variable in "\n".join(process.stderr)
+        assert "subscribe <topic>" in "\n".join(process.stdout)
+        health = process.wait_for_role("leader")  # it runs the scheduler, and says it is healthy
+        assert health["adapters"] == {"console": True}, health
+        assert listening_addresses(port) == {"127.0.0.1"}  # health stays on this machine by default
+        assert process.proc.poll() is None
+
+        process.signal(signal.SIGTERM)
+        assert process.wait(timeout=5) == 0  # an idle process stops within 5 s
+    finally:
+        process.close()
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The IPv4 addresses some socket listens on at `port`, from the kernel's own table."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, _, hex_port = local.partition(":")
+        if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return found
 
 
 def test_digest_dry_run_shows_without_recording(env: dict[str, str]) -> None:
@@ -111,6 +143,18 @@ def test_help_and_version_stay_light(env: dict[str, str]) -> None:
     for command in ("run", "console", "digest", "explain", "ingest"):
         assert command in result.stdout
     assert "HEAVY: []" in result.stdout
+
+
+def test_the_command_line_without_a_command_the_db_group_and_a_bad_option(env: dict[str, str]) -> None:
+    bare = run_paperboy(env)
+    assert bare.returncode == 0 and "COMMAND" in bare.stdout and "doctor" in bare.stdout
+    head = head_revision()
+    assert run_paperboy(env, "db", "upgrade").stdout == f"Database upgraded from empty to {head}.\n"
+    current = run_paperboy(env, "db", "current")
+    assert current.stdout == f"Database at {head}; newest is {head} (up to date).\n"
+    wrong = run_paperboy(env, "usage", "--days", "0")
+    assert wrong.returncode == 2
+    assert "`0` is not a whole number of at least 1, e.g. 7" in wrong.stderr
 
 
 def test_bad_configuration_is_reported_plainly(env: dict[str, str]) -> None:

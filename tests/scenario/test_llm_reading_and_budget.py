@@ -5,10 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from adapters.console.adapter import CONSOLE_USER
-from bot.cli import app
 from bot.domain.channel import ChannelRef
 from bot.domain.commands import Explain
 from bot.domain.digest import DISCLAIMER_FULL_TEXT
@@ -18,6 +15,7 @@ from tests.fakes.llm_server import FakeLlm
 from tests.fakes.pdf import minimal_pdf
 from tests.fixtures.seed_papers import digest_seed_disclaimer, digest_seed_papers
 from tests.scenario.conftest import MakeChat
+from tests.support.processes import clean_env, run_paperboy
 
 NHGD = "2602.10905"
 CHANNEL = ChannelRef("slack", "T1", "C1", "team")
@@ -161,17 +159,13 @@ async def test_past_the_channels_daily_budget_the_abstract_comes_with_a_note(
     assert isinstance(answer, PaperCard) and not answer.explanation.is_fallback
     assert fake_llm.calls == 2
 
-    # The command runs its own event loop, as it does from a shell.
-    shown = await asyncio.to_thread(
-        CliRunner().invoke,
-        app,
-        ["usage", "--since", "2026-02-01"],
-        env={"DATABASE_URL": chat.settings.database_url, "DATA_DIR": str(tmp_path), "COLUMNS": "160"},
-    )
-    assert shown.exit_code == 0, shown.output
-    assert "2026-02-12" in shown.output
-    assert "console:local:console" in shown.output and "slack:T1:C-other" in shown.output
-    assert "1,200" in shown.output and "2,400" in shown.output  # per channel, then the total
+    # The command, as it runs from a shell.
+    env = clean_env(DATABASE_URL=chat.settings.database_url, DATA_DIR=str(tmp_path), COLUMNS="160")
+    shown = await asyncio.to_thread(run_paperboy, env, "usage", "--since", "2026-02-01")
+    assert shown.returncode == 0, shown.stderr
+    assert "2026-02-12" in shown.stdout
+    assert "console:local:console" in shown.stdout and "slack:T1:C-other" in shown.stdout
+    assert "1,200" in shown.stdout and "2,400" in shown.stdout  # per channel, then the total
 
 
 async def test_the_total_daily_budget_covers_every_channel(make_chat: MakeChat, fake_llm: FakeLlm) -> None:

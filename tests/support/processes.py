@@ -3,6 +3,7 @@ output lines are collected and whose /healthz and /metrics are read."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -178,3 +179,79 @@ class PaperboyProcess:
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+class TerminalPaperboy:
+    """`python -m bot.cli ARGS` on a pseudo-terminal, as a person at a terminal runs it.
+
+    The terminal is the process's controlling terminal, so Ctrl-C typed into it (`\\x03`) becomes
+    SIGINT from the terminal driver, exactly as at a keyboard.
+    """
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        import fcntl
+        import pty
+        import termios
+
+        self._master, slave = pty.openpty()
+
+        def take_terminal() -> None:
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={"TERM": "dumb", **env},
+            cwd=env.get("DATA_DIR", str(ROOT)),
+            preexec_fn=take_terminal,
+        )
+        os.close(slave)
+        self._output = bytearray()
+        self._changed = threading.Condition()
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        while True:
+            try:
+                data = os.read(self._master, 4096)
+            except OSError:  # the terminal closed with the process
+                return
+            if not data:
+                return
+            with self._changed:
+                self._output.extend(data)
+                self._changed.notify_all()
+
+    @property
+    def output(self) -> str:
+        """Everything the terminal showed so far."""
+        with self._changed:
+            return self._output.decode("utf-8", "replace")
+
+    def type(self, keys: str | bytes) -> None:
+        """Type keys; `\\r` is Enter, `\\x03` is Ctrl-C; bytes go as they are."""
+        os.write(self._master, keys if isinstance(keys, bytes) else keys.encode())
+
+    def expect(self, text: str, timeout: float = 30.0, *, after: int = 0) -> int:
+        """Wait until `text` shows (past position `after`); returns where it ends."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                found = self._output.decode("utf-8", "replace").find(text, after)
+                if found >= 0:
+                    return found + len(text)
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    raise AssertionError(f"no {text!r} on the terminal; it shows:\n{self.output[-2000:]}")
+                self._changed.wait(min(left, 0.1))
+
+    def close(self) -> None:
+        """Make sure the process is gone and the terminal closed."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        with contextlib.suppress(OSError):
+            os.close(self._master)

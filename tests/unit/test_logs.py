@@ -10,7 +10,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import ContextAndSecrets, JsonFormatter, TextFormatter, log_context
+from bot.logs import (
+    MAX_MESSAGE,
+    ContextAndSecrets,
+    JsonFormatter,
+    TextFormatter,
+    configure_logging,
+    log_context,
+)
+from bot.settings import Settings
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.clock import FakeClock
+from tests.support.services import fake_arxiv_source
 
 
 @pytest.fixture
@@ -73,3 +84,31 @@ def test_text_lines_show_the_run_in_brackets() -> None:
         ContextAndSecrets([]).filter(record)
     line = TextFormatter("%(levelname)s %(name)s: %(message)s").format(record)
     assert line == "INFO bot.services.delivery: [console:local:console abc123] posted 3"
+
+
+@pytest.fixture
+def configured(capsys: pytest.CaptureFixture[str]) -> Iterator[pytest.CaptureFixture[str]]:
+    """Logging as `paperboy` sets it up, restored afterwards (it replaces the root handlers)."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    configure_logging(Settings(_env_file=None))
+    capsys.readouterr()
+    yield capsys
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+async def test_the_arxiv_librarys_request_urls_stay_out_and_long_lines_are_cut(
+    configured: pytest.CaptureFixture[str], fake_arxiv: FakeArxiv
+) -> None:
+    source = fake_arxiv_source(fake_arxiv, FakeClock())
+    ids = [f"2602.{n:05d}" for n in range(300)]  # a listing's look-up: a URL of kilobytes
+    await source.fetch_papers(ids)
+    source.close()
+    logging.getLogger("bot.test").warning("asked for %s", ",".join(ids))
+
+    shown = configured.readouterr().err
+    assert "Requesting page" not in shown  # the arxiv library's INFO line with the whole URL
+    line = next(line for line in shown.splitlines() if "asked for" in line)
+    assert line.endswith(f"… ({len('asked for ') + len(','.join(ids)) - MAX_MESSAGE:,} more characters)")
+    assert len(line) < MAX_MESSAGE + 120

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
+import socket
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlsplit
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
@@ -36,6 +39,9 @@ def load_litellm() -> ModuleType:
             os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
             import litellm
 
+            # litellm's import leaves a heap so big that the collector took seconds at exit (tens
+            # of seconds on a busy machine): objects alive now stay, and are never scanned again.
+            gc.freeze()
             litellm.suppress_debug_info = True
             litellm.telemetry = False
             _litellm = litellm
@@ -45,10 +51,11 @@ def load_litellm() -> ModuleType:
 class _Retryable(Exception):
     """A failure worth another try, with the provider's requested wait if it gave one."""
 
-    def __init__(self, reason: str, retry_after: float | None) -> None:
+    def __init__(self, reason: str, retry_after: float | None, *, unreachable: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.unreachable = unreachable  # `reason` then says which server could not be reached
 
 
 class LlmClient:
@@ -108,6 +115,8 @@ class LlmClient:
         except _Retryable as error:
             made = int(retrying.statistics.get("attempt_number", tries))
             plural = "try" if made == 1 else "tries"
+            if error.unreachable:
+                raise LlmUnavailable(f"{error.reason} ({made} {plural})") from None
             raise LlmUnavailable(f"the LLM did not answer ({error.reason}) after {made} {plural}") from None
         return _completion(litellm, response)
 
@@ -147,6 +156,13 @@ class LlmClient:
             return LlmKeyRejected(self.provider)
         if isinstance(error, litellm.RateLimitError):
             return _Retryable("rate limited, HTTP 429", _retry_after(error))
+        failure = _connection_failure(error)
+        if failure is not None:
+            # litellm reports a refused connection as HTTP 500: say what really happened, and where.
+            where = _server(self.config.api_base, error) or f"of {self.provider}"
+            return _Retryable(
+                f"the LLM server {where} could not be reached: {failure}", None, unreachable=True
+            )
         retryable = (
             litellm.InternalServerError,
             litellm.ServiceUnavailableError,
@@ -158,6 +174,52 @@ class LlmClient:
             return _Retryable(f"{kind}, {reason}", None)
         log.error("LLM %s refused the request: %s (HTTP %s)", self.model, kind, status)
         return LlmUnavailable(f"the LLM provider {self.provider} refused the request (HTTP {status or '?'})")
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and its causes, outermost first."""
+    found: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in found):
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def _connection_failure(error: BaseException) -> str | None:
+    """`connection refused` (or a few other words) when the call failed to connect at all."""
+    chain = _chain(error)
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return "host name not found"
+    if any(type(e).__name__ in CONNECT_ERRORS for e in chain):
+        return "no connection"
+    return None
+
+
+# The HTTP libraries' names for "could not connect" (httpx, openai's SDK, aiohttp).
+CONNECT_ERRORS = {"ConnectError", "ConnectTimeout", "APIConnectionError", "ClientConnectorError"}
+
+
+def _server(api_base: str, error: BaseException) -> str:
+    """`at host:port` of the LLM server (never a key or a path), from the settings or the request."""
+    url = api_base.strip()
+    if not url:  # the SDK's own request knows the provider's address (litellm's may not)
+        requests = [
+            getattr(e, "request", None) for e in _chain(error) if type(e).__module__.startswith("httpx")
+        ]
+        url = next((str(r.url) for r in requests if r is not None), "")
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:
+        return ""
+    if not parts.hostname:
+        return ""
+    return f"at {parts.hostname}:{port}" if port else f"at {parts.hostname}"
 
 
 def _worth_retrying(error: BaseException) -> bool:

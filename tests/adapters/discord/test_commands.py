@@ -22,6 +22,7 @@ PAPER_SUBCOMMANDS: dict[str, list[tuple[str, bool, bool]]] = {
     "unsubscribe": [("topic", True, True)],
     "topics": [],
     "digest": [],
+    "more": [],
     "preview": [],
     "explain": [("paper", True, False)],
     "ask": [("paper", True, False), ("question", True, False)],

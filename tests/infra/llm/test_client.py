@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from bot.infra.llm import LlmClient, LlmConfig
 from bot.services.ports import LlmKeyRejected, LlmTimedOut, LlmUnavailable
 from tests.fakes.llm_server import FakeLlm
+from tests.support.processes import free_port
 
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Title: A paper"}]
 
@@ -118,3 +119,29 @@ def test_importing_the_bot_does_not_import_litellm() -> None:
     )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert shown.stdout.split() == ["False", "False"]
+
+
+async def test_a_refused_connection_says_which_server_could_not_be_reached_never_http_500(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    port = free_port()  # nothing listens there: the connection is refused
+    sleeps = RecordedSleeps()
+    secret = "sk-refused-connection-key-0123456789"
+    config = LlmConfig(
+        provider="openai",
+        model="openai/fake-model",
+        api_key=SecretStr(secret),
+        api_base=f"http://127.0.0.1:{port}/v1",
+        timeout=5.0,
+        max_retries=1,
+        retry_wait=1.0,
+    )
+    with caplog.at_level(logging.WARNING), pytest.raises(LlmUnavailable) as raised:
+        await LlmClient(config, sleep=sleeps).complete(MESSAGES, max_tokens=10)
+
+    message = str(raised.value)
+    assert message == f"the LLM server at 127.0.0.1:{port} could not be reached: connection refused (2 tries)"
+    assert "500" not in message + caplog.text
+    assert f"127.0.0.1:{port} could not be reached" in caplog.text  # the operator sees where, too
+    assert secret not in message + caplog.text
+    assert sleeps.waits == [1.0]  # a refused connection is retried like a server error
