@@ -221,6 +221,14 @@ def ingest(
         str | None,
         typer.Option("--date", help="Announcement day YYYY-MM-DD (default: today's listing)."),
     ] = None,
+    write_ahead: Annotated[
+        bool,
+        typer.Option(
+            "--explain/--no-explain",
+            help="Then write the explanations of the papers the channels' next digests will hold "
+            "(when an LLM is configured), so the digests find them ready.",
+        ),
+    ] = True,
 ) -> None:
     """Read arXiv's listing into the database now (the scheduler does this before digests)."""
     settings = settings_or_exit()
@@ -233,6 +241,8 @@ def ingest(
             raise typer.Exit(2) from None
 
     async def work(services: Services) -> int:
+        from bot.app import build_prewriter
+
         categories = await services.engine.builder.all_categories()
         if wanted is None:
             report = await services.catalog.refresh(categories, force=True)
@@ -241,6 +251,13 @@ def ingest(
         else:
             count = await services.catalog.backfill(categories, wanted)
             typer.echo(f"Ingested {count} papers submitted on {wanted}.")
+        prewriter = build_prewriter(services) if write_ahead else None
+        if prewriter is not None:
+            if wanted is None:
+                written = await prewriter.after_ingest(report)
+            else:
+                written = await prewriter.prewrite()
+            typer.echo(written.summary())
         return 0
 
     raise typer.Exit(_with_services(settings, work))
