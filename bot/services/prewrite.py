@@ -104,7 +104,6 @@ class Prewriter:
         self._clock = clock
         self._batch_size = batch_size
         self._horizon = horizon
-        self.busy = 0  # papers being written right now (at most the explainer's concurrency)
 
     async def after_ingest(self, report: IngestReport) -> PrewriteReport:
         """What a successful ingest calls: write ahead, unless arXiv announced nothing that day."""
@@ -132,12 +131,7 @@ class Prewriter:
                     payers = heapq.nsmallest(
                         PAYERS_TRIED, demand.receivers, key=lambda r: report.charged[r.key]
                     )
-                    self.busy += 1
-                    try:
-                        attempt = await self._explainer.write_ahead(demand.paper, payers)
-                    finally:
-                        self.busy -= 1
-                    report.count(attempt)
+                    report.count(await self._explainer.write_ahead(demand.paper, payers))
 
             # As many workers as the LLM takes calls at once: the explainer's limit holds for every
             # caller, and an `explain` typed meanwhile waits for one call, not for the whole queue.

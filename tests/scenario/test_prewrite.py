@@ -190,21 +190,29 @@ async def test_within_the_total_budget_the_most_wanted_papers_are_written_first(
 async def test_each_paper_is_charged_to_a_channel_that_gets_it_within_its_budget(
     make_day: MakeDay, fake_llm: FakeLlm
 ) -> None:
-    # Room for one call per channel a day.
+    # Room for one call per channel a day; C1 has spent most of its budget already.
     fake_llm.usage = (600, 200)
-    day = await make_day(llm_daily_tokens_per_channel=WORST_CASE + 500, llm_daily_tokens_total=0)
+    budget = WORST_CASE + 500
+    day = await make_day(llm_daily_tokens_per_channel=budget, llm_daily_tokens_total=0)
+    store = LlmStore(day.services.database)
+    today = day.clock.now().date()
+    await store.record_usage("bench:W:C1", today, prompt_tokens=1_500, completion_tokens=500, cost=0.0)
+
     report = await day.prewriter.after_ingest(await day.ingest())
     assert report.written == fake_llm.calls and report.refused == report.papers - report.written
     await day.digests()
 
-    used = await LlmStore(day.services.database).usage()
-    assert 2 <= len(used) == report.written  # spread: one call each
-    assert all(line.calls == 1 and line.tokens <= WORST_CASE + 500 for line in used)
-    received = {
+    used = {line.channel_key: line for line in await store.usage()}
+    assert used["bench:W:C1"].calls == 1  # only its own earlier call: another receiver paid
+    charged = [line for key, line in used.items() if key != "bench:W:C1"]
+    assert 2 <= len(charged) == report.written  # spread: one call each
+    assert all(line.calls == 1 and line.tokens <= budget for line in charged)
+    explained = {
         f"bench:W:{channel_id}": {item.paper.arxiv_id for item in items if not item.explanation.is_fallback}
         for channel_id, items in day.publisher.items.items()
     }
-    assert all(received.get(line.channel_key) for line in used)  # payers got explained papers
+    assert explained["bench:W:C1"]  # C1 still got papers written ahead, paid by others
+    assert all(explained.get(line.channel_key) for line in charged)  # every payer got explained papers
 
 
 async def test_writing_ahead_keeps_to_the_llm_concurrency_and_explain_is_not_queued_behind_it(
