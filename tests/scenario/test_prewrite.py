@@ -17,7 +17,7 @@ from adapters.console.adapter import CONSOLE_USER
 from bot.app import Services, build_cycle, build_prewriter, build_services
 from bot.cli import app
 from bot.domain.channel import ChannelRef
-from bot.domain.commands import Explain, Pause, Subscribe
+from bot.domain.commands import Explain, Pause, SetSchedule, Subscribe
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import PaperCard, Reply
 from bot.infra.arxiv import ArxivSource
@@ -148,6 +148,23 @@ async def test_the_papers_channels_will_get_are_explained_before_their_digests(
     # A second run (another ingest the same day) finds them written and asks nothing.
     again = await day.prewriter.prewrite()
     assert again.written == 0 and fake_llm.calls == written
+
+
+async def test_channels_whose_digest_is_days_away_wait_for_a_later_listing(
+    make_day: MakeDay, fake_llm: FakeLlm
+) -> None:
+    day = await make_day()  # the fake clock says Thursday noon UTC
+    for channel_id in TOPICS:
+        ref = ChannelRef("bench", "W", channel_id)
+        await day.services.engine.handle(ref, CONSOLE_USER, SetSchedule("09:00 UTC mon"))
+    report = await day.prewriter.after_ingest(await day.ingest())
+    assert report.channels == 0 and fake_llm.calls == 0  # their picks may change by Monday
+
+    await day.services.engine.handle(
+        ChannelRef("bench", "W", "C1"), CONSOLE_USER, SetSchedule("09:00 UTC fri")
+    )
+    report = await day.prewriter.prewrite()  # Friday 09:00 is within a day
+    assert report.channels == 1 and report.written == fake_llm.calls > 0
 
 
 async def test_a_day_arxiv_skips_writes_nothing(make_day: MakeDay, fake_llm: FakeLlm) -> None:
