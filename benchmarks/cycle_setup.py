@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -19,18 +20,21 @@ from pydantic import SecretStr
 from sqlalchemy import insert, select
 
 from adapters.slack.blocks import digest_header_messages, digest_item_message
+from benchmarks.virtual_time import SharedTime, VirtualClock, VirtualWait
 from benchmarks.workload import make_papers, make_topics, subscriptions
 from bot.app import Services, build_cycle, build_services
 from bot.domain.channel import ChannelRef
+from bot.domain.clock import Clock
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.paper import Paper
 from bot.domain.replies import Reply
 from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.infra.storage.tables import ChannelRow, SubscriptionRow
 from bot.services.digest_cycle import DigestCycle
+from bot.services.digests import STILL_WRITING
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
-from tests.fakes.clock import FakeClock
+from tests.fakes.clock import DEFAULT_WALL_START, FakeClock
 from tests.fakes.llm_server import FakeLlm
 from tests.fixtures.seed_papers import SEED_ANNOUNCED
 
@@ -40,20 +44,29 @@ INSERT_ROWS = 5_000
 
 @dataclass
 class CountingPublisher:
-    """A chat platform that accepts every post at once, rendering it as Slack Block Kit first."""
+    """A chat platform that accepts every post at once, rendering it as Slack Block Kit first.
 
+    It notes when each channel's digest was last posted to (on the benchmark's clock) and which
+    items carried their explanation.
+    """
+
+    clock: Clock
     platform: str = "bench"
     messages: int = 0
     headers: dict[str, int] = field(default_factory=dict)
     items: dict[str, int] = field(default_factory=dict)
     distinct_papers: set[str] = field(default_factory=set)
     blocks: int = 0
+    explained_items: int = 0
+    still_writing_items: int = 0
+    last_post: dict[str, datetime] = field(default_factory=dict)
 
     async def post_digest_header(self, channel: ChannelRef, digest: Digest) -> str:
         self.blocks += sum(len(m.blocks) for m in digest_header_messages(digest))
         self.messages += 1
         self.headers[channel.channel_id] = self.headers.get(channel.channel_id, 0) + 1
         self.items.setdefault(channel.channel_id, 0)
+        self.last_post[channel.channel_id] = self.clock.now()
         return f"{channel.channel_id}:{self.messages}"
 
     async def post_digest_item(
@@ -63,6 +76,9 @@ class CountingPublisher:
         self.messages += 1
         self.items[channel.channel_id] += 1
         self.distinct_papers.add(item.paper.arxiv_id)
+        self.explained_items += not item.explanation.is_fallback
+        self.still_writing_items += item.explanation.text.startswith(STILL_WRITING[:30])
+        self.last_post[channel.channel_id] = self.clock.now()
         return f"{parent}:{self.messages}"
 
     async def post_reply(self, channel: ChannelRef, reply: Reply) -> str:
@@ -74,19 +90,28 @@ class CountingPublisher:
 
 
 class RemoteLlm:
-    """The fake LLM server in a child process, as a real LLM is elsewhere: its CPU is not ours."""
+    """The fake LLM server in a child process, as a real LLM is elsewhere: its CPU is not ours.
 
-    def __init__(self) -> None:
+    With `latency`, every reply waits that many seconds of the shared virtual time.
+    """
+
+    def __init__(self, latency: float = 0.0, shared: SharedTime | None = None) -> None:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve_llm, args=(child,), daemon=True)
+        self._process = context.Process(target=_serve_llm, args=(child, latency, shared), daemon=True)
         self._process.start()
         self.api_base, self.api_key = self._conn.recv()
 
     @property
     def calls(self) -> int:
-        """Chat completions the server has answered."""
+        """Chat completions the server was asked for."""
         self._conn.send("calls")
+        return int(self._conn.recv())
+
+    @property
+    def most_in_flight(self) -> int:
+        """The most requests the server held at once."""
+        self._conn.send("most")
         return int(self._conn.recv())
 
     def stop(self) -> None:
@@ -95,11 +120,12 @@ class RemoteLlm:
         self._process.join(timeout=10)
 
 
-def _serve_llm(conn: Connection) -> None:
-    with FakeLlm() as fake:
+def _serve_llm(conn: Connection, latency: float, shared: SharedTime | None) -> None:
+    with FakeLlm(wait=VirtualWait(shared) if shared else None) as fake:
+        fake.delay = latency
         conn.send((fake.api_base, fake.api_key))
         while (message := conn.recv()) != "stop":
-            conn.send(fake.calls if message == "calls" else None)
+            conn.send({"calls": fake.calls, "most": fake.most_in_flight}.get(message))
 
 
 @dataclass
@@ -112,6 +138,7 @@ class World:
     gate: RequestGate
     llm: RemoteLlm
     publisher: CountingPublisher
+    clock: FakeClock | VirtualClock
     papers: list[Paper]
     topics: list[str]
     subscriptions: int
@@ -119,15 +146,25 @@ class World:
 
 
 @asynccontextmanager
-async def build_world(args: argparse.Namespace, folder: Path) -> AsyncIterator[World]:
-    """Fakes up, services built, channels and their topics stored; torn down afterwards."""
+async def build_world(
+    args: argparse.Namespace, folder: Path, shared: SharedTime | None = None
+) -> AsyncIterator[World]:
+    """Fakes up, services built, channels and their topics stored; torn down afterwards.
+
+    With `shared` (the `--llm-latency` mode) the services, the arXiv gate and the fake LLM run on
+    the virtual clock, the LLM answers after `args.llm_latency` virtual seconds, and digests wait
+    for their explanations as long as a deployment's default does.
+    """
     import litellm  # noqa: F401  (a running bot has it loaded; its 3-4 s import is not a cycle's cost)
 
     started = time.perf_counter()
     papers = make_papers(args.papers, args.seed, SEED_ANNOUNCED)
     topics = make_topics(args.topics, args.seed + 1)
-    clock = FakeClock()
-    llm = RemoteLlm()
+    clock: FakeClock | VirtualClock = (
+        FakeClock() if shared is None else VirtualClock(shared, DEFAULT_WALL_START)
+    )
+    llm = RemoteLlm() if shared is None else RemoteLlm(args.llm_latency, shared)
+    overrides = {} if shared is None else {"llm_concurrency": args.llm_concurrency, "llm_digest_wait": 120.0}
     with FakeArxiv([(p, "new") for p in papers]) as arxiv:
         gate = RequestGate(3.0, clock)
         source = ArxivSource(arxiv.api_url, arxiv.rss_url, gate=gate, timeout=60, retries=2, clock=clock)
@@ -146,10 +183,10 @@ async def build_world(args: argparse.Namespace, folder: Path) -> AsyncIterator[W
             llm_digest_wait=600,
             # The default total (2M tokens a day) is sized for a small bot, not 3,000 papers.
             llm_daily_tokens_total=0,
-        )
+        ).model_copy(update=overrides)
         services = await build_services(settings, clock=clock, source=source)
         try:
-            publisher = CountingPublisher()
+            publisher = CountingPublisher(clock=clock)
             services.engine.register_publisher(publisher)
             count = await _store_channels(services, args, topics, clock)
             world = World(
@@ -159,6 +196,7 @@ async def build_world(args: argparse.Namespace, folder: Path) -> AsyncIterator[W
                 gate,
                 llm,
                 publisher,
+                clock,
                 papers,
                 topics,
                 count,
@@ -172,7 +210,7 @@ async def build_world(args: argparse.Namespace, folder: Path) -> AsyncIterator[W
 
 
 async def _store_channels(
-    services: Services, args: argparse.Namespace, topics: list[str], clock: FakeClock
+    services: Services, args: argparse.Namespace, topics: list[str], clock: Clock
 ) -> int:
     """Channels and subscriptions in bulk, streamed in chunks so 100k channels stay small in memory."""
     now = clock.now()

@@ -1,6 +1,7 @@
 """Benchmark: one full daily digest cycle for 10,000 channels, against the naive design, in one run.
 
     python benchmarks/digest_cycle.py [--channels 10000] [--scaling]
+    python benchmarks/digest_cycle.py --llm-latency 3     # a slow LLM, explanations written ahead
 
 Real services on a real SQLite file, the real litellm against a local fake OpenAI-compatible
 server, the real arxiv library against a local fake arXiv (RSS listing and id look-ups) whose
@@ -10,6 +11,11 @@ request per part; the arXiv-request target allows exactly that (10, plus one per
 chat platform is in memory: it renders every message with the Slack Block Kit renderer and accepts
 it at once, so there are no platform rate-limit waits to exclude. `--scaling` runs 1k, 10k and 100k channels,
 each in its own process, and prints them side by side. Exits non-zero if a target fails.
+
+`--llm-latency SECONDS`: the fake LLM answers each request after that many seconds, counted on a
+virtual clock (benchmarks/virtual_time.py), not slept. The listing comes in at 08:00 UTC and is
+followed by `Prewriter.after_ingest`; the digests are due at 09:00 UTC (benchmarks/llm_latency.py).
+The same day without writing ahead runs next, in its own process, as the baseline.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import argparse
 import asyncio
 import gc
 import json
+import multiprocessing
 import os
 import resource
 import subprocess
@@ -31,7 +38,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from benchmarks.cycle_setup import HELP_RUNS, World, build_world, help_time  # noqa: E402
+from benchmarks.llm_latency import LatencyDay  # noqa: E402
+from benchmarks.llm_latency import table as latency_table  # noqa: E402
+from benchmarks.llm_latency import targets as latency_targets  # noqa: E402
 from benchmarks.naive import arxiv_query, naive_matching  # noqa: E402
+from benchmarks.virtual_time import SharedTime, VirtualTimeLoop  # noqa: E402
 from bot.domain.paper_text import analyze  # noqa: E402
 from bot.domain.topic_index import PaperIndex  # noqa: E402
 from bot.domain.topics import parse_topic  # noqa: E402
@@ -40,17 +51,36 @@ SCALING = (1_000, 10_000, 100_000)
 ARXIV_INTERVAL = 3.0
 
 
-async def measure(args: argparse.Namespace) -> dict[str, float | int | str]:
+def measure(args: argparse.Namespace) -> dict[str, float | int | str]:
+    """Run the day on a plain event loop, or on the virtual-time loop when the LLM is slow."""
+    if args.llm_latency is None:
+        return asyncio.run(_measure(args, None))
+    shared = SharedTime(multiprocessing.get_context("spawn"))
+    with asyncio.Runner(loop_factory=lambda: VirtualTimeLoop(shared)) as runner:
+        return runner.run(_measure(args, shared))
+
+
+async def _measure(args: argparse.Namespace, shared: SharedTime | None) -> dict[str, float | int | str]:
     """Set the day up, run the cycle, measure the naive design on the same data."""
     figures: dict[str, float | int | str] = {"channels": args.channels}
-    async with build_world(args, Path(tempfile.mkdtemp(prefix="paperboy-bench-"))) as world:
+    async with build_world(args, Path(tempfile.mkdtemp(prefix="paperboy-bench-")), shared) as world:
         figures["setup_s"] = world.setup_seconds
         figures["subscriptions"] = world.subscriptions
         figures["topics"] = len(world.topics)
         figures["papers"] = len(world.papers)
-        figures.update(_matching(world, args.naive_topics))
-        figures.update(await _cycle(world))
-        figures.update(await _naive_arxiv(world, args.naive_queries))
+        if not args.digests_only:
+            figures.update(_matching(world, args.naive_topics))
+        if args.llm_latency is None:
+            figures.update(await _cycle(world))
+        else:
+            day = LatencyDay(world, latency=args.llm_latency, prewrite=not args.no_prewrite)
+            since = (world.gate.requests_made, world.llm.calls)
+            await day.until_digests()
+            figures.update(await _cycle(world, since))
+            await day.settle()
+            figures.update(day.figures(args.channels))
+        if not args.digests_only:
+            figures.update(await _naive_arxiv(world, args.naive_queries))
     figures["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
 
@@ -81,9 +111,11 @@ def _matching(world: World, sample: int) -> dict[str, float | int | str]:
     }
 
 
-async def _cycle(world: World) -> dict[str, float | int | str]:
+async def _cycle(world: World, since: tuple[int, int] | None = None) -> dict[str, float | int | str]:
+    """The cycle for every channel; arXiv requests and LLM calls are counted from `since` if given
+    (the morning's ingest and writing ahead are part of the day)."""
     gate, publisher = world.gate, world.publisher
-    requests_before, llm_before = gate.requests_made, world.llm.calls
+    requests_before, llm_before = since or (gate.requests_made, world.llm.calls)
     wall, cpu = time.perf_counter(), time.process_time()
     report = await world.cycle.run_all(world.services.engine.publisher_for)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -173,6 +205,8 @@ def targets(f: dict[str, float | int | str]) -> list[tuple[str, bool, str]]:
     if int(f["channels"]) <= 10_000:
         wall = float(f["cycle_wall_s"])
         checks.insert(5, ("cycle < 60 s at 10,000 channels", wall < 60, f"{wall:.1f} s"))
+    if "llm_latency_s" in f:
+        checks += latency_targets(f)
     return checks
 
 
@@ -232,6 +266,8 @@ def report(f: dict[str, float | int | str]) -> bool:
         "Matching CPU: building the inverted index and searching every distinct topic once (ours) vs the "
         "regexes; both on the same papers in this process.\n"
     )
+    if "llm_latency_s" in f:
+        print(latency_table(f))
     ok = True
     for name, passed, detail in targets(f):
         ok &= passed
@@ -294,6 +330,17 @@ def main() -> None:
     parser.add_argument("--naive-topics", type=int, default=100, help="topics the naive regexes run")
     parser.add_argument("--naive-queries", type=int, default=50, help="naive arXiv queries sent")
     parser.add_argument("--scaling", action="store_true", help="1k, 10k and 100k channels side by side")
+    parser.add_argument(
+        "--llm-latency",
+        type=float,
+        metavar="SECONDS",
+        help="the LLM answers after this many seconds (virtual time); listing at 08:00, digests at 09:00",
+    )
+    parser.add_argument("--llm-concurrency", type=int, default=8, help="LLM_CONCURRENCY (with --llm-latency)")
+    parser.add_argument(
+        "--no-prewrite", action="store_true", help="with --llm-latency: only the day without writing ahead"
+    )
+    parser.add_argument("--digests-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--help-time", action="store_true", help="only time `paperboy --help` (median of 9 runs)"
@@ -305,12 +352,32 @@ def main() -> None:
         sys.exit(0 if help_ms < 200 else 1)
     if args.scaling:
         sys.exit(0 if scaling(args) else 1)
-    figures = asyncio.run(measure(args))
+    figures = measure(args)
     figures["help_ms"] = help_time()
+    if args.llm_latency is not None and not args.no_prewrite and not args.json:
+        figures.update(baseline(args))
     if args.json:
         print(json.dumps(figures))
         return
     sys.exit(0 if report(figures) else 1)
+
+
+def baseline(args: argparse.Namespace) -> dict[str, float | int | str]:
+    """The same slow-LLM day without writing ahead, in its own process, its figures prefixed."""
+    print("running the same day without writing ahead (the baseline) ...", file=sys.stderr, flush=True)
+    command = [
+        sys.executable, __file__, "--json", "--no-prewrite", "--digests-only",
+        "--llm-latency", str(args.llm_latency), "--llm-concurrency", str(args.llm_concurrency),
+        "--channels", str(args.channels), "--papers", str(args.papers), "--topics", str(args.topics),
+        "--per-channel", str(args.per_channel), "--seed", str(args.seed),
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if not done.stdout.strip():
+        print(done.stderr, file=sys.stderr)
+        return {}
+    return {
+        f"baseline_{key}": value for key, value in json.loads(done.stdout.strip().splitlines()[-1]).items()
+    }
 
 
 if __name__ == "__main__":

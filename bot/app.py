@@ -32,6 +32,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.services.digest_cycle import DigestCycle
+    from bot.services.prewrite import Prewriter
 
 
 @dataclass
@@ -151,3 +152,17 @@ def build_cycle(services: Services) -> DigestCycle:
     return DigestCycle(
         services.repository, services.catalog, engine.builder, engine.delivery, batches, engine.clock
     )
+
+
+def build_prewriter(services: Services) -> Prewriter | None:
+    """Explanations written ahead of the digests, once a listing is in; None without an LLM."""
+    from bot.infra.storage.delivery_batches import DeliveryBatches
+    from bot.services.picks import ChannelPicks
+    from bot.services.prewrite import Prewriter
+
+    engine = services.engine
+    if not isinstance(engine.explainer, LlmExplainer):
+        return None
+    batches = DeliveryBatches(services.database)
+    picks = ChannelPicks(engine.builder, batches)
+    return Prewriter(batches, picks, engine.explainer, engine.clock, services.catalog.seen_through)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
@@ -227,11 +228,20 @@ def explain(paper: str) -> None:
     raise SystemExit(_with_services(settings, work))
 
 
-@app.command(option("--date", dest="day", help="announcement day YYYY-MM-DD (default: today's listing)"))
-def ingest(day: str | None = None) -> None:
-    """Read arXiv's listing into the database now.
+@app.command(
+    option("--date", dest="day", help="announcement day YYYY-MM-DD (default: today's listing)"),
+    option(
+        "--explain",
+        dest="write_ahead",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="then write the explanations the channels' next digests will hold (with an LLM)",
+    ),
+)
+def ingest(day: str | None = None, write_ahead: bool = True) -> None:
+    """Read arXiv's listing into the database now, then write the digests' explanations ahead.
 
-    The scheduler does this before digests; --date reads a past day's submissions instead.
+    The scheduler does this after midnight US Eastern; --date reads a past day's submissions.
     """
     settings = settings_or_exit()
     from datetime import date
@@ -244,6 +254,8 @@ def ingest(day: str | None = None) -> None:
             fail(f"`{day}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23.")
 
     async def work(services: Services) -> int:
+        from bot.app import build_prewriter
+
         categories = await services.engine.builder.all_categories()
         if wanted is None:
             report = await services.catalog.refresh(categories, force=True)
@@ -256,6 +268,13 @@ def ingest(day: str | None = None) -> None:
         else:
             count = await services.catalog.backfill(categories, wanted)
             echo(f"Ingested {count} papers submitted on {wanted}.")
+        prewriter = build_prewriter(services) if write_ahead else None
+        if prewriter is not None:
+            if wanted is None:
+                written = await prewriter.after_ingest(report)
+            else:
+                written = await prewriter.prewrite()
+            echo(written.summary())
         return 0
 
     raise SystemExit(_with_services(settings, work))

@@ -22,13 +22,14 @@ from tenacity import (
 )
 
 from bot import metrics
-from bot.app import Services, build_cycle
+from bot.app import Services, build_cycle, build_prewriter
 from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.replies import Notice, Tone
 from bot.infra.leader import LeaderElection, LeaderLock, leader_lock_for
 from bot.services.delivery import NotDelivered
 from bot.services.due_digests import DueDigests
 from bot.services.ports import ChatAdapter, Publisher, SourceUnavailable
+from bot.services.prewrite import WriteAheadInBackground
 from bot.services.scheduling import DigestScheduler
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,11 @@ class Runner:
             on_tick=self._sync_schedules,
         )
         services.engine.on_schedule_change(self._schedule_changed)
+        # Each listing read starts writing the digests' explanations ahead, in the background.
+        prewriter = build_prewriter(services)
+        self.write_ahead = WriteAheadInBackground(prewriter) if prewriter is not None else None
+        if self.write_ahead is not None:
+            services.catalog.follow_up = self.write_ahead
         # Channels due at the same minute share one batch cycle (see bot/services/due_digests.py).
         self.due = DueDigests(build_cycle(services), services.engine.publisher_for)
 
@@ -264,6 +270,8 @@ class Runner:
     async def shutdown(self) -> None:
         """Stop scheduling, let digests in flight finish their posts, step down, disconnect."""
         self.scheduler.shutdown()
+        if self.write_ahead is not None:
+            await self.write_ahead.stop()
         if self._digests:
             await asyncio.wait(self._digests, timeout=SHUTDOWN_GRACE_SECONDS)
         await self.election.resign()

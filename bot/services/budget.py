@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 
 from bot.infra.storage.llm_store import LlmStore
@@ -33,23 +34,40 @@ class TokenBudget:
 
     async def reserve(self, channel_key: str, day: date, worst_case: int) -> str | None:
         """Hold `worst_case` tokens for a call, or say (as a reason to show) why not."""
+        return (await self.reserve_first([channel_key], day, worst_case))[1]
+
+    async def reserve_first(
+        self, channel_keys: Sequence[str], day: date, worst_case: int
+    ) -> tuple[str | None, str | None]:
+        """Hold `worst_case` tokens for the first of these channels whose budget has room.
+
+        Returns the channel charged, or None and the reason (as shown in a channel) why none was.
+        """
         async with self._lock:
+            chosen = channel_keys[0] if channel_keys else None
             if self.per_channel:
-                used = await self._tokens_used(day, channel_key) + self._reserved[channel_key]
-                if used + worst_case > self.per_channel:
-                    return (
+                chosen = None
+                for key in channel_keys:
+                    used = await self._tokens_used(day, key) + self._reserved[key]
+                    if used + worst_case <= self.per_channel:
+                        chosen = key
+                        break
+                if chosen is None:
+                    return None, (
                         f"this channel has used today's LLM budget ({self.per_channel:,} tokens; "
                         "it renews at midnight UTC)"
                     )
+            if chosen is None:
+                return None, "no channel to charge"
             if self.total:
                 used = await self._tokens_used(day, None) + sum(self._reserved.values())
                 if used + worst_case > self.total:
-                    return (
+                    return None, (
                         f"Paperboy has used today's LLM budget ({self.total:,} tokens; "
                         "it renews at midnight UTC)"
                     )
-            self._reserved[channel_key] += worst_case
-            return None
+            self._reserved[chosen] += worst_case
+            return chosen, None
 
     def release(self, channel_key: str, worst_case: int) -> None:
         """The call is over (its real use is recorded): free its reservation."""

@@ -24,13 +24,14 @@ from bot.domain.channel import ChannelRef
 from bot.domain.clock import Clock
 from bot.domain.digest import Digest, ExplanationText
 from bot.domain.paper import Paper
-from bot.domain.topics import Topic, read_topic
+from bot.domain.topics import Topic
 from bot.infra.storage.delivery_batches import Claim, Confirmation, DeliveryBatches, StoredChannel
 from bot.infra.storage.repository import Repository
 from bot.logs import log_context
 from bot.services.catalog import IngestReport, PaperCatalog
 from bot.services.delivery import DigestDelivery, NotDelivered, only_claimed
-from bot.services.digests import DigestBuilder, DigestPlan, Ranked
+from bot.services.digests import DigestBuilder, DigestPlan
+from bot.services.picks import ChannelPicks, DueChannel, Picked
 from bot.services.ports import Publisher
 
 log = logging.getLogger(__name__)
@@ -63,15 +64,6 @@ class CycleReport:
             self.seconds[step] += time.perf_counter() - started
 
 
-@dataclass(frozen=True, slots=True)
-class _Due:
-    channel: StoredChannel
-    today: date
-    topics: list[Topic]
-    since: date
-    already: int = 0  # papers an interrupted run posted since the last finished digest
-
-
 class DigestCycle:
     """Scheduled digests for many channels, with the never-twice rule of the one-channel path."""
 
@@ -95,6 +87,7 @@ class DigestCycle:
         self._clock = clock
         self._batch_size = batch_size
         self._concurrency = concurrency
+        self._picks = ChannelPicks(builder, batches)
 
     async def run_all(self, publisher_for: PublisherFor) -> CycleReport:
         """Every unpaused channel whose platform is running, streamed in batches."""
@@ -148,78 +141,37 @@ class DigestCycle:
         explained: dict[str, ExplanationText],
         parsed: dict[str, Topic],
     ) -> None:
-        with report.timing("read"):
-            pks = [c.pk for c in batch]
-            topics = await self._batches.topics(pks)
-            # Posts an interrupted run made since the last finished digest count against the cap, so
-            # the restarted run completes that digest; channels with unsure claims keep their mark.
-            already = await self._batches.since_last_digest(pks)
-            unsettled = await self._batches.unsettled(pks)
-        due: list[_Due] = []
-        for channel in batch:
-            texts = topics.get(channel.pk)
-            if not texts:  # a scheduled run for a channel that follows nothing posts nothing
-                continue
-            today = self._builder.today(channel.state)
-            found = [parsed.get(t) or parsed.setdefault(t, read_topic(t)) for t in texts]
-            left = max(channel.state.max_papers - already.get(channel.pk, 0), 0)
-            capped = replace(channel, state=replace(channel.state, max_papers=left))
-            due.append(
-                _Due(
-                    capped,
-                    today,
-                    found,
-                    self._builder.since(channel.state, today, latest),
-                    already.get(channel.pk, 0),
-                )
-            )
-        if not due:
+        picked = await self._picks.pick(batch, parsed, latest, report.timing)
+        if not picked:
             return
-        earliest = min(d.since for d in due)
-        async with self._builder.cache_lock:
-            with report.timing("load candidates"):
-                await self._builder.load_candidates(earliest)
-            with report.timing("match"):
-                matched = [self._builder.matches(d.topics, d.since) for d in due]
         with report.timing("read"):
-            delivered = await self._batches.delivered([d.channel.pk for d in due], earliest)
-        with report.timing("rank"):
-            chosen = [
-                self._builder.choose(
-                    d.channel.state,
-                    m,
-                    delivered.get(d.channel.pk, set()),
-                    self._builder.reachable_after(d.since, d.today, latest),
-                )
-                for d, m in zip(due, matched, strict=True)
-            ]
+            # Channels with unsure claims keep their read mark.
+            unsettled = await self._batches.unsettled([p.due.channel.pk for p in picked])
         with report.timing("explain"):
-            await self._explain(due, chosen, explained)
+            await self._explain(picked, explained)
         plans = [
             self._builder.assemble(
-                d.channel.state,
-                d.today,
-                d.topics,
-                picked,
-                [explained[p.arxiv_id] for p, _, _ in picked],
-                more,
+                p.due.channel.state,
+                p.due.today,
+                p.due.topics,
+                p.chosen,
+                [explained[paper.arxiv_id] for paper, _, _ in p.chosen],
+                p.more,
                 report.ingest or IngestReport(None, False, 0, False),
-                d.since,
+                p.due.since,
                 latest,
             )
-            for d, (picked, more) in zip(due, chosen, strict=True)
+            for p in picked
         ]
-        await self._deliver(due, plans, publisher_for, report, latest, unsettled)
+        await self._deliver([p.due for p in picked], plans, publisher_for, report, latest, unsettled)
 
-    async def _explain(
-        self, due: list[_Due], chosen: list[tuple[list[Ranked], int]], explained: dict[str, ExplanationText]
-    ) -> None:
+    async def _explain(self, picked: list[Picked], explained: dict[str, ExplanationText]) -> None:
         """Each distinct paper once, charged to the first channel that wants it."""
         wanted: dict[str, tuple[Paper, ChannelRef]] = {}
-        for d, (picked, _) in zip(due, chosen, strict=True):
-            for paper, _, _ in picked:
+        for p in picked:
+            for paper, _, _ in p.chosen:
                 if paper.arxiv_id not in explained:
-                    wanted.setdefault(paper.arxiv_id, (paper, d.channel.state.ref))
+                    wanted.setdefault(paper.arxiv_id, (paper, p.due.channel.state.ref))
         if not wanted:
             return
         papers = [paper for paper, _ in wanted.values()]
@@ -228,7 +180,7 @@ class DigestCycle:
 
     async def _deliver(
         self,
-        due: list[_Due],
+        due: list[DueChannel],
         plans: list[DigestPlan],
         publisher_for: PublisherFor,
         report: CycleReport,
@@ -247,7 +199,7 @@ class DigestCycle:
 
     async def _claim_post_confirm(
         self,
-        due: list[_Due],
+        due: list[DueChannel],
         plans: list[DigestPlan],
         claims: list[Claim],
         runs: dict[int, str],
@@ -262,7 +214,7 @@ class DigestCycle:
         done: list[int] = []
         limit = asyncio.Semaphore(self._concurrency)
 
-        async def post(d: _Due, digest: Digest) -> None:
+        async def post(d: DueChannel, digest: Digest) -> None:
             ref, pk = d.channel.state.ref, d.channel.pk
             publisher = publisher_for(ref.platform)
             assert publisher is not None

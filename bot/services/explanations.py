@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date
 
 from bot.domain.channel import ChannelRef
@@ -34,6 +35,15 @@ NO_CHANNEL = "(no channel)"
 RECENT_EXPLANATIONS = 2_048
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What asking for an explanation did: the text, and whom a new LLM call was charged to."""
+
+    text: ExplanationText
+    charged: str | None = None  # the channel key a new call was charged to; None if none was made
+    refused: bool = False  # the budgets had no room for a new call
+
+
 class LlmExplainer:
     """The `Explainer` behind `/explain`, `ask` and every digest item when an LLM is configured.
 
@@ -60,6 +70,7 @@ class LlmExplainer:
         self._store = store
         self._clock = clock
         self._texts = PaperTexts(llm, full_text, text_tokens)
+        self.concurrency = concurrency
         self._limit = asyncio.Semaphore(concurrency)
         self._budget = TokenBudget(store, tokens_per_channel, tokens_total)
         self._inflight: dict[ExplanationKey, asyncio.Task[ExplanationText]] = {}
@@ -67,12 +78,18 @@ class LlmExplainer:
         # Keys a prefetch found missing from the database: no need to ask it again one by one.
         self._absent: set[ExplanationKey] = set()
         self.calls_made = 0
+        self.calls_in_flight = 0  # sent to the LLM, not answered yet
 
     async def close(self) -> None:
         """Release the LLM's and arXiv's pooled connections."""
         await self._llm.close()
         if self._full_text is not None:
             self._full_text.close()
+
+    @property
+    def writing(self) -> int:
+        """Explanations being written now (waiting for a call slot or for the LLM)."""
+        return len(self._inflight)
 
     @property
     def model(self) -> str:
@@ -110,38 +127,51 @@ class LlmExplainer:
     ) -> ExplanationText:
         """The cached explanation, or a new one, or a short note saying why there is none; never raises."""
         try:
-            return await self._explain(paper, channel, full_text)
+            return (await self._attempt(paper, [channel.key if channel else NO_CHANNEL], full_text)).text
         except Exception:
             log.exception("explaining %s failed", paper.versioned_id)
             return self._note(paper, "something went wrong on my side")
 
-    async def _explain(self, paper: Paper, channel: ChannelRef | None, full_text: bool) -> ExplanationText:
+    async def write_ahead(self, paper: Paper, payers: Sequence[ChannelRef]) -> Attempt:
+        """A digest's explanation (from the abstract), written before the digest asks; never raises.
+
+        A new call is charged to the first of `payers` whose daily budget has room.
+        """
+        try:
+            return await self._attempt(paper, [ref.key for ref in payers], full_text=False)
+        except Exception:
+            log.exception("writing ahead %s failed", paper.versioned_id)
+            return Attempt(self._note(paper, "something went wrong on my side"))
+
+    async def _attempt(self, paper: Paper, payers: Sequence[str], full_text: bool) -> Attempt:
         key = self._key(paper)
         # The memory twice: a call may finish while the database is read.
         found = self._cached(key)
         if found is None and key not in self._absent:
             found = await self._stored(key) or self._cached(key)
         if found is not None:
-            return found
+            return Attempt(found)
+        charged: str | None = None
         task = self._inflight.get(key)
         if task is None:
-            channel_key = channel.key if channel else NO_CHANNEL
             day = self._today()
             worst = self._worst_case(EXPLANATION_MAX_TOKENS, full_text)
-            refusal = await self._budget.reserve(channel_key, day, worst)
-            if refusal:
-                return self._note(paper, refusal)
+            charged, refusal = await self._budget.reserve_first(payers, day, worst)
+            if charged is None:
+                return Attempt(self._note(paper, refusal or "no budget"), refused=True)
             # While the budget was checked, another request may have started or finished this one.
             found, task = self._cached(key), self._inflight.get(key)
             if found is not None or task is not None:
-                self._budget.release(channel_key, worst)
+                self._budget.release(charged, worst)
+                charged = None
             if found is not None:
-                return found
+                return Attempt(found)
             if task is None:
-                task = asyncio.create_task(self._generate(paper, key, channel_key, day, worst, full_text))
+                assert charged is not None
+                task = asyncio.create_task(self._generate(paper, key, charged, day, worst, full_text))
                 self._inflight[key] = task
                 task.add_done_callback(lambda _: self._inflight.pop(key, None))
-        return await asyncio.shield(task)
+        return Attempt(await asyncio.shield(task), charged)
 
     async def answer(
         self, paper: Paper, question: str, *, channel: ChannelRef | None = None
@@ -205,7 +235,11 @@ class LlmExplainer:
 
     async def _call(self, messages: list[dict[str, str]], max_tokens: int) -> Completion:
         self.calls_made += 1
-        return await self._llm.complete(messages, max_tokens=max_tokens)
+        self.calls_in_flight += 1
+        try:
+            return await self._llm.complete(messages, max_tokens=max_tokens)
+        finally:
+            self.calls_in_flight -= 1
 
     def _worst_case(self, max_tokens: int, full_text: bool) -> int:
         """The most one call can spend: the full text budget if read, the prompt around it, the reply."""

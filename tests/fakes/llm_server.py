@@ -11,6 +11,10 @@
         fake.reply_next("Hello @everyone")
         ...
         fake.calls, fake.requests[-1].body["messages"]
+        fake.most_in_flight           # the most requests it held at once (the bot's concurrency)
+
+`FakeLlm(wait=...)` replaces how a reply's delay is waited out: the benchmark counts it on its
+virtual clock instead of sleeping (benchmarks/virtual_time.py).
 
 Standalone: `python -m tests.fakes.llm_server --port 8766 --delay 2` prints its `/v1` base URL.
 """
@@ -89,7 +93,7 @@ class FakeLlm(ThreadedHttpFake):
 
     thread_name = "fake-llm"
 
-    def __init__(self, api_key: str = DEFAULT_KEY) -> None:
+    def __init__(self, api_key: str = DEFAULT_KEY, *, wait: Callable[[float], object] | None = None) -> None:
         super().__init__()
         self.api_key = api_key
         # Seconds every reply waits before it is sent ("the LLM takes 10 seconds").
@@ -105,6 +109,9 @@ class FakeLlm(ThreadedHttpFake):
         self._released = threading.Event()
         self._released.set()
         self._answered = 0
+        self._in_flight = 0
+        self._most_in_flight = 0
+        self._wait = wait
         # Set whenever a chat completion request arrives; a test may `clear()` it before acting.
         self.arrived = threading.Event()
 
@@ -176,6 +183,12 @@ class FakeLlm(ThreadedHttpFake):
             return self._answered
 
     @property
+    def most_in_flight(self) -> int:
+        """The most requests that were waiting for their reply at the same time."""
+        with self._lock:
+            return self._most_in_flight
+
+    @property
     def requests(self) -> list[LlmRequest]:
         """Every chat completion request so far, in arrival order."""
         with self._lock:
@@ -195,10 +208,14 @@ class FakeLlm(ThreadedHttpFake):
             self._requests.append(LlmRequest(body, authorization, time.monotonic()))
             scripted = self._script.popleft() if self._script else Scripted()
             released = self._released
+            self._in_flight += 1
+            self._most_in_flight = max(self._most_in_flight, self._in_flight)
         self.arrived.set()
         wait = scripted.delay or self.delay
         if not released.is_set():
             released.wait(wait or None)  # `release()`, `stop()` or the delay, whichever comes first
+        elif wait and self._wait is not None:
+            self._wait(wait)
         elif wait:
             self._stopping.wait(wait)
         try:
@@ -206,6 +223,7 @@ class FakeLlm(ThreadedHttpFake):
         finally:
             with self._lock:
                 self._answered += 1
+                self._in_flight -= 1
 
     def _answer(
         self, scripted: Scripted, body: dict[str, Any], authorization: str
