@@ -8,14 +8,14 @@ error messages in `bot.domain.topic_parser`, and the batch index in `bot.domain.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from bot.domain import taxonomy
 from bot.domain.paper import Paper
 from bot.domain.paper_text import PaperText, analyze
-from bot.domain.topic_lexer import TopicSyntaxError
+from bot.domain.topic_lexer import TopicSyntaxError, quote
 from bot.domain.topic_parser import parse_expression
 from bot.domain.topic_terms import (
     And,
@@ -108,6 +108,32 @@ def read_topic(text: str) -> Topic:
     """A stored topic, checked only by the grammar, so one an older version accepted still works."""
     expression, _ = parse_expression(text, new=False)
     return Topic(str(expression), expression)
+
+
+def read_stored(texts: Iterable[str]) -> tuple[list[Topic], tuple[str, ...]]:
+    """A channel's stored topics that still read, and those that no longer do.
+
+    A row no grammar can read (written by hand, by an old version, or damaged) must never stop the
+    channel's digest, let alone another channel's: it is left out and named, so the channel can fix it.
+    """
+    topics: list[Topic] = []
+    unreadable: list[str] = []
+    for text in texts:
+        try:
+            topics.append(read_topic(text))
+        except ValueError:  # TopicSyntaxError, or anything else the grammar chokes on
+            unreadable.append(text)
+    return topics, tuple(unreadable)
+
+
+def unreadable_note(texts: Sequence[str]) -> str:
+    """What a channel is told about stored topics that no longer read."""
+    named = ", ".join(quote(text, width=60) for text in texts)
+    return (
+        f"The topic{'s' if len(texts) > 1 else ''} {named} can no longer be read, so "
+        f"{'they bring' if len(texts) > 1 else 'it brings'} no papers: `unsubscribe` "
+        f"{'them' if len(texts) > 1 else 'it'} and subscribe again, e.g. `subscribe convergence`."
+    )
 
 
 def same_topic(stored: Iterable[str], key: str) -> str | None:

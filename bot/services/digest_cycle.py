@@ -124,7 +124,7 @@ class DigestCycle:
             )
             latest = await self._catalog.seen_through()
         explained: dict[str, ExplanationText] = {}
-        parsed: dict[str, Topic] = {}
+        parsed: dict[str, Topic | None] = {}
         async for batch in stream:
             live = [c for c in batch if publisher_for(c.state.ref.platform) is not None]
             report.channels += len(live)
@@ -139,9 +139,9 @@ class DigestCycle:
         report: CycleReport,
         latest: date | None,
         explained: dict[str, ExplanationText],
-        parsed: dict[str, Topic],
+        parsed: dict[str, Topic | None],
     ) -> None:
-        picked = await self._picks.pick(batch, parsed, latest, report.timing)
+        picked = await self._picks.pick(batch, parsed, latest, report.timing, report.failed)
         if not picked:
             return
         with report.timing("read"):
@@ -160,6 +160,7 @@ class DigestCycle:
                 report.ingest or IngestReport(None, False, 0, False),
                 p.due.since,
                 latest,
+                unreadable=p.due.unreadable,
             )
             for p in picked
         ]

@@ -22,7 +22,7 @@ from bot.domain.digest import (
 )
 from bot.domain.empty_digest import empty_reason
 from bot.domain.paper import Paper
-from bot.domain.topics import Topic, matched_words, read_topic
+from bot.domain.topics import Topic, matched_words, read_stored, unreadable_note
 from bot.infra.storage.repository import Repository
 from bot.services.catalog import IngestReport, PaperCatalog
 from bot.services.match_cache import MatchCache, Matched
@@ -80,8 +80,8 @@ class DigestBuilder:
         """
         today = self.today(channel)
         entries = await self._repository.topics(channel.ref)
-        topics = [read_topic(entry.topic) for entry in entries]
-        if not topics:
+        topics, unreadable = read_stored(entry.topic for entry in entries)
+        if not topics and not unreadable:
             return DigestPlan(self.no_topics(channel, today), None)
         report = await self._catalog.refresh(self.categories_for(topics), everything=self.all_categories)
         latest = await self._catalog.seen_through()
@@ -94,7 +94,17 @@ class DigestBuilder:
         papers = [paper for paper, _, _ in chosen]
         texts = await self.explanations(papers, [channel.ref] * len(papers), explain)
         plan = self.assemble(
-            channel, today, topics, chosen, texts, left, report, since, latest, more_command=more
+            channel,
+            today,
+            topics,
+            chosen,
+            texts,
+            left,
+            report,
+            since,
+            latest,
+            more_command=more,
+            unreadable=unreadable,
         )
         return replace(plan, covered_through=None) if more else plan
 
@@ -218,14 +228,18 @@ class DigestBuilder:
         latest: date | None,
         *,
         more_command: bool = False,
+        unreadable: Sequence[str] = (),
     ) -> DigestPlan:
-        """The digest of the chosen papers, or the empty digest with its reason."""
+        """The digest of the chosen papers, or the empty digest with its reason.
+
+        `unreadable`: stored topics that no longer read; the channel is told, the rest goes on.
+        """
         items = tuple(
             DigestItem(position=n, paper=paper, reasons=reasons, score=score, explanation=text)
             for n, ((paper, score, reasons), text) in enumerate(zip(chosen, texts, strict=True), start=1)
         )
         topic_texts = tuple(t.text for t in topics)
-        notes = listing_notes(topics, report)
+        notes = listing_notes(topics, report) + ([unreadable_note(unreadable)] if unreadable else [])
         if not items:
             reason = empty_reason(
                 today=today,
@@ -250,7 +264,8 @@ class DigestBuilder:
 
     async def all_categories(self) -> set[str]:
         """Every category some channel's topics need, plus the base ones."""
-        return self.categories_for([read_topic(text) for text in await self._repository.distinct_topics()])
+        readable, _ = read_stored(await self._repository.distinct_topics())
+        return self.categories_for(readable)
 
     def categories_for(self, topics: Sequence[Topic]) -> set[str]:
         """The listing to read: the configured base categories plus those the topics name."""

@@ -6,14 +6,20 @@ ask here, so the papers written ahead are exactly the papers the digests will ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date
 
-from bot.domain.topics import Topic, read_topic
+from bot import metrics
+from bot.domain.channel import ChannelRef
+from bot.domain.topics import Topic, read_stored
 from bot.infra.storage.delivery_batches import DeliveryBatches, StoredChannel
 from bot.services.digests import DigestBuilder, Ranked
+from bot.services.match_cache import Matched
+
+log = logging.getLogger(__name__)
 
 Timing = Callable[[str], AbstractContextManager[None]]
 
@@ -32,6 +38,7 @@ class DueChannel:
     topics: list[Topic]
     since: date
     already: int = 0  # papers an interrupted run posted since the last finished digest
+    unreadable: tuple[str, ...] = ()  # stored topics that no longer read: the channel is told
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +60,16 @@ class ChannelPicks:
     async def pick(
         self,
         batch: list[StoredChannel],
-        parsed: dict[str, Topic],
+        parsed: dict[str, Topic | None],
         latest: date | None,
         timing: Timing = untimed,
+        failed: list[ChannelRef] | None = None,
     ) -> list[Picked]:
         """What each channel of the batch would be posted now; channels without topics are left out.
 
         `parsed` caches topic texts already parsed, so a run over many batches parses each once;
-        `latest` is the newest announcement day a channel's coverage may reach (`seen_through`).
+        `latest` is the newest announcement day a channel's coverage may reach (`seen_through`);
+        channels whose picks fail are left out, logged, and added to `failed`.
         """
         with timing("read"):
             pks = [c.pk for c in batch]
@@ -73,33 +82,59 @@ class ChannelPicks:
             texts = topics.get(channel.pk)
             if not texts:  # a channel that follows nothing gets nothing
                 continue
-            today = self._builder.today(channel.state)
-            found = [parsed.get(t) or parsed.setdefault(t, read_topic(t)) for t in texts]
-            done = already.get(channel.pk, 0)
-            left = max(channel.state.max_papers - done, 0)
-            capped = replace(channel, state=replace(channel.state, max_papers=left))
-            since = self._builder.since(channel.state, today, latest)
-            due.append(DueChannel(capped, today, found, since, done))
+            with self._alone(channel.state.ref, failed):
+                due.append(self._due(channel, texts, parsed, already.get(channel.pk, 0), latest))
         if not due:
             return []
         earliest = min(d.since for d in due)
+        matched: list[tuple[DueChannel, Matched]] = []
         async with self._builder.cache_lock:
             with timing("load candidates"):
                 await self._builder.load_candidates(earliest)
             with timing("match"):
-                matched = [self._builder.matches(d.topics, d.since) for d in due]
+                for d in due:
+                    with self._alone(d.channel.state.ref, failed):
+                        matched.append((d, self._builder.matches(d.topics, d.since)))
         with timing("read"):
-            delivered = await self._batches.delivered([d.channel.pk for d in due], earliest)
+            delivered = await self._batches.delivered([d.channel.pk for d, _ in matched], earliest)
+        picked: list[Picked] = []
         with timing("rank"):
-            return [
-                Picked(
-                    d,
-                    *self._builder.choose(
-                        d.channel.state,
-                        m,
-                        delivered.get(d.channel.pk, set()),
-                        self._builder.reachable_after(d.since, d.today, latest),
-                    ),
-                )
-                for d, m in zip(due, matched, strict=True)
-            ]
+            for d, m in matched:
+                with self._alone(d.channel.state.ref, failed):
+                    reachable = self._builder.reachable_after(d.since, d.today, latest)
+                    chosen = self._builder.choose(
+                        d.channel.state, m, delivered.get(d.channel.pk, set()), reachable
+                    )
+                    picked.append(Picked(d, *chosen))
+        return picked
+
+    def _due(
+        self,
+        channel: StoredChannel,
+        texts: list[str],
+        parsed: dict[str, Topic | None],
+        already: int,
+        latest: date | None,
+    ) -> DueChannel:
+        today = self._builder.today(channel.state)
+        for text in texts:
+            if text not in parsed:
+                readable, _ = read_stored([text])
+                parsed[text] = readable[0] if readable else None
+        found = [topic for t in texts if (topic := parsed[t]) is not None]
+        unreadable = tuple(t for t in texts if parsed[t] is None)
+        left = max(channel.state.max_papers - already, 0)
+        capped = replace(channel, state=replace(channel.state, max_papers=left))
+        since = self._builder.since(channel.state, today, latest)
+        return DueChannel(capped, today, found, since, already, unreadable)
+
+    @contextmanager
+    def _alone(self, ref: ChannelRef, failed: list[ChannelRef] | None) -> Iterator[None]:
+        """One channel's failure (damaged stored data, say) is logged and costs only its digest."""
+        try:
+            yield
+        except Exception:
+            metrics.count_error(metrics.ERROR_DIGEST)
+            log.exception("the digest of %s could not be made; the other channels go on", ref.key)
+            if failed is not None:
+                failed.append(ref)

@@ -146,7 +146,7 @@ class Prewriter:
     async def _demand(self, report: PrewriteReport) -> dict[str, _Demand]:
         """Every paper some channel's next digest will hold, with the channels that will get it."""
         demand: dict[str, _Demand] = {}
-        parsed: dict[str, Topic] = {}
+        parsed: dict[str, Topic | None] = {}
         latest = await self._seen_through()
         async for batch in self._due_soon():
             for picked in await self._picks.pick(batch, parsed, latest):
