@@ -64,10 +64,11 @@ class Redirect:
 
 @dataclass(frozen=True, slots=True)
 class _Fault:
-    kind: str  # "fail", "empty" or "stall"
+    kind: str  # "fail", "empty", "stall" or "body"
     status: int = 503
     seconds: float = 0.0
     path: str = ""  # only requests whose path starts with this
+    body: StreamedBody | None = None  # "body": this answer instead (huge, trickling: hostile_bodies.py)
 
 
 class FakeArxiv(ThreadedHttpFake):
@@ -182,6 +183,10 @@ class FakeArxiv(ThreadedHttpFake):
         """Sleep this long before answering each of the next n requests (under `path`)."""
         self._add_faults(n, _Fault("stall", seconds=seconds, path=path))
 
+    def serve_next(self, body: StreamedBody, path: str) -> None:
+        """Answer the next request under `path` (`/rss`, `/api/query`) with this streamed body."""
+        self._add_faults(1, _Fault("body", path=path, body=body))
+
     def _add_faults(self, n: int, fault: _Fault) -> None:
         with self._lock:
             self._faults.extend([fault] * n)
@@ -224,6 +229,8 @@ class FakeArxiv(ThreadedHttpFake):
                 self._stopping.wait(self.latency)
             if fault is not None and fault.kind == "fail":
                 return fault.status, "text/html", f"<h1>Error {fault.status}</h1>\n"
+            if fault is not None and fault.body is not None:
+                return 200, fault.body.content_type, fault.body
             empty = fault is not None and fault.kind == "empty"
             if path == "/api/query":
                 return self._api(query, empty)

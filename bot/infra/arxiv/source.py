@@ -22,7 +22,7 @@ from bot.domain.paper import Paper
 from bot.infra.arxiv.feed import ListingUnreadable, parse_listing, refusal_reason, sketch_full_listing
 from bot.infra.arxiv.gate import Clock, GateUnavailable, RequestGate, listing_priority
 from bot.infra.arxiv.listing_parts import FEED_ITEM_LIMIT, ListingRefused, read_in_parts
-from bot.infra.arxiv.transport import arxiv_client, check_arxiv_library, gated_session
+from bot.infra.arxiv.transport import AnswerTooLarge, arxiv_client, check_arxiv_library, gated_session
 from bot.services.ports import SourceUnavailable
 
 if TYPE_CHECKING:
@@ -125,6 +125,8 @@ def _reason(error: BaseException | None) -> str:
             return "request gate unreachable"
         case requests.Timeout():
             return "timed out"
+        case AnswerTooLarge():
+            return "answer too large"
         case requests.ConnectionError():
             return "connection failed"
         case arxiv.UnexpectedEmptyPageError() | _EmptyAnswer():
