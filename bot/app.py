@@ -20,6 +20,7 @@ from bot.infra.storage.database import create_engine
 from bot.infra.storage.listing_store import ListingStore
 from bot.infra.storage.llm_store import LlmStore
 from bot.infra.storage.migrate import upgrade_database
+from bot.infra.storage.paper_misses import PaperMisses
 from bot.infra.storage.repository import Repository
 from bot.services.abstract_explainer import AbstractOnlyExplainer
 from bot.services.catalog import PaperCatalog
@@ -27,6 +28,7 @@ from bot.services.delivery import DigestDelivery
 from bot.services.digests import DigestBuilder
 from bot.services.engine import Engine
 from bot.services.explanations import LlmExplainer
+from bot.services.lookup_limits import LookupLimits
 from bot.services.ports import Explainer, PaperSource
 from bot.settings import Settings
 
@@ -123,6 +125,7 @@ async def build_services(
         source,
         clock,
         listings=ListingStore(database),
+        misses=PaperMisses(database, keep=timedelta(seconds=settings.arxiv_miss_memory)),
         failure_cooldown=timedelta(seconds=settings.arxiv_failure_cooldown),
     )
     explainer = explainer or build_explainer(
@@ -138,7 +141,8 @@ async def build_services(
         explain_wait=settings.llm_digest_wait,
     )
     delivery = DigestDelivery(repository, builder, clock)
-    engine = Engine(repository, catalog, builder, delivery, explainer, clock)
+    lookups = LookupLimits(settings.arxiv_lookups_per_person, settings.arxiv_lookups_per_channel)
+    engine = Engine(repository, catalog, builder, delivery, explainer, clock, lookups)
     return Services(settings, database, repository, catalog, engine)
 
 

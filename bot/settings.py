@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     arxiv_retries: int = Field(4, ge=0)
     # After arXiv fails, no new listing request for this long: channels share the outcome.
     arxiv_failure_cooldown: float = Field(60.0, ge=0)
+    # Seconds an id arXiv had no paper for is not asked about again (0: ask every time).
+    arxiv_miss_memory: float = Field(3600.0, ge=0)
+    # arXiv look-ups one person, and one channel, may have going at once (0: no limit); papers
+    # already stored never count.
+    arxiv_lookups_per_person: int = Field(2, ge=0)
+    arxiv_lookups_per_channel: int = Field(4, ge=0)
     # Categories read by the daily ingest, besides those named in channels' topics.
     arxiv_categories: str = "cs.LG,stat.ML,math.OC"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,7 @@ from bot.domain.clock import Clock
 from bot.domain.listing import Listing
 from bot.domain.paper import Paper
 from bot.infra.storage.listing_store import ListingStore
+from bot.infra.storage.paper_misses import PaperMisses
 from bot.infra.storage.repository import Repository
 from bot.infra.storage.tables import ListingRow
 from bot.services.ingest import IngestFollowUp, IngestReport, ListingNotTurned, NoFollowUp
@@ -23,6 +25,8 @@ __all__ = ["IngestFollowUp", "IngestReport", "ListingNotTurned", "NoFollowUp", "
 log = logging.getLogger(__name__)
 
 PAPER_MAX_AGE = timedelta(days=1)
+# Held around one on-demand arXiv request (a person's look-up limit); may refuse by raising.
+Admission = AbstractAsyncContextManager[object]
 # A feed that has not turned at midnight Eastern is read again this often, for this long after
 # midnight, before digests go out with what there is (and say they are late).
 TURN_RETRY = timedelta(minutes=5)
@@ -58,6 +62,7 @@ class PaperCatalog:
         clock: Clock,
         *,
         listings: ListingStore | None = None,
+        misses: PaperMisses | None = None,
         failure_cooldown: timedelta = timedelta(minutes=1),
         follow_up: IngestFollowUp | None = None,
     ):
@@ -65,6 +70,7 @@ class PaperCatalog:
         self._source = source
         self._clock = clock
         self._listings = listings or ListingStore(repository.engine)
+        self._misses = misses or PaperMisses(repository.engine)
         self._lock = asyncio.Lock()
         self._failure_cooldown = failure_cooldown
         self._last_failure: tuple[datetime, SourceUnavailable] | None = None
@@ -243,28 +249,43 @@ class PaperCatalog:
         await self._repository.save_papers(papers)
         return len(papers)
 
-    async def paper(self, arxiv_id: str) -> Paper | None:
+    async def paper(self, arxiv_id: str, *, admission: Admission | None = None) -> Paper | None:
         """One paper: from the database when fetched within a day, else from arXiv; a paper only
-        the listing has described yet is completed from the API when it can be."""
+        the listing has described yet is completed from the API when it can be.
+
+        An id arXiv recently had no paper for is not asked about again (`remembered_miss`).
+        `admission` is entered around the arXiv request alone: answers from the database never
+        count against a person's look-ups (it may refuse, raising, before anything is asked).
+        """
         since = self._clock.now() - PAPER_MAX_AGE
         cached = await self._repository.paper_fetched_since(arxiv_id, since)
         if cached is not None and cached.complete:
             return cached
-        found = await self._source.fetch_papers([arxiv_id])
-        if found:
-            await self._repository.save_papers(found)
-            return found[0]
+        if await self.remembered_miss(arxiv_id) is None:
+            async with admission or nullcontext():
+                found = await self._source.fetch_papers([arxiv_id])
+            if found:
+                await self._repository.save_papers(found)
+                return found[0]
+            await self._remember_miss(arxiv_id)
         return cached or (await self._repository.papers([arxiv_id])).get(arxiv_id)
 
-    async def papers(self, ids: Sequence[str]) -> list[Paper]:
-        """Several papers, fetching those not stored or only described by the listing yet."""
-        stored = await self._repository.papers(ids)
-        missing = [i for i in ids if i not in stored or not stored[i].complete]
-        if missing:
-            fetched = await self._source.fetch_papers(missing)
-            await self._repository.save_papers(fetched)
-            stored.update((p.arxiv_id, p) for p in fetched)
-        return [stored[i] for i in ids if i in stored]
+    async def remembered_miss(self, arxiv_id: str) -> datetime | None:
+        """When arXiv will next be asked about an id it recently had no paper for; None: at once.
+
+        Never for an id the current listing names: arXiv's API lags its feed by up to a day, and
+        such a paper is completed from the API as soon as it has it.
+        """
+        now = self._clock.now()
+        missed = (await self._misses.remembered([arxiv_id], now)).get(arxiv_id)
+        if missed is None or await self.in_current_listing(arxiv_id):
+            return None
+        return missed + self._misses.keep
+
+    async def _remember_miss(self, arxiv_id: str) -> None:
+        """arXiv answered with no paper (a failure raises before this, so is never remembered)."""
+        if self._misses.enabled and not await self.in_current_listing(arxiv_id):
+            await self._misses.remember([arxiv_id], self._clock.now())
 
 
 def _oldest(listing: ListingRow) -> date | None:

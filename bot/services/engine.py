@@ -36,7 +36,6 @@ from bot.domain.commands import (
     Unsubscribe,
 )
 from bot.domain.ids import InvalidArxivId, parse_arxiv_id
-from bot.domain.paper import Paper
 from bot.domain.replies import (
     Answer,
     ChannelSettings,
@@ -54,6 +53,8 @@ from bot.infra.storage.repository import Repository, TopicAdded
 from bot.services.catalog import PaperCatalog
 from bot.services.delivery import DigestDelivery, NotDelivered
 from bot.services.digests import DigestBuilder
+from bot.services.lookup_limits import LookupLimits
+from bot.services.paper_lookup import PaperLookup
 from bot.services.ports import Explainer, Publisher, SourceUnavailable
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class Engine:
         delivery: DigestDelivery,
         explainer: Explainer,
         clock: Clock,
+        lookups: LookupLimits | None = None,
     ):
         self.repository = repository
         self.catalog = catalog
@@ -81,6 +83,8 @@ class Engine:
         self.delivery = delivery
         self.explainer = explainer
         self.clock = clock
+        # The paper a command names; arXiv look-ups limited per person and channel.
+        self.papers = PaperLookup(catalog, lookups or LookupLimits(), clock)
         self._publishers: dict[str, Publisher] = {}
         self._schedule_listeners: list[ScheduleListener] = []
 
@@ -136,9 +140,9 @@ class Engine:
             case Preview():
                 return replace((await self.builder.build(state, explain=False)).digest, is_preview=True)
             case Explain(paper=text):
-                return await self._explain(channel, text)
+                return await self._explain(channel, actor, text)
             case Ask(paper=text, question=question):
-                return await self._ask(channel, text, question)
+                return await self._ask(channel, actor, text, question)
             case SetSchedule(args=args):
                 return await self._schedule(state, args)
             case Pause():
@@ -225,33 +229,14 @@ class Engine:
             return Notice(f"The digest could not be posted: {error}{note}", Tone.ERROR)
         return None
 
-    async def _lookup(self, text: str) -> Paper | Notice:
-        try:
-            arxiv_id = parse_arxiv_id(text)
-        except InvalidArxivId as error:
-            return Notice(str(error), Tone.ERROR)
-        paper = await self.catalog.paper(arxiv_id.base)
-        if paper is None and await self.catalog.in_current_listing(arxiv_id.base):
-            return Notice(
-                f"{arxiv_id.base} is in today's arXiv listing, but arXiv has not published its details "
-                "yet. Try again in a few hours.",
-                Tone.INFO,
-            )
-        if paper is None:
-            return Notice(
-                f"arXiv has no paper {arxiv_id.base}. Check the id on https://arxiv.org/abs/{arxiv_id.base}",
-                Tone.ERROR,
-            )
-        return paper
-
-    async def _explain(self, channel: ChannelRef, text: str) -> Reply:
-        found = await self._lookup(text)
+    async def _explain(self, channel: ChannelRef, actor: Actor, text: str) -> Reply:
+        found = await self.papers.find(channel, actor, text)
         if isinstance(found, Notice):
             return found
         return PaperCard(found, await self.explainer.explain(found, channel=channel))
 
-    async def _ask(self, channel: ChannelRef, text: str, question: str) -> Reply:
-        found = await self._lookup(text)
+    async def _ask(self, channel: ChannelRef, actor: Actor, text: str, question: str) -> Reply:
+        found = await self.papers.find(channel, actor, text)
         if isinstance(found, Notice):
             return found
         return Answer(found, question, await self.explainer.answer(found, question, channel=channel))

@@ -220,3 +220,12 @@ class ArxivGateRow(SQLModel, table=True):
 
     id: int = Field(primary_key=True)
     last_request_end: datetime | None = _time_column()
+
+
+class PaperMissRow(SQLModel, table=True):
+    """An id arXiv answered with no paper: not asked again for a while (`ARXIV_MISS_MEMORY`)."""
+
+    __tablename__ = "paper_misses"
+
+    arxiv_id: str = Field(primary_key=True, max_length=40)
+    missed_at: datetime = Field(sa_type=UTCDateTime(), nullable=False, index=True)

@@ -56,7 +56,7 @@ class SlackBot:
 
     async def start(self) -> SlackBot:
         """Build services on a temp SQLite file and connect the adapter to the fake Slack."""
-        source = fake_arxiv_source(self.fake_arxiv, self.clock)
+        self.source = source = fake_arxiv_source(self.fake_arxiv, self.clock)
         self.services = await build_services(self.settings, clock=self.clock, source=source)
 
         async def fake_sleep(seconds: float) -> None:
