@@ -103,6 +103,8 @@ class Completion:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost: float = 0.0
+    # The server reported no token usage: the counts are ours (litellm's counter), never zero.
+    usage_estimated: bool = False
 
     @property
     def tokens(self) -> int:
