@@ -38,6 +38,15 @@ class Actor:
     why_not: str = ""
 
 
+def user_key(channel: ChannelRef, actor: Actor) -> str:
+    """The person across every channel and workspace of their platform (`slack:U123`, `discord:42`).
+
+    Slack and Discord user ids are unique platform-wide, so one person asking in ten channels, or in
+    two Discord servers, is one key.
+    """
+    return f"{channel.platform}:{actor.user_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelState:
     """A channel as stored: where it is, when it gets digests, and how far it has read."""

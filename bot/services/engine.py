@@ -12,7 +12,7 @@ from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from bot import metrics
-from bot.domain.channel import Actor, ChannelRef, ChannelState
+from bot.domain.channel import Actor, ChannelRef, ChannelState, user_key
 from bot.domain.clock import Clock
 from bot.domain.commands import (
     COMMAND_HELP,
@@ -136,9 +136,9 @@ class Engine:
             case Preview():
                 return replace((await self.builder.build(state, explain=False)).digest, is_preview=True)
             case Explain(paper=text):
-                return await self._explain(channel, text)
+                return await self._explain(channel, actor, text)
             case Ask(paper=text, question=question):
-                return await self._ask(channel, text, question)
+                return await self._ask(channel, actor, text, question)
             case SetSchedule(args=args):
                 return await self._schedule(state, args)
             case Pause():
@@ -244,17 +244,21 @@ class Engine:
             )
         return paper
 
-    async def _explain(self, channel: ChannelRef, text: str) -> Reply:
+    async def _explain(self, channel: ChannelRef, actor: Actor, text: str) -> Reply:
         found = await self._lookup(text)
         if isinstance(found, Notice):
             return found
-        return PaperCard(found, await self.explainer.explain(found, channel=channel))
+        explanation = await self.explainer.explain(found, channel=channel, user=user_key(channel, actor))
+        return PaperCard(found, explanation)
 
-    async def _ask(self, channel: ChannelRef, text: str, question: str) -> Reply:
+    async def _ask(self, channel: ChannelRef, actor: Actor, text: str, question: str) -> Reply:
         found = await self._lookup(text)
         if isinstance(found, Notice):
             return found
-        return Answer(found, question, await self.explainer.answer(found, question, channel=channel))
+        person = user_key(channel, actor)
+        return Answer(
+            found, question, await self.explainer.answer(found, question, channel=channel, user=person)
+        )
 
     async def _schedule(self, state: ChannelState, args: str) -> Reply:
         if not args.strip():
