@@ -43,7 +43,7 @@ class UserAllowance:
         if not self.per_user:
             return UserHold(user_key, day, 0)
         if not await self._store.hold(user_key, day, tokens, self.per_user):
-            return self.refusal(day)
+            return await self._refusal(user_key, day, tokens)
         return UserHold(user_key, day, tokens)
 
     async def settle(self, hold: UserHold | None, completion: Completion) -> None:
@@ -72,13 +72,21 @@ class UserAllowance:
         except Exception:
             log.exception("releasing %s LLM tokens held for a person failed", f"{hold.tokens:,}")
 
-    def refusal(self, day: date) -> str:
-        """What the person is told: which limit, that it spans channels, and when it renews."""
+    async def _refusal(self, user_key: str, day: date, tokens: int) -> str:
+        """What the person is told: what they spent of which limit, that it spans channels, when it renews."""
+        if tokens > self.per_user:
+            return (
+                f"this request may need up to {tokens:,} tokens, more than one person's whole daily "
+                f"LLM allowance of {self.per_user:,}"
+            )
+        lines = await self._store.usage(day, user_key)
+        spent = sum(line.tokens + line.held_tokens for line in lines if line.day == day)
         renews = datetime.combine(day + timedelta(days=1), time(), UTC)
         left = max(renews - self._clock.now(), timedelta(minutes=1))
         hours, minutes = divmod(int(left.total_seconds()) // 60, 60)
         wait = f"{hours} h {minutes} min" if hours else f"{minutes} min"
         return (
-            f"you have used today's LLM allowance of {self.per_user:,} tokens a person, counted across "
-            f"all channels. It renews at midnight UTC, in {wait}"
+            f"your LLM allowance for today is used up: {spent:,} of {self.per_user:,} tokens a person, "
+            f"counted across all channels, and this request may need up to {tokens:,}. "
+            f"It renews at midnight UTC, in {wait}"
         )
