@@ -39,10 +39,10 @@ class Actor:
 
 
 def user_key(channel: ChannelRef, actor: Actor) -> str:
-    """The person across every channel and workspace of their platform (`slack:U123`, `discord:42`).
+    """The person across channels (`slack:U123`, `discord:42`), for their daily LLM allowance.
 
-    Slack and Discord user ids are unique platform-wide, so one person asking in ten channels, or in
-    two Discord servers, is one key.
+    A Slack user id holds in every channel of a workspace (and of an Enterprise Grid organisation),
+    a Discord user id in every server: one person asking in ten channels is one key.
     """
     return f"{channel.platform}:{actor.user_id}"
 
