@@ -135,6 +135,9 @@ async def run(channel_count: int, paper_count: int) -> None:
             llm_model="bench-model",
             llm_api_base=llm.api_base,
             llm_api_key=SecretStr(llm.api_key),
+            # One made-up person asks for every uncached explanation: no per-person allowance, or
+            # most of the baseline would time refusals instead of LLM calls.
+            llm_daily_tokens_per_user=0,
         )
         clock = FakeClock()
         source = ArxivSource(

@@ -101,6 +101,7 @@ def build_explainer(
         concurrency=settings.llm_concurrency,
         tokens_per_channel=settings.llm_daily_tokens_per_channel,
         tokens_total=settings.llm_daily_tokens_total,
+        tokens_per_user=settings.llm_daily_tokens_per_user,
     )
 
 

@@ -283,17 +283,17 @@ def ingest(day: str | None = None, write_ahead: bool = True) -> None:
 @app.command(
     option("--days", type=positive_int, default=30, help="how many days back to show, today included (30)"),
     option("--since", help="show from this UTC day on, YYYY-MM-DD (instead of --days)"),
+    option("--people", action="store_true", help="per person (platform:user id) instead of per channel"),
 )
-def usage(days: int = 30, since: str | None = None) -> None:
-    """Print LLM spend per channel and day: calls, tokens, cost."""
+def usage(days: int = 30, since: str | None = None, people: bool = False) -> None:
+    """Print LLM spend per channel (or per person) and day: calls, tokens, cost."""
     from datetime import UTC, date, datetime, timedelta
 
     from rich.console import Console
-    from rich.table import Table
 
     from bot.infra.storage.database import create_engine
-    from bot.infra.storage.llm_store import LlmStore, UsageLine
     from bot.infra.storage.migrate import upgrade_database
+    from bot.usage_report import UsageReport, read_usage
 
     first = datetime.now(UTC).date() - timedelta(days=days - 1)
     if since is not None:
@@ -304,43 +304,20 @@ def usage(days: int = 30, since: str | None = None) -> None:
     settings = settings_or_exit()
     check_storage_or_exit(settings)
 
-    async def read() -> list[UsageLine]:
+    async def read() -> UsageReport:
         database = create_engine(settings.resolved_database_url)
         try:
             await upgrade_database(database)
-            return await LlmStore(database).usage(first)
+            return await read_usage(database, first, settings.llm_daily_tokens_per_user)
         finally:
             await database.dispose()
 
     from bot.infra.event_loop import run as run_loop
 
-    lines = run_loop(read())
+    report = run_loop(read())
     console = Console(width=max(100, Console().width))
-    if not lines:
-        console.print(f"No LLM calls since {first}.")
-        return
-    table = Table(title=f"LLM usage since {first} (UTC days)")
-    for heading in ("Day", "Channel", "Calls", "Prompt tokens", "Completion tokens", "Cost (USD)"):
-        table.add_column(heading, justify="left" if heading in ("Day", "Channel") else "right")
-    for line in lines:
-        table.add_row(
-            str(line.day),
-            line.channel_key,
-            f"{line.calls:,}",
-            f"{line.prompt_tokens:,}",
-            f"{line.completion_tokens:,}",
-            f"{line.cost:.4f}",
-        )
-    table.add_section()
-    table.add_row(
-        "Total",
-        f"{len({line.channel_key for line in lines})} channels",
-        f"{sum(line.calls for line in lines):,}",
-        f"{sum(line.prompt_tokens for line in lines):,}",
-        f"{sum(line.completion_tokens for line in lines):,}",
-        f"{sum(line.cost for line in lines):.4f}",
-    )
-    console.print(table)
+    for printable in report.people_table() if people else report.channel_table():
+        console.print(printable)
 
 
 @app.command()

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # Tokens a day, per channel and for the whole bot; 0 means no limit.
     llm_daily_tokens_per_channel: int = Field(200_000, ge=0)
     llm_daily_tokens_total: int = Field(2_000_000, ge=0)
+    # Tokens a day one person's `explain` and `ask` may spend, across every channel; 0 means no limit.
+    llm_daily_tokens_per_user: int = Field(100_000, ge=0)
     # Seconds before the first retry of a 429 without Retry-After or a 5xx; doubles each try.
     llm_retry_wait: float = Field(2.0, ge=0)
     # Read the paper's full text (arXiv HTML, else PDF) for explanations, up to this many tokens.

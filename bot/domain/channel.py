@@ -38,6 +38,15 @@ class Actor:
     why_not: str = ""
 
 
+def user_key(channel: ChannelRef, actor: Actor) -> str:
+    """The person across channels (`slack:U123`, `discord:42`), for their daily LLM allowance.
+
+    A Slack user id holds in every channel of a workspace (and of an Enterprise Grid organisation),
+    a Discord user id in every server: one person asking in ten channels is one key.
+    """
+    return f"{channel.platform}:{actor.user_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelState:
     """A channel as stored: where it is, when it gets digests, and how far it has read."""

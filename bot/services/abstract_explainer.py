@@ -11,13 +11,18 @@ class AbstractOnlyExplainer:
     """Says, in the predecessor bot's exact words, that no LLM is configured."""
 
     async def explain(
-        self, paper: Paper, *, channel: ChannelRef | None = None, full_text: bool = True
+        self,
+        paper: Paper,
+        *,
+        channel: ChannelRef | None = None,
+        full_text: bool = True,
+        user: str | None = None,
     ) -> ExplanationText:
         """The fallback note; adapters show the abstract beside it."""
         return ExplanationText(NO_LLM_FALLBACK, is_fallback=True)
 
     async def answer(
-        self, paper: Paper, question: str, *, channel: ChannelRef | None = None
+        self, paper: Paper, question: str, *, channel: ChannelRef | None = None, user: str | None = None
     ) -> ExplanationText:
         """Questions need an LLM too."""
         return ExplanationText(NO_LLM_FALLBACK, is_fallback=True)

@@ -21,7 +21,9 @@ class TokenBudget:
 
     Calls in flight hold a reservation, so many concurrent calls cannot all slip under the limit.
     Spend read from the database is kept for `USED_MAX_AGE` seconds and added to by this process's
-    own calls, so a digest cycle's thousands of calls do not each read the ledger again.
+    own calls, so a digest cycle's thousands of calls do not each read the ledger again. Other
+    processes' reservations are not seen, and their spend up to `USED_MAX_AGE` late: that is how far
+    several processes can pass these budgets together (a person's allowance is held in the database).
     """
 
     def __init__(self, store: LlmStore, per_channel: int, total: int) -> None:

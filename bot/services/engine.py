@@ -12,7 +12,7 @@ from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from bot import metrics
-from bot.domain.channel import Actor, ChannelRef, ChannelState
+from bot.domain.channel import Actor, ChannelRef, ChannelState, user_key
 from bot.domain.clock import Clock
 from bot.domain.commands import (
     COMMAND_HELP,
@@ -233,13 +233,17 @@ class Engine:
         found = await self.papers.find(channel, actor, text)
         if isinstance(found, Notice):
             return found
-        return PaperCard(found, await self.explainer.explain(found, channel=channel))
+        explanation = await self.explainer.explain(found, channel=channel, user=user_key(channel, actor))
+        return PaperCard(found, explanation)
 
     async def _ask(self, channel: ChannelRef, actor: Actor, text: str, question: str) -> Reply:
         found = await self.papers.find(channel, actor, text)
         if isinstance(found, Notice):
             return found
-        return Answer(found, question, await self.explainer.answer(found, question, channel=channel))
+        person = user_key(channel, actor)
+        return Answer(
+            found, question, await self.explainer.answer(found, question, channel=channel, user=person)
+        )
 
     async def _schedule(self, state: ChannelState, args: str) -> Reply:
         if not args.strip():

@@ -15,7 +15,7 @@ from bot.domain.digest import ExplanationText
 from bot.domain.paper import Paper
 from bot.infra.storage.llm_store import ExplanationKey, LlmStore
 from bot.rendering.sanitize import sanitize_text
-from bot.services.budget import TokenBudget
+from bot.services.explanation_notes import key_rejected_note, note, refusal_note
 from bot.services.paper_text import ABSTRACT_SOURCE, PaperText, PaperTexts
 from bot.services.ports import Completion, FullTextSource, LanguageModel, LlmKeyRejected, LlmUnavailable
 from bot.services.prompts import (
@@ -27,12 +27,16 @@ from bot.services.prompts import (
     answer_messages,
     cut,
     explain_messages,
+    prompt_frame,
 )
+from bot.services.spending import Call, Refusal, Spending
 
 log = logging.getLogger(__name__)
 
 NO_CHANNEL = "(no channel)"
 RECENT_EXPLANATIONS = 2_048
+# Tokens of the prompt around the paper's text: system prompt, title, authors, abstract, question.
+PROMPT_FRAME_TOKENS = 1_500
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,7 @@ class LlmExplainer:
         concurrency: int = 4,
         tokens_per_channel: int = 0,
         tokens_total: int = 0,
+        tokens_per_user: int = 0,
     ) -> None:
         self._llm = llm
         self._full_text = full_text
@@ -72,7 +77,9 @@ class LlmExplainer:
         self._texts = PaperTexts(llm, full_text, text_tokens)
         self.concurrency = concurrency
         self._limit = asyncio.Semaphore(concurrency)
-        self._budget = TokenBudget(store, tokens_per_channel, tokens_total)
+        self._spending = Spending(
+            store, clock, per_channel=tokens_per_channel, total=tokens_total, per_user=tokens_per_user
+        )
         self._inflight: dict[ExplanationKey, asyncio.Task[ExplanationText]] = {}
         self._recent: OrderedDict[ExplanationKey, ExplanationText] = OrderedDict()
         # Keys a prefetch found missing from the database: no need to ask it again one by one.
@@ -123,14 +130,23 @@ class LlmExplainer:
         return ExplanationKey(paper.arxiv_id, paper.version, self._llm.model, PROMPT_VERSION)
 
     async def explain(
-        self, paper: Paper, *, channel: ChannelRef | None = None, full_text: bool = True
+        self,
+        paper: Paper,
+        *,
+        channel: ChannelRef | None = None,
+        full_text: bool = True,
+        user: str | None = None,
     ) -> ExplanationText:
-        """The cached explanation, or a new one, or a short note saying why there is none; never raises."""
+        """The cached explanation, or a new one, or a short note saying why there is none; never raises.
+
+        A new call counts against `user`'s daily allowance too (a person's `platform:id`).
+        """
         try:
-            return (await self._attempt(paper, [channel.key if channel else NO_CHANNEL], full_text)).text
+            payers = [channel.key if channel else NO_CHANNEL]
+            return (await self._attempt(paper, payers, full_text, user)).text
         except Exception:
             log.exception("explaining %s failed", paper.versioned_id)
-            return self._note(paper, "something went wrong on my side")
+            return note(paper, "something went wrong on my side")
 
     async def write_ahead(self, paper: Paper, payers: Sequence[ChannelRef]) -> Attempt:
         """A digest's explanation (from the abstract), written before the digest asks; never raises.
@@ -141,9 +157,11 @@ class LlmExplainer:
             return await self._attempt(paper, [ref.key for ref in payers], full_text=False)
         except Exception:
             log.exception("writing ahead %s failed", paper.versioned_id)
-            return Attempt(self._note(paper, "something went wrong on my side"))
+            return Attempt(note(paper, "something went wrong on my side"))
 
-    async def _attempt(self, paper: Paper, payers: Sequence[str], full_text: bool) -> Attempt:
+    async def _attempt(
+        self, paper: Paper, payers: Sequence[str], full_text: bool, user: str | None = None
+    ) -> Attempt:
         key = self._key(paper)
         # The memory twice: a call may finish while the database is read.
         found = self._cached(key)
@@ -154,67 +172,67 @@ class LlmExplainer:
         charged: str | None = None
         task = self._inflight.get(key)
         if task is None:
-            day = self._today()
-            worst = self._worst_case(EXPLANATION_MAX_TOKENS, full_text)
-            charged, refusal = await self._budget.reserve_first(payers, day, worst)
-            if charged is None:
-                return Attempt(self._note(paper, refusal or "no budget"), refused=True)
-            # While the budget was checked, another request may have started or finished this one.
+            worst = await self._worst_case(paper, EXPLANATION_MAX_TOKENS, full_text)
+            call = await self._spending.reserve(payers, self._today(), worst, user)
+            if isinstance(call, Refusal):
+                return Attempt(refusal_note(paper, call), refused=True)
+            charged = call.channel_key
+            # While the budgets were checked, another request may have started or finished this one.
             found, task = self._cached(key), self._inflight.get(key)
             if found is not None or task is not None:
-                self._budget.release(charged, worst)
+                await self._spending.release(call)
                 charged = None
             if found is not None:
                 return Attempt(found)
             if task is None:
-                assert charged is not None
-                task = asyncio.create_task(self._generate(paper, key, charged, day, worst, full_text))
+                task = asyncio.create_task(self._generate(paper, key, call, full_text))
                 self._inflight[key] = task
                 task.add_done_callback(lambda _: self._inflight.pop(key, None))
         return Attempt(await asyncio.shield(task), charged)
 
     async def answer(
-        self, paper: Paper, question: str, *, channel: ChannelRef | None = None
+        self, paper: Paper, question: str, *, channel: ChannelRef | None = None, user: str | None = None
     ) -> ExplanationText:
-        """An answer from the same text the explanation reads; budgeted, never cached."""
+        """An answer from the same text the explanation reads; budgeted (`user`'s too), never cached."""
         try:
-            return await self._answer(paper, question, channel)
+            return await self._answer(paper, question, channel, user)
         except Exception:
             log.exception("answering about %s failed", paper.versioned_id)
-            return self._note(paper, "something went wrong on my side")
+            return note(paper, "something went wrong on my side")
 
-    async def _answer(self, paper: Paper, question: str, channel: ChannelRef | None) -> ExplanationText:
-        channel_key = channel.key if channel else NO_CHANNEL
-        day = self._today()
-        worst = self._worst_case(ANSWER_MAX_TOKENS, True)
-        refusal = await self._budget.reserve(channel_key, day, worst)
-        if refusal:
-            return self._note(paper, refusal)
+    async def _answer(
+        self, paper: Paper, question: str, channel: ChannelRef | None, user: str | None
+    ) -> ExplanationText:
+        payers = [channel.key if channel else NO_CHANNEL]
+        worst = await self._worst_case(paper, ANSWER_MAX_TOKENS, True, question)
+        call = await self._spending.reserve(payers, self._today(), worst, user)
+        if isinstance(call, Refusal):
+            return refusal_note(paper, call, answer=True)
         try:
             async with self._limit:
                 text = await self._texts.text(paper)
                 reply = await self._call(answer_messages(paper, text.body, question), ANSWER_MAX_TOKENS)
-                await self._budget.record(channel_key, day, reply)
+                await self._spending.record(call, reply)
         except LlmUnavailable as error:
             return self._failure(paper, error)
         finally:
-            self._budget.release(channel_key, worst)
+            await self._spending.release(call)
         if not reply.text.strip():
-            return self._note(paper, "the LLM sent an empty answer")
+            return note(paper, "the LLM sent an empty answer")
         return ExplanationText(
             sanitize_text(cut(reply.text, ANSWER_MAX_CHARS)), model=self._llm.model, source=text.source
         )
 
     async def _generate(
-        self, paper: Paper, key: ExplanationKey, channel_key: str, day: date, worst: int, full_text: bool
+        self, paper: Paper, key: ExplanationKey, call: Call, full_text: bool
     ) -> ExplanationText:
         try:
             async with self._limit:
                 text = await self._texts.text(paper) if full_text else PaperText("", ABSTRACT_SOURCE)
                 reply = await self._call(explain_messages(paper, text.body), EXPLANATION_MAX_TOKENS)
-                await self._budget.record(channel_key, day, reply)
+                await self._spending.record(call, reply)
             if not reply.text.strip():
-                return self._note(paper, "the LLM sent an empty answer")
+                return note(paper, "the LLM sent an empty answer")
             body = cut(reply.text, EXPLANATION_MAX_CHARS)
             await self._store.save_explanation(
                 key,
@@ -229,9 +247,9 @@ class LlmExplainer:
             return self._failure(paper, error)
         except Exception:
             log.exception("explaining %s failed", paper.versioned_id)
-            return self._note(paper, "something went wrong on my side")
+            return note(paper, "something went wrong on my side")
         finally:
-            self._budget.release(channel_key, worst)
+            await self._spending.release(call)
 
     async def _call(self, messages: list[dict[str, str]], max_tokens: int) -> Completion:
         self.calls_made += 1
@@ -241,9 +259,16 @@ class LlmExplainer:
         finally:
             self.calls_in_flight -= 1
 
-    def _worst_case(self, max_tokens: int, full_text: bool) -> int:
-        """The most one call can spend: the full text budget if read, the prompt around it, the reply."""
-        return (self._texts.max_tokens if full_text else 0) + 1_500 + max_tokens
+    async def _worst_case(self, paper: Paper, max_tokens: int, full_text: bool, question: str = "") -> int:
+        """The most one call can spend: the full text budget if read, the prompt around it, the reply.
+
+        A prompt longer than usual (a question of pages, a collaboration's thousand authors) is
+        counted, so that no call spends much more than it reserved.
+        """
+        frame = PROMPT_FRAME_TOKENS
+        if len(question) + len(paper.abstract) + len(paper.title) + sum(map(len, paper.authors)) > 3_000:
+            frame = max(frame, await self._llm.count_tokens(prompt_frame(paper, question)) + 50)
+        return (self._texts.max_tokens if full_text else 0) + frame + max_tokens
 
     def _cached(self, key: ExplanationKey) -> ExplanationText | None:
         found = self._recent.get(key)
@@ -268,18 +293,4 @@ class LlmExplainer:
         return self._clock.now().astimezone(UTC).date()
 
     def _failure(self, paper: Paper, error: LlmUnavailable) -> ExplanationText:
-        if isinstance(error, LlmKeyRejected):
-            return ExplanationText(
-                f"(No explanation: {error}. Showing the abstract only; the operator should check the key.)",
-                source=ABSTRACT_SOURCE,
-                is_fallback=True,
-            )
-        return self._note(paper, str(error))
-
-    def _note(self, paper: Paper, reason: str) -> ExplanationText:
-        return ExplanationText(
-            f"(No explanation this time: {reason}. Showing the abstract only; "
-            f"`explain {paper.arxiv_id}` tries again later.)",
-            source=ABSTRACT_SOURCE,
-            is_fallback=True,
-        )
+        return key_rejected_note(error) if isinstance(error, LlmKeyRejected) else note(paper, str(error))

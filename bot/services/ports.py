@@ -46,18 +46,25 @@ class Explainer(Protocol):
     """Turns a paper into an explanation; the LLM issue plugs a real one in."""
 
     async def explain(
-        self, paper: Paper, *, channel: ChannelRef | None = None, full_text: bool = True
+        self,
+        paper: Paper,
+        *,
+        channel: ChannelRef | None = None,
+        full_text: bool = True,
+        user: str | None = None,
     ) -> ExplanationText:
         """An explanation, or a fallback note that says why there is none.
 
         `full_text=False` (digests) writes from the title and abstract, with no request to arXiv.
+        `user` is the person who asked (`user_key`), whose daily allowance a new call counts against;
+        digests have none.
         """
         ...
 
     async def answer(
-        self, paper: Paper, question: str, *, channel: ChannelRef | None = None
+        self, paper: Paper, question: str, *, channel: ChannelRef | None = None, user: str | None = None
     ) -> ExplanationText:
-        """An answer to a question about the paper."""
+        """An answer to a question about the paper, asked by `user`."""
         ...
 
 
@@ -103,6 +110,8 @@ class Completion:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost: float = 0.0
+    # The server reported no token usage: the counts are ours (litellm's counter), never zero.
+    usage_estimated: bool = False
 
     @property
     def tokens(self) -> int:

@@ -66,6 +66,12 @@ def answer_messages(paper: Paper, body: str, question: str) -> list[dict[str, st
     ]
 
 
+def prompt_frame(paper: Paper, question: str = "") -> str:
+    """Everything a prompt holds besides the paper's full text: what a call spends at the least."""
+    system = ANSWER_SYSTEM if question else EXPLAIN_SYSTEM
+    return f"{system}\n{paper_block(paper, '')}\n<question>\n{question}\n</question>"
+
+
 def paper_block(paper: Paper, body: str) -> str:
     """Title, authors, abstract and any full text, fenced as data."""
     lines = [

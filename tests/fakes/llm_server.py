@@ -9,12 +9,22 @@
         fake.rate_limit_next(retry_after=0.2)
         fake.fail_next(2, status=500)
         fake.reply_next("Hello @everyone")
+        fake.usage_missing = "omitted"  # replies carry no `usage` (or "null", "zeros"), as some servers do
         ...
         fake.calls, fake.requests[-1].body["messages"]
         fake.most_in_flight           # the most requests it held at once (the bot's concurrency)
 
 `FakeLlm(wait=...)` replaces how a reply's delay is waited out: the benchmark counts it on its
 virtual clock instead of sleeping (benchmarks/virtual_time.py).
+
+Token usage: OpenAI's API sends `usage` with every non-streamed chat completion, but the field is
+optional in OpenAI's own OpenAPI schema (Azure/azure-rest-api-specs#33315 made it optional in
+Azure's spec to match), and OpenAI-compatible servers do leave it out or send nothing in it:
+Microsoft Foundry Local sent no `usage` object on `/v1/chat/completions` (microsoft/foundry-local#369)
+and `"usage": null` (microsoft/foundry-local#173, "the usage field is always null"); AnythingLLM's
+OpenAI-compatible endpoint sent it missing or null (Mintplex-Labs/anything-llm#2956); open-swarm
+sent all zeros (matthewhand/open-swarm#141). litellm 1.106 turns each of these into a `Usage` of
+zeros, so a client that trusts it charges nothing. `usage_missing` plays them back.
 
 Standalone: `python -m tests.fakes.llm_server --port 8766 --delay 2` prints its `/v1` base URL.
 """
@@ -30,7 +40,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import SecretStr
 
@@ -41,6 +51,8 @@ if TYPE_CHECKING:
 
 DEFAULT_KEY = "test-key"
 ReplyMaker = Callable[[dict[str, Any]], str]
+# How a server without token counts answers: no `usage` key, `"usage": null`, or zeros in it.
+UsageMissing = Literal["omitted", "null", "zeros"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +83,7 @@ class Scripted:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     usage: tuple[int, int] | None = None
+    usage_missing: UsageMissing | None = None
 
 
 def default_reply(body: dict[str, Any]) -> str:
@@ -101,6 +114,8 @@ class FakeLlm(ThreadedHttpFake):
         self.reply: str | ReplyMaker = default_reply
         # Tokens reported in `usage`; None counts about 4 characters a token.
         self.usage: tuple[int, int] | None = None
+        # Set to answer as the servers that report no token usage do (see the module docstring).
+        self.usage_missing: UsageMissing | None = None
         self._script: deque[Scripted] = deque()
         self._requests: list[LlmRequest] = []
         self._lock = threading.Lock()
@@ -138,9 +153,11 @@ class FakeLlm(ThreadedHttpFake):
         with self._lock:
             self._script.extend(answers)
 
-    def reply_next(self, text: str, *, usage: tuple[int, int] | None = None) -> None:
-        """The next request gets exactly this assistant text."""
-        self.enqueue(Scripted(text=text, usage=usage))
+    def reply_next(
+        self, text: str, *, usage: tuple[int, int] | None = None, usage_missing: UsageMissing | None = None
+    ) -> None:
+        """The next request gets exactly this assistant text (and this usage, or none)."""
+        self.enqueue(Scripted(text=text, usage=usage, usage_missing=usage_missing))
 
     def fail_next(self, n: int = 1, status: int = 500) -> None:
         """The next n requests get this error status."""
@@ -237,7 +254,15 @@ class FakeLlm(ThreadedHttpFake):
         text = reply(body) if callable(reply) else reply
         prompt_chars = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
         prompt, completion = scripted.usage or self.usage or (prompt_chars // 4 + 1, len(text) // 4 + 1)
-        return 200, scripted.headers, _completion(str(body.get("model", "")), text, prompt, completion)
+        answer = _completion(str(body.get("model", "")), text, prompt, completion)
+        missing = scripted.usage_missing or self.usage_missing
+        if missing == "omitted":
+            del answer["usage"]
+        elif missing == "null":
+            answer["usage"] = None
+        elif missing == "zeros":
+            answer["usage"] = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+        return 200, scripted.headers, answer
 
 
 def settings_for(fake: FakeLlm, arxiv: FakeArxiv) -> dict[str, Any]:
@@ -324,9 +349,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds every reply waits")
     parser.add_argument("--key", default=DEFAULT_KEY, help="the API key it accepts")
+    parser.add_argument(
+        "--usage-missing", choices=["omitted", "null", "zeros"], help="report no token usage, this way"
+    )
     args = parser.parse_args(argv)
     fake = FakeLlm(args.key)
     fake.delay = args.delay
+    fake.usage_missing = args.usage_missing
     serve_until_stopped(fake, args.port, lambda: fake.api_base)
 
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from bot.infra.llm.config import LlmConfig
+from bot.infra.llm.usage import completion_from
 from bot.services.ports import Completion, LlmKeyRejected, LlmTimedOut, LlmUnavailable
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class LlmClient:
         self.model = config.model
         self.provider = config.provider
         self._sleep = sleep
+        self._warned_no_usage = False
 
     async def load(self) -> ModuleType:
         """litellm, imported in a worker thread the first time (it takes seconds)."""
@@ -118,7 +120,14 @@ class LlmClient:
             if error.unreachable:
                 raise LlmUnavailable(f"{error.reason} ({made} {plural})") from None
             raise LlmUnavailable(f"the LLM did not answer ({error.reason}) after {made} {plural}") from None
-        return _completion(litellm, response)
+        completion = completion_from(litellm, response, self.model, messages)
+        if completion.usage_estimated and not self._warned_no_usage:
+            self._warned_no_usage = True
+            log.warning(
+                "LLM %s sent no token usage; budgets count its calls with litellm's token counter",
+                self.model,
+            )
+        return completion
 
     async def _call_once(self, litellm: ModuleType, messages: list[dict[str, str]], max_tokens: int) -> Any:
         options: dict[str, Any] = {
@@ -259,22 +268,3 @@ def _seconds(value: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
-
-
-def _completion(litellm: ModuleType, response: Any) -> Completion:
-    text = response.choices[0].message.content or ""
-    usage = getattr(response, "usage", None)
-    # litellm has priced the response already (`_hidden_params`); pricing it again costs ~1 ms a call.
-    known = (getattr(response, "_hidden_params", None) or {}).get("response_cost")
-    try:
-        cost = float(
-            known if known is not None else litellm.completion_cost(completion_response=response) or 0.0
-        )
-    except Exception:  # models missing from litellm's price list (local servers) cost nothing known
-        cost = 0.0
-    return Completion(
-        text=text,
-        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-        cost=cost,
-    )

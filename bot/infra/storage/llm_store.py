@@ -54,6 +54,7 @@ class LlmStore:
     """The explanation cache and the usage ledger, on the same database as everything else."""
 
     def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
         self._sessions = session_factory(engine)
         # A digest cycle writes thousands of these rows: they share transactions (group commit).
         self._writer = GroupWriter(engine)

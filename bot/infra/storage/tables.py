@@ -180,6 +180,26 @@ class LlmUsageRow(SQLModel, table=True):
     cost: float = 0.0
 
 
+class LlmUserUsageRow(SQLModel, table=True):
+    """LLM calls one person caused on one UTC day, across every channel: their daily limit and `usage`.
+
+    `held_tokens` is the worst case of their calls in flight, held before each call, so concurrent
+    requests from any process cannot together pass the limit.
+    """
+
+    __tablename__ = "llm_user_usage"
+    __table_args__ = (sa.UniqueConstraint("user_key", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_key: str = Field(max_length=200)
+    day: date = Field(index=True)
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    held_tokens: int = 0
+
+
 class FeedbackRow(SQLModel, table=True):
     """A person's verdict on a delivered paper ("not relevant"), kept for ranking."""
 

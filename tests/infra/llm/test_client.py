@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pydantic import SecretStr
 
 from bot.infra.llm import LlmClient, LlmConfig
 from bot.services.ports import LlmKeyRejected, LlmTimedOut, LlmUnavailable
-from tests.fakes.llm_server import FakeLlm
+from tests.fakes.llm_server import FakeLlm, UsageMissing
 from tests.support.processes import free_port
 
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Title: A paper"}]
@@ -54,6 +55,40 @@ async def test_a_reply_comes_back_with_its_tokens_and_what_we_sent(fake_llm: Fak
     assert sent.body["max_tokens"] == 321
     assert sent.body["messages"] == MESSAGES
     assert sent.authorization == "Bearer test-key"
+
+
+@pytest.mark.parametrize("missing", ["omitted", "null", "zeros"])
+async def test_a_reply_without_usage_is_charged_its_counted_tokens_never_zero(
+    fake_llm: FakeLlm, missing: UsageMissing, caplog: pytest.LogCaptureFixture
+) -> None:
+    long_prompt = [{"role": "user", "content": "Explain the Hessian of a bilevel problem. " * 40}]
+    reply = "The hypergradient needs the inverse Hessian of the inner problem. " * 5
+    fake_llm.reply_next(reply, usage_missing=missing)
+    fake_llm.reply_next(reply, usage_missing=missing)
+    client = client_for(fake_llm)
+    with caplog.at_level(logging.WARNING):
+        first = await client.complete(long_prompt, max_tokens=300)
+        second = await client.complete(long_prompt, max_tokens=300)
+
+    assert first.usage_estimated and first == second
+    # What litellm's counter says the messages and the reply take: roughly 4 characters a token.
+    assert 300 < first.prompt_tokens < 600
+    assert 50 < first.completion_tokens < 120
+    assert first.completion_tokens == await client.count_tokens(reply)
+    warned = [r.getMessage() for r in caplog.records if "sent no token usage" in r.getMessage()]
+    assert warned == [
+        "LLM openai/fake-model sent no token usage; budgets count its calls with litellm's token counter"
+    ]
+
+
+async def test_a_priced_model_without_usage_is_priced_from_the_counted_tokens(fake_llm: FakeLlm) -> None:
+    config = dataclasses.replace(client_for(fake_llm).config, model="openai/gpt-4o-mini")
+    fake_llm.reply_next("A short answer.", usage_missing="omitted")
+    completion = await LlmClient(config).complete(MESSAGES, max_tokens=50)
+    # gpt-4o-mini's list price: $0.15 a million prompt tokens, $0.60 a million completion tokens.
+    expected = completion.prompt_tokens * 0.15e-6 + completion.completion_tokens * 0.6e-6
+    assert completion.usage_estimated and completion.cost == pytest.approx(expected)
+    assert completion.cost > 0
 
 
 async def test_a_rate_limit_waits_as_long_as_retry_after_says_then_succeeds(fake_llm: FakeLlm) -> None:
