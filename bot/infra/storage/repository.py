@@ -31,6 +31,7 @@ from bot.infra.storage.tables import (
 )
 
 PAPER_BATCH = 500
+SAVE_TRIES = 3
 
 
 class TopicAdded(StrEnum):
@@ -231,18 +232,26 @@ class Repository:
     # Papers
 
     async def save_papers(self, papers: Iterable[Paper]) -> int:
-        """Insert or refresh papers (a newer version replaces an older one); returns how many."""
+        """Insert or refresh papers (a newer version replaces an older one); returns how many.
+
+        Two people looking up the same new paper at once both insert it: the one that loses the
+        race saves again, finding the row the other wrote.
+        """
+        wanted = list(papers)
+        for attempt in range(SAVE_TRIES):
+            try:
+                return await self._save(wanted)
+            except IntegrityError:
+                if attempt == SAVE_TRIES - 1:
+                    raise
+        return 0  # not reached
+
+    async def _save(self, papers: list[Paper]) -> int:
         now = self._clock.now()
         count = 0
         async with self._sessions() as session:
-            batch: list[Paper] = []
-            for paper in papers:
-                batch.append(paper)
-                if len(batch) >= PAPER_BATCH:
-                    count += await self._save_batch(session, batch, now)
-                    batch = []
-            if batch:
-                count += await self._save_batch(session, batch, now)
+            for start in range(0, len(papers), PAPER_BATCH):
+                count += await self._save_batch(session, papers[start : start + PAPER_BATCH], now)
             await session.commit()
         return count
 

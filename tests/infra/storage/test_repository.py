@@ -235,3 +235,14 @@ async def test_the_topic_cap_holds_when_two_processes_subscribe_300_times_at_onc
     # A full channel still says "already" for a topic it follows, and other channels are untouched.
     assert await second.add_topic(GENERAL, "topic 0", "ada", cap=50) in (TopicAdded.ALREADY, TopicAdded.FULL)
     assert await second.add_topic(RANDOM, "topic 0", "ada", cap=50) is TopicAdded.ADDED
+
+
+async def test_two_processes_saving_the_same_new_paper_at_once_both_succeed(
+    make_repository: MakeRepository,
+) -> None:
+    # Two people in two processes look up the same brand-new paper at the same instant.
+    first, second = await make_repository(), await make_repository()
+    papers = [make_paper(f"2611.{n:05d}") for n in range(20)]
+    saved = await asyncio.gather(*(repo.save_papers(papers) for repo in (first, second) for _ in range(5)))
+    assert saved == [20] * 10
+    assert sorted(await first.papers([p.arxiv_id for p in papers])) == [p.arxiv_id for p in papers]
