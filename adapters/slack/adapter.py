@@ -35,6 +35,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 10.0
+MAX_REQUEST_BYTES = 1024 * 1024
 
 
 class SlackStartError(AdapterStartError):
@@ -142,6 +143,8 @@ class SlackAdapter:
         async def events(request: web.Request) -> web.Response:
             try:
                 bolt_request = await to_bolt_request(request)
+            except web.HTTPException:  # a body past client_max_size: 413, before anything reads it
+                raise
             except Exception as error:
                 # A body bolt cannot even parse (before its signature check): no detail to the sender.
                 log.warning("slack: refused an unreadable HTTP request: %s", describe_failure(error))
@@ -151,7 +154,8 @@ class SlackAdapter:
         async def health(_: web.Request) -> web.Response:
             return web.Response(text="ok")
 
-        web_app = web.Application()
+        # Slack's payloads are a few KB; a body past 1 MB is refused (413) unread.
+        web_app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         web_app.router.add_post(self._settings.slack_http_path, events)
         web_app.router.add_get("/healthz", health)
         self._http = web.AppRunner(web_app, access_log=None)

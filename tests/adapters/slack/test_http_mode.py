@@ -144,3 +144,16 @@ async def test_signed_but_malformed_requests_are_dropped_without_detail(
     assert await bot.services.repository.distinct_topics() == ["convergence"]
     assert len([r for r in caplog.records if "slack: dropped a malformed" in r.getMessage()]) == 2
     assert len([r for r in caplog.records if "refused an unreadable HTTP request" in r.getMessage()]) == 2
+
+
+async def test_an_oversized_body_is_refused_before_anything_reads_it(slack: FakeSlack, make_bot: Any) -> None:
+    bot, url = await http_bot(make_bot)
+    body = urlencode(slash_command("subscribe " + "x" * 3_000_000, response_url=slack.response_url()))
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=signed(body)) as answer,
+    ):
+        assert answer.status == 413
+    await bot.idle()
+    assert slack.responses() == []
+    assert bot.services is not None and await bot.services.repository.distinct_topics() == []
