@@ -182,7 +182,7 @@ def digest(channel: str = "console:local:console", dry_run: bool = False) -> Non
 
     async def work(services: Services) -> int:
         from adapters.console.adapter import ConsolePublisher
-        from bot.rendering.plaintext import render_digest
+        from adapters.console.render import render_digest
 
         state = await services.repository.get_channel(ref)
         if state is None:
@@ -216,14 +216,13 @@ def explain(paper: str) -> None:
 
     async def work(services: Services) -> int:
         from adapters.console.adapter import CONSOLE_CHANNEL, CONSOLE_USER
+        from adapters.console.render import render_reply
         from bot.domain.commands import Explain
         from bot.domain.replies import Notice
-        from bot.rendering.plaintext import render_reply
 
-        reply = await services.engine.handle(CONSOLE_CHANNEL, CONSOLE_USER, Explain(paper))
-        assert reply is not None
-        echo(render_reply(reply))
-        return 1 if isinstance(reply, Notice) else 0
+        outcome = await services.engine.handle(CONSOLE_CHANNEL, CONSOLE_USER, Explain(paper))
+        echo(render_reply(outcome.reply))
+        return 1 if isinstance(outcome.reply, Notice) else 0
 
     raise SystemExit(_with_services(settings, work))
 
