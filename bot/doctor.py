@@ -91,7 +91,8 @@ async def check_database(settings: Settings) -> Check:
 
 async def check_arxiv(settings: Settings) -> Check:
     """One real API request through the usual gated source, without retries."""
-    from bot.infra.arxiv.source import ArxivError, ArxivSource
+    from bot.infra.arxiv.retries import ArxivError
+    from bot.infra.arxiv.source import ArxivSource
 
     source = ArxivSource.from_settings(settings.model_copy(update={"arxiv_retries": 0}))
     try:
