@@ -1,4 +1,4 @@
-"""The engine: every command from every platform goes through `handle` and comes back a reply."""
+"""The engine: every command from every platform goes through `handle` and comes back an Outcome."""
 
 from __future__ import annotations
 
