@@ -31,7 +31,7 @@ from bot.domain.replies import Reply
 from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.infra.storage.tables import ChannelRow, SubscriptionRow
 from bot.services.digest_cycle import DigestCycle
-from bot.services.digests import STILL_WRITING
+from bot.services.digest_texts import STILL_WRITING
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import DEFAULT_WALL_START, FakeClock

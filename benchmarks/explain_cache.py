@@ -107,7 +107,7 @@ async def explain_times(services: Services, channels: list[ChannelRef], ids: lis
     times = []
     for channel, arxiv_id in zip(itertools.cycle(channels), ids, strict=False):
         start = time.perf_counter()
-        reply = await engine.handle(channel, ACTOR, Explain(arxiv_id))
+        reply = (await engine.handle(channel, ACTOR, Explain(arxiv_id))).reply
         times.append(time.perf_counter() - start)
         assert isinstance(reply, PaperCard), reply
     return times

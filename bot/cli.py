@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.cli_db import db
-from bot.cli_parser import Commands, echo, fail, option, positive_int
+from bot.cli_ops import operations
+from bot.cli_parser import Commands, echo, fail, option
+from bot.cli_support import settings_or_exit, with_services
 
 if TYPE_CHECKING:
     from bot.app import Services
+    from bot.doctor import Check
     from bot.services.ports import ChatAdapter
     from bot.settings import Settings
-
-T = TypeVar("T")
 
 app = Commands(
     "paperboy",
     "Paperboy delivers new arXiv papers, matched to each channel's topics, to Slack, Discord\n"
     "and the console.",
 )
-app.add_group(db)
 
 NO_PLATFORM_MESSAGE = (
     "No chat platform is configured. Set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack, Socket Mode), "
@@ -31,65 +29,6 @@ NO_PLATFORM_MESSAGE = (
     "Starting the local console instead (the same as `paperboy console`, but the scheduler keeps "
     "running when input ends): type `help`."
 )
-
-
-def settings_or_exit() -> Settings:
-    """The configuration, or a plain message and exit code 2 when it is invalid."""
-    from pydantic import ValidationError
-
-    from bot.settings import Settings
-
-    try:
-        return Settings()
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
-        fail(f"Configuration error: {problems}")
-
-
-def _with_services(
-    settings: Settings, work: Callable[[Services], Awaitable[T]], *, console: bool = False
-) -> T:
-    """Build the services, run `work`, and always close the database.
-
-    `console`: this terminal is a channel; on an interactive terminal the log goes to a file in
-    DATA_DIR and only warnings show between the messages.
-    """
-    from bot.logs import configure_logging
-
-    interactive = console and sys.stdin.isatty()
-    check_storage_or_exit(settings, data_dir_needed=interactive)  # history and log files live there
-    log_file = None
-    if interactive:
-        log_file = settings.data_dir / "paperboy.log"
-        echo(f"Logging to {log_file} (warnings also show here).", err=True)
-    configure_logging(settings, log_file=log_file)
-
-    from bot.app import build_services
-    from bot.services.ports import AdapterStartError
-
-    async def go() -> T:
-        services = await build_services(settings)
-        try:
-            return await work(services)
-        finally:
-            await services.close()
-
-    from bot.infra.event_loop import run as run_loop  # here: `paperboy --help` should not pay for it
-
-    try:
-        return run_loop(go())
-    except AdapterStartError as error:
-        fail(f"Could not start: {error}", 1)
-
-
-def check_storage_or_exit(settings: Settings, *, data_dir_needed: bool = False) -> None:
-    """A database URL or folder Paperboy cannot use: one line saying what to fix, exit code 2."""
-    from bot.preflight import ConfigurationProblem, check_storage
-
-    try:
-        check_storage(settings, data_dir_needed=data_dir_needed)
-    except ConfigurationProblem as problem:
-        fail(f"Configuration error: {problem}")
 
 
 def platforms_configured(settings: Settings) -> bool:
@@ -140,7 +79,7 @@ def run() -> None:
             adapters = [_console(settings, services, keep_serving=True)]
         await Runner(services, adapters, serve_health=True).run()
 
-    _with_services(settings, work, console=console)
+    with_services(settings, work, console=console)
 
 
 @app.command()
@@ -156,7 +95,7 @@ def console() -> None:
 
         await Runner(services, [_console(settings, services)]).run()
 
-    _with_services(settings, work, console=True)
+    with_services(settings, work, console=True)
 
 
 @app.command(
@@ -182,7 +121,7 @@ def digest(channel: str = "console:local:console", dry_run: bool = False) -> Non
 
     async def work(services: Services) -> int:
         from adapters.console.adapter import ConsolePublisher
-        from bot.rendering.plaintext import render_digest
+        from adapters.console.render import render_digest
 
         state = await services.repository.get_channel(ref)
         if state is None:
@@ -206,7 +145,7 @@ def digest(channel: str = "console:local:console", dry_run: bool = False) -> Non
         echo(f"Posted {report.posted} paper{'s' if report.posted != 1 else ''}.", err=True)
         return 0
 
-    raise SystemExit(_with_services(settings, work))
+    raise SystemExit(with_services(settings, work))
 
 
 @app.command(option("paper", help="an arXiv id or URL, e.g. 2602.10905"))
@@ -216,108 +155,33 @@ def explain(paper: str) -> None:
 
     async def work(services: Services) -> int:
         from adapters.console.adapter import CONSOLE_CHANNEL, CONSOLE_USER
+        from adapters.console.render import render_reply
         from bot.domain.commands import Explain
         from bot.domain.replies import Notice
-        from bot.rendering.plaintext import render_reply
 
-        reply = await services.engine.handle(CONSOLE_CHANNEL, CONSOLE_USER, Explain(paper))
-        assert reply is not None
-        echo(render_reply(reply))
-        return 1 if isinstance(reply, Notice) else 0
+        outcome = await services.engine.handle(CONSOLE_CHANNEL, CONSOLE_USER, Explain(paper))
+        echo(render_reply(outcome.reply))
+        return 1 if isinstance(outcome.reply, Notice) else 0
 
-    raise SystemExit(_with_services(settings, work))
+    raise SystemExit(with_services(settings, work))
 
 
-@app.command(
-    option("--date", dest="day", help="announcement day YYYY-MM-DD (default: today's listing)"),
-    option(
-        "--explain",
-        dest="write_ahead",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="then write the explanations the channels' next digests will hold (with an LLM)",
-    ),
-)
-def ingest(day: str | None = None, write_ahead: bool = True) -> None:
-    """Read arXiv's listing into the database now, then write the digests' explanations ahead.
+app.extend(operations)
 
-    The scheduler does this after midnight US Eastern; --date reads a past day's submissions.
+
+async def run_checks(settings: Settings) -> list[Check]:
+    """Every check, in the order an operator would fix things: the core's, then each platform's.
+
+    Each adapter brings its own checks (its token formats and addresses); they are imported here,
+    when `doctor` runs, and not before.
     """
-    settings = settings_or_exit()
-    from datetime import date
+    from adapters.discord.doctor import check_discord
+    from adapters.slack.doctor import check_slack
+    from bot.doctor import core_checks, no_chat_platform
 
-    wanted: date | None = None
-    if day is not None:
-        try:
-            wanted = date.fromisoformat(day)
-        except ValueError:
-            fail(f"`{day}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23.")
-
-    async def work(services: Services) -> int:
-        from bot.app import build_prewriter
-
-        categories = await services.engine.builder.all_categories()
-        if wanted is None:
-            report = await services.catalog.refresh(categories, force=True)
-            note = " (arXiv skipped this day)" if report.skipped else ""
-            echo(f"Ingested {report.new_papers} papers announced {report.day}{note}.")
-            if report.behind and report.expected_day:
-                echo(f"arXiv's feed has not turned to {report.expected_day} yet; try again later.")
-            if report.refused:
-                echo(f"arXiv refuses these categories, left out: {', '.join(sorted(report.refused))}.")
-        else:
-            count = await services.catalog.backfill(categories, wanted)
-            echo(f"Ingested {count} papers submitted on {wanted}.")
-        prewriter = build_prewriter(services) if write_ahead else None
-        if prewriter is not None:
-            if wanted is None:
-                written = await prewriter.after_ingest(report)
-            else:
-                written = await prewriter.prewrite()
-            echo(written.summary())
-        return 0
-
-    raise SystemExit(_with_services(settings, work))
-
-
-@app.command(
-    option("--days", type=positive_int, default=30, help="how many days back to show, today included (30)"),
-    option("--since", help="show from this UTC day on, YYYY-MM-DD (instead of --days)"),
-    option("--people", action="store_true", help="per person (platform:user id) instead of per channel"),
-)
-def usage(days: int = 30, since: str | None = None, people: bool = False) -> None:
-    """Print LLM spend per channel (or per person) and day: calls, tokens, cost."""
-    from datetime import UTC, date, datetime, timedelta
-
-    from rich.console import Console
-
-    from bot.infra.storage.database import create_engine
-    from bot.infra.storage.migrate import upgrade_database
-    from bot.usage_report import UsageReport, read_usage
-
-    first = datetime.now(UTC).date() - timedelta(days=days - 1)
-    if since is not None:
-        try:
-            first = date.fromisoformat(since)
-        except ValueError:
-            fail(f"`{since}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01.")
-    settings = settings_or_exit()
-    check_storage_or_exit(settings)
-
-    async def read() -> UsageReport:
-        database = create_engine(settings.resolved_database_url)
-        try:
-            await upgrade_database(database)
-            return await read_usage(database, first, settings.llm_daily_tokens_per_user)
-        finally:
-            await database.dispose()
-
-    from bot.infra.event_loop import run as run_loop
-
-    report = run_loop(read())
-    console = Console(width=max(100, Console().width))
-    for printable in report.people_table() if people else report.channel_table():
-        console.print(printable)
+    checks = await core_checks(settings)
+    platforms = await check_slack(settings) + await check_discord(settings)
+    return checks + (platforms or [no_chat_platform()])
 
 
 @app.command()
@@ -329,7 +193,6 @@ def doctor() -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from bot.doctor import run_checks
     from bot.infra.event_loop import run as run_loop
 
     settings = settings_or_exit()
@@ -342,6 +205,9 @@ def doctor() -> None:
     failed = sum(1 for c in checks if c.status == "fail")
     out.print(f"{failed} problem{'s' if failed != 1 else ''} to fix." if failed else "Ready to run.")
     raise SystemExit(1 if failed else 0)
+
+
+app.add_group(db)
 
 
 def main(argv: list[str] | None = None) -> None:

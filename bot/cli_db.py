@@ -16,7 +16,7 @@ db = Commands("db", "Database schema: upgrade it, show it, or add a revision.")
 
 
 def _on_database(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    from bot.cli import check_storage_or_exit, settings_or_exit
+    from bot.cli_support import check_storage_or_exit, settings_or_exit
     from bot.infra.storage.database import create_engine
     from bot.logs import configure_logging
 

@@ -71,6 +71,10 @@ class Commands:
 
         return register
 
+    def extend(self, other: Commands) -> None:
+        """Take in another module's commands at this level (`paperboy ingest`, not a group)."""
+        self._commands.extend(other._commands)
+
     def add_group(self, group: Commands) -> None:
         """A group of subcommands, e.g. `db`."""
         self._groups.append(group)

@@ -9,11 +9,11 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from adapters.console.render import render_digest_header, render_digest_item, render_reply
 from bot.domain.channel import Actor, ChannelRef
-from bot.domain.commands import parse_command
+from bot.domain.command_parser import parse_command
 from bot.domain.digest import Digest, DigestItem
-from bot.domain.replies import Reply
-from bot.rendering.plaintext import render_digest_header, render_digest_item, render_reply
+from bot.domain.replies import DigestPosted, Reply
 from bot.services.engine import Engine
 
 CONSOLE_CHANNEL = ChannelRef(platform="console", workspace="local", channel_id="console", name="console")
@@ -146,13 +146,13 @@ class ConsoleAdapter:
         return True
 
     async def run_line(self, line: str) -> None:
-        """Handle one typed line and print the answer."""
+        """Handle one typed line and print the answer (one person at one terminal sees every audience)."""
         text = line.strip()
         if not text or text.startswith("#"):
             return
-        reply = await self._engine.handle(CONSOLE_CHANNEL, CONSOLE_USER, parse_command(text))
-        if reply is not None:
-            await self.publisher.post_reply(CONSOLE_CHANNEL, reply)
+        outcome = await self._engine.handle(CONSOLE_CHANNEL, CONSOLE_USER, parse_command(text))
+        if not isinstance(outcome.reply, DigestPosted):  # the digest itself printed just above
+            await self.publisher.post_reply(CONSOLE_CHANNEL, outcome.reply)
 
     async def _loop(self) -> None:
         if self._stdin.isatty():

@@ -9,9 +9,11 @@ from discord import app_commands
 
 from adapters.discord.limits import Outgoing, clip
 from adapters.discord.render import notice_text, render_reply
+from bot.domain.audience import Audience
 from bot.domain.channel import Actor, ChannelRef
-from bot.domain.commands import MANAGING_COMMANDS, Command, Explain, MarkNotRelevant
-from bot.domain.replies import Notice, Reply, Tone
+from bot.domain.command_specs import manages_channel, success_audience
+from bot.domain.commands import Command, Explain, MarkNotRelevant
+from bot.domain.replies import Notice, Outcome, Reply
 from bot.infra.storage.repository import Repository
 from bot.rendering.sanitize import sanitize_text as clean
 from bot.services.engine import Engine
@@ -57,25 +59,39 @@ class CommandBridge:
             why_not="" if can_manage else NOT_A_MANAGER,
         )
 
-    async def run(
-        self, interaction: discord.Interaction, command: Command, *, ephemeral: bool = False
-    ) -> None:
-        """Answer within Discord's 3 seconds (a refusal at once, else a deferral), then follow up."""
+    async def run(self, interaction: discord.Interaction, command: Command) -> None:
+        """Answer within Discord's 3 seconds (a refusal at once, else a deferral), then follow up.
+
+        A deferral fixes who sees the first answer, so it is made for the audience the core gives
+        the command when all goes well; an error after a public deferral (the engine sends errors to
+        the person only) removes the public "thinking" message and answers the person alone.
+        """
         ref = self.channel_ref(interaction)
         if ref is None:
             await interaction.response.send_message(GUILDS_ONLY, ephemeral=True)
             return
         actor = self.actor(interaction)
-        if isinstance(command, MANAGING_COMMANDS) and not actor.can_manage:
+        if manages_channel(command) and not actor.can_manage:
             # The engine refuses without touching anything, so this answers well within 3 seconds.
             refusal = await self._engine.handle(ref, actor, command)
-            await interaction.response.send_message(_only_text(refusal), ephemeral=True)
+            await interaction.response.send_message(_only_text(refusal.reply), ephemeral=True)
             return
-        await interaction.response.defer(thinking=True, ephemeral=ephemeral)
-        reply = await self._engine.handle(ref, actor, command)
-        if reply is None:  # a digest, already posted in the channel by the publisher
-            reply = Notice("Digest posted.", Tone.SUCCESS)
-        await self.follow_up(interaction, render_reply(reply), ephemeral=ephemeral)
+        private = success_audience(command) is Audience.PERSON
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        outcome = await self._engine.handle(ref, actor, command)
+        await self.answer(interaction, outcome, deferred_privately=private)
+
+    async def answer(
+        self, interaction: discord.Interaction, outcome: Outcome, *, deferred_privately: bool
+    ) -> None:
+        """Follow a deferral up with the engine's reply, shown to whom the engine says."""
+        to_person = outcome.audience is Audience.PERSON
+        if to_person and not deferred_privately:
+            # The public loading message cannot turn private, and a first follow-up would only edit it.
+            await interaction.delete_original_response()
+        await self.follow_up(
+            interaction, render_reply(outcome.reply), ephemeral=to_person or deferred_privately
+        )
 
     async def explain_in_thread(self, interaction: discord.Interaction, paper: str, thread_id: int) -> None:
         """The "Explain" button: the explanation goes to the digest's thread, a pointer to the clicker."""
@@ -84,9 +100,10 @@ class CommandBridge:
             await interaction.response.send_message(GUILDS_ONLY, ephemeral=True)
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
-        reply = await self._engine.handle(ref, self.actor(interaction), Explain(paper))
-        messages = render_reply(reply) if reply is not None else []
-        thread = await self._thread(interaction, thread_id) if not isinstance(reply, Notice) else None
+        outcome = await self._engine.handle(ref, self.actor(interaction), Explain(paper))
+        messages = render_reply(outcome.reply)
+        in_channel = outcome.audience is Audience.CHANNEL and not isinstance(outcome.reply, Notice)
+        thread = await self._thread(interaction, thread_id) if in_channel else None
         if thread is None:
             await self.follow_up(interaction, messages, ephemeral=True)
             return
@@ -103,7 +120,7 @@ class CommandBridge:
 
     async def not_relevant(self, interaction: discord.Interaction, paper: str) -> None:
         """The "Not relevant" button: recorded for this channel, acknowledged to the clicker only."""
-        await self.run(interaction, MarkNotRelevant(paper), ephemeral=True)
+        await self.run(interaction, MarkNotRelevant(paper))
 
     async def topic_choices(
         self, interaction: discord.Interaction, typed: str

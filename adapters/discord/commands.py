@@ -1,6 +1,9 @@
 """The slash commands: `/paper <subcommand>` for everything, and `/explain paper:` on its own.
 
-Option names are part of the interface (people and scripts type them): keep them stable.
+Names, descriptions and option descriptions come from the core's command list; the options keep
+Discord's types (a whole number for `max_papers`) and reach the core as typed values, each field
+read on its own, never joined back into text. Option names are part of the interface (people and
+scripts type them): keep them stable.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import discord
 from discord import app_commands
 
 from adapters.discord.bridge import MAX_CHOICES, CommandBridge
+from adapters.discord.help import describe, option_descriptions
+from bot.domain.command_parser import schedule_command
 from bot.domain.commands import (
     Ask,
     Explain,
@@ -21,15 +26,25 @@ from bot.domain.commands import (
     Preview,
     Resume,
     SetMaxPapers,
-    SetSchedule,
     ShowHelp,
     ShowSettings,
     Subscribe,
     Unsubscribe,
 )
 
-PAPER_OPTION = "An arXiv id or link, e.g. 2602.10905 or https://arxiv.org/abs/2602.10905"
-DAY_CHOICES = ("daily", "weekdays", "mon,wed,fri", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_CHOICES = (
+    "daily",
+    "weekdays",
+    "mon,wed,fri",
+    "weekly mon",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+)
 TIMEZONES = sorted(available_timezones())
 
 
@@ -42,13 +57,13 @@ def install_commands(tree: app_commands.CommandTree[discord.Client], bridge: Com
         allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
 
-    @paper.command(name="subscribe", description="Follow a topic in this channel")
-    @app_commands.describe(topic='Words, "phrases", cat:cs.LG, au:Name, ti:/abs:, AND, OR, NOT')
+    @paper.command(name="subscribe", description=describe("subscribe"))
+    @app_commands.describe(**option_descriptions("subscribe"))
     async def subscribe(interaction: discord.Interaction, topic: app_commands.Range[str, 1, 300]) -> None:
         await bridge.run(interaction, Subscribe(topic))
 
-    @paper.command(name="unsubscribe", description="Stop following a topic")
-    @app_commands.describe(topic="One of this channel's topics, or its number from /paper topics")
+    @paper.command(name="unsubscribe", description=describe("unsubscribe"))
+    @app_commands.describe(**option_descriptions("unsubscribe"))
     async def unsubscribe(interaction: discord.Interaction, topic: app_commands.Range[str, 1, 300]) -> None:
         await bridge.run(interaction, Unsubscribe(topic))
 
@@ -58,29 +73,29 @@ def install_commands(tree: app_commands.CommandTree[discord.Client], bridge: Com
     ) -> list[app_commands.Choice[str]]:
         return await bridge.topic_choices(interaction, current)
 
-    @paper.command(name="topics", description="List the topics this channel follows")
+    @paper.command(name="topics", description=describe("topics"))
     async def topics(interaction: discord.Interaction) -> None:
         await bridge.run(interaction, ListTopics())
 
-    @paper.command(name="digest", description="Post this channel's digest now")
+    @paper.command(name="digest", description=describe("digest"))
     async def digest(interaction: discord.Interaction) -> None:
         await bridge.run(interaction, PostDigest())
 
-    @paper.command(name="more", description="Post the next papers that matched, beyond the digest's")
+    @paper.command(name="more", description=describe("more"))
     async def more(interaction: discord.Interaction) -> None:
         await bridge.run(interaction, PostMore())
 
-    @paper.command(name="preview", description="Show what the next digest would hold, posting nothing")
+    @paper.command(name="preview", description=describe("preview"))
     async def preview(interaction: discord.Interaction) -> None:
         await bridge.run(interaction, Preview())
 
-    @paper.command(name="explain", description="Explain a paper and its mathematics")
-    @app_commands.describe(paper=PAPER_OPTION)
+    @paper.command(name="explain", description=describe("explain"))
+    @app_commands.describe(**option_descriptions("explain"))
     async def explain(interaction: discord.Interaction, paper: app_commands.Range[str, 1, 200]) -> None:
         await bridge.run(interaction, Explain(paper))
 
-    @paper.command(name="ask", description="Ask a question about a paper")
-    @app_commands.describe(paper=PAPER_OPTION, question="What you want to know about the paper")
+    @paper.command(name="ask", description=describe("ask"))
+    @app_commands.describe(**option_descriptions("ask"))
     async def ask(
         interaction: discord.Interaction,
         paper: app_commands.Range[str, 1, 200],
@@ -88,20 +103,15 @@ def install_commands(tree: app_commands.CommandTree[discord.Client], bridge: Com
     ) -> None:
         await bridge.run(interaction, Ask(paper, question))
 
-    @paper.command(name="schedule", description="When this channel's digest arrives (no options: show it)")
-    @app_commands.describe(
-        time="24-hour time, e.g. 09:00",
-        timezone="A time zone, e.g. Europe/Berlin (default: the channel's current one)",
-        days="daily, weekdays, or days like mon,wed,fri (default: the current days)",
-    )
+    @paper.command(name="schedule", description=describe("schedule"))
+    @app_commands.describe(**option_descriptions("schedule"))
     async def schedule(
         interaction: discord.Interaction,
         time: app_commands.Range[str, 1, 5] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
         days: app_commands.Range[str, 1, 60] | None = None,
     ) -> None:
-        args = " ".join(part.strip() for part in (time, timezone, days) if part and part.strip())
-        await bridge.run(interaction, SetSchedule(args))
+        await bridge.run(interaction, schedule_command(time, timezone, days))
 
     @schedule.autocomplete("timezone")
     async def timezones(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -114,28 +124,27 @@ def install_commands(tree: app_commands.CommandTree[discord.Client], bridge: Com
         wanted = current.strip().lower()
         return [app_commands.Choice(name=d, value=d) for d in DAY_CHOICES if d.startswith(wanted)]
 
-    @paper.command(name="pause", description="Stop scheduled digests here until /paper resume")
+    @paper.command(name="pause", description=describe("pause"))
     async def pause(interaction: discord.Interaction) -> None:
         await bridge.run(interaction, Pause())
 
-    @paper.command(name="resume", description="Restart scheduled digests here")
+    @paper.command(name="resume", description=describe("resume"))
     async def resume(interaction: discord.Interaction) -> None:
         await bridge.run(interaction, Resume())
 
-    @paper.command(name="settings", description="Show this channel's schedule, topics and limits")
-    @app_commands.describe(max_papers="Set how many papers a digest holds at most (1-50)")
+    @paper.command(name="settings", description=describe("settings"))
+    @app_commands.describe(**option_descriptions("settings"))
     async def settings(
         interaction: discord.Interaction, max_papers: app_commands.Range[int, 1, 50] | None = None
     ) -> None:
-        command = ShowSettings() if max_papers is None else SetMaxPapers(str(max_papers))
-        await bridge.run(interaction, command)
+        await bridge.run(interaction, ShowSettings() if max_papers is None else SetMaxPapers(max_papers))
 
-    @paper.command(name="help", description="How to use Paperboy")
+    @paper.command(name="help", description=describe("help"))
     async def help_(interaction: discord.Interaction) -> None:
-        await bridge.run(interaction, ShowHelp(), ephemeral=True)
+        await bridge.run(interaction, ShowHelp())
 
-    @app_commands.command(name="explain", description="Explain an arXiv paper and its mathematics")
-    @app_commands.describe(paper=PAPER_OPTION)
+    @app_commands.command(name="explain", description=describe("explain"))
+    @app_commands.describe(**option_descriptions("explain"))
     @app_commands.guild_only()
     async def explain_paper(interaction: discord.Interaction, paper: app_commands.Range[str, 1, 200]) -> None:
         await bridge.run(interaction, Explain(paper))

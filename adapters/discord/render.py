@@ -6,6 +6,7 @@ from typing import assert_never
 
 import discord
 
+from adapters.discord.help import help_lines
 from adapters.discord.limits import (
     FIELD_VALUE_LIMIT,
     TITLE_LIMIT,
@@ -19,6 +20,7 @@ from bot.domain.paper import Paper
 from bot.domain.replies import (
     Answer,
     ChannelSettings,
+    DigestPosted,
     Help,
     Notice,
     PaperCard,
@@ -32,22 +34,6 @@ TONE_MARK = {Tone.INFO: "", Tone.SUCCESS: "✅ ", Tone.WARNING: "⚠️ ", Tone.
 PAPER_COLOUR = discord.Colour(0xB31B1B)  # arXiv red
 INFO_COLOUR = discord.Colour.blurple()
 MAX_AUTHORS_SHOWN = 30
-# How each core command is typed on Discord.
-DISCORD_USAGE = {
-    "subscribe": "/paper subscribe topic:",
-    "unsubscribe": "/paper unsubscribe topic:",
-    "topics": "/paper topics",
-    "digest": "/paper digest",
-    "more": "/paper more",
-    "preview": "/paper preview",
-    "explain": "/explain paper:",
-    "ask": "/paper ask paper: question:",
-    "schedule": "/paper schedule time: timezone: days:",
-    "pause": "/paper pause",
-    "resume": "/paper resume",
-    "settings": "/paper settings",
-    "help": "/paper help",
-}
 
 
 def render_reply(reply: Reply) -> list[Outgoing]:
@@ -78,6 +64,9 @@ def render_reply(reply: Reply) -> list[Outgoing]:
             return pack(embeds=[settings_embed(reply)])
         case Digest():
             return render_digest(reply)
+        case DigestPosted(posted=posted):
+            papers = f"{posted} paper{'s' if posted != 1 else ''}"
+            return pack(notice_text(Notice(f"Digest posted. It holds {papers}.", Tone.SUCCESS)))
         case _:
             assert_never(reply)
 
@@ -89,13 +78,7 @@ def notice_text(notice: Notice) -> str:
 
 def render_help(help_: Help) -> list[Outgoing]:
     """The commands as typed on Discord, each with what it does and an example."""
-    lines = []
-    for command in help_.commands:
-        verb = command.usage.split()[0]
-        lines.append(f"`{DISCORD_USAGE.get(verb, '/paper ' + verb)}` {command.summary}")
-        if command.example and command.example != verb:
-            lines.append(f"  e.g. `/paper {command.example}`")
-    embeds = text_embeds("\n".join(lines), title="Paperboy commands", colour=INFO_COLOUR)
+    embeds = text_embeds(help_lines(help_), title="Paperboy commands", colour=INFO_COLOUR)
     return pack(clean(help_.lead), embeds)
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, assert_never
 
+from adapters.slack.lines import help_lines, settings_lines
 from adapters.slack.mrkdwn import (
     MAX_BLOCKS,
     MAX_HEADER_TEXT,
@@ -13,14 +14,23 @@ from adapters.slack.mrkdwn import (
     MAX_SECTION_TEXT,
     blocks_text_size,
     clip,
-    escape,
     pack_lines,
     safe,
     split_safe,
 )
 from bot.domain.digest import Digest, DigestItem, ExplanationText
 from bot.domain.paper import Paper
-from bot.domain.replies import Answer, ChannelSettings, Help, Notice, PaperCard, Reply, Tone, TopicList
+from bot.domain.replies import (
+    Answer,
+    ChannelSettings,
+    DigestPosted,
+    Help,
+    Notice,
+    PaperCard,
+    Reply,
+    Tone,
+    TopicList,
+)
 
 Block = dict[str, Any]
 EXPLAIN_ACTION = "paperboy_explain"
@@ -151,34 +161,20 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
         case Digest():
             items = [[DIVIDER, *item_blocks(item, buttons=False)] for item in reply.items]
             return grouped_messages([digest_header_blocks(reply), *items], digest_summary(reply))
+        case DigestPosted(posted=posted):
+            return render_reply(Notice(f"Posted {posted} paper{'s' if posted != 1 else ''}.", Tone.SUCCESS))
         case _:
             assert_never(reply)
 
 
 def render_help(help_: Help) -> list[SlackMessage]:
     """The command list, each with an example."""
-    lines = [safe(help_.lead), ""] if help_.lead else []
-    lines.append("*Paperboy commands* (type them after `/paper`, or mention @Paperboy):")
-    for command in help_.commands:
-        example = f" e.g. `/paper {escape(command.example)}`" if command.example else ""
-        lines.append(f"• `{escape(command.usage)}`: {escape(command.summary)}.{example}")
-    lines.append(escape("• `/explain <arXiv id or link>`: the same as `/paper explain`."))
-    return messages(sections(lines), safe(help_.lead) or "Paperboy commands")
+    return messages(sections(help_lines(help_)), safe(help_.lead) or "Paperboy commands")
 
 
 def render_settings(settings: ChannelSettings) -> list[SlackMessage]:
     """A channel's settings, one per line."""
-    last = f"{settings.last_digest:%Y-%m-%d %H:%M} UTC" if settings.last_digest else "never"
-    upcoming = f"{settings.next_digest:%Y-%m-%d %H:%M} UTC" if settings.next_digest else "none (paused)"
-    lines = [
-        f"*Settings for {safe(settings.channel_label)}*",
-        f"Schedule: {escape(settings.schedule.describe())}{' (paused)' if settings.paused else ''}",
-        f"Topics: {settings.topic_count}",
-        f"Max papers: {settings.max_papers}",
-        f"Last digest: {last}",
-        f"Next digest: {upcoming}",
-    ]
-    return messages(sections(lines), f"Settings for {safe(settings.channel_label)}")
+    return messages(sections(settings_lines(settings)), f"Settings for {safe(settings.channel_label)}")
 
 
 def digest_summary(digest: Digest) -> str:

@@ -24,9 +24,10 @@ from adapters.slack.payloads import (
 )
 from adapters.slack.people import SlackDirectory
 from adapters.slack.publisher import SlackPublisher, SlackPublishError
+from bot.domain.audience import Audience
 from bot.domain.channel import ChannelRef
-from bot.domain.commands import MANAGING_COMMANDS, Command
-from bot.domain.replies import Notice, PaperCard, Reply, Tone
+from bot.domain.commands import Command
+from bot.domain.replies import DigestPosted, Notice, PaperCard, Reply, Tone
 from bot.infra.storage.seen_requests import SeenRequests
 from bot.services.engine import Engine
 
@@ -138,15 +139,15 @@ class SlackHandlers:
     async def run_command(
         self, channel: ChannelRef, user_id: str, user_name: str, command: Command, respond: Respond
     ) -> None:
-        """A slash command: quick answers to the caller, slow results into the channel."""
+        """A slash command: answered through its response_url; a slow result for the channel is posted."""
         actor = await self._directory.actor(user_id, user_name)
-        reply = await self._engine.handle(channel, actor, command)
-        if reply is None:
-            return  # a digest, already posted through the publisher
+        outcome = await self._engine.handle(channel, actor, command)
+        reply = outcome.reply
+        if isinstance(reply, DigestPosted):
+            return  # the digest is in the channel already
         slow = translate.progress_note(command) is not None
-        if _is_problem(reply) or not slow:
-            public = isinstance(command, MANAGING_COMMANDS) and not _is_problem(reply)
-            await _respond(respond, reply, in_channel=public)
+        if outcome.audience is Audience.PERSON or not slow:
+            await _respond(respond, reply, in_channel=outcome.audience is Audience.CHANNEL)
             return
         try:
             await self._publisher.post_reply(channel, reply)
@@ -183,33 +184,33 @@ class SlackHandlers:
             return
         channel, thread_ts = request.channel, request.thread_ts
         actor = await self._directory.actor(request.user_id, request.user_name)
-        reply = await self._engine.handle(channel, actor, command)
-        if isinstance(reply, PaperCard) and thread_ts:
+        outcome = await self._engine.handle(channel, actor, command)
+        reply = outcome.reply
+        if outcome.audience is Audience.PERSON:
+            await self._publisher.post_ephemeral(channel, actor.user_id, reply, thread_ts=thread_ts)
+        elif isinstance(reply, PaperCard) and thread_ts:
             messages = item_thread_messages(reply.paper, reply.explanation)
             await self._publisher.post_messages(channel, messages, thread_ts=thread_ts)
-        elif reply is not None:
-            await self._publisher.post_ephemeral(channel, actor.user_id, reply, thread_ts=thread_ts)
+        else:
+            await self._publisher.post_messages(channel, render_reply(reply), thread_ts=thread_ts)
 
     async def _answer(
         self, channel: ChannelRef, user_id: str, command: Command, thread_ts: str | None
     ) -> None:
         actor = await self._directory.actor(user_id)
-        reply = await self._engine.handle(channel, actor, command)
-        if reply is None:
+        # A mention is said in the channel: what it asks is answered there too.
+        outcome = await self._engine.handle(channel, actor, command, asked_in_channel=True)
+        if isinstance(outcome.reply, DigestPosted):
             return
-        if _is_problem(reply):
-            await self._publisher.post_ephemeral(channel, user_id, reply, thread_ts=thread_ts)
+        if outcome.audience is Audience.PERSON:
+            await self._publisher.post_ephemeral(channel, user_id, outcome.reply, thread_ts=thread_ts)
             return
-        await self._publisher.post_messages(channel, render_reply(reply), thread_ts=thread_ts)
+        await self._publisher.post_messages(channel, render_reply(outcome.reply), thread_ts=thread_ts)
 
     async def _named(self, ref: ChannelRef) -> ChannelRef:
         """Events carry no channel name: ask Slack (cached) for settings and logs."""
         name = await self._directory.channel_name(ref.channel_id)
         return translate.channel_ref(ref.workspace, ref.channel_id, name)
-
-
-def _is_problem(reply: Reply) -> bool:
-    return isinstance(reply, Notice) and reply.tone in (Tone.ERROR, Tone.WARNING)
 
 
 def _is_thread_reply_by_a_person(event: Mapping[str, Any]) -> bool:

@@ -7,16 +7,17 @@ import re
 from adapters.slack.blocks import EXPLAIN_ACTION, NOT_RELEVANT_ACTION
 from adapters.slack.mrkdwn import clip, safe
 from bot.domain.channel import ChannelRef
+from bot.domain.command_parser import parse_command
 from bot.domain.commands import (
     Ask,
     Command,
     Explain,
     MarkNotRelevant,
+    NotUnderstood,
     PostDigest,
     PostMore,
     Preview,
     ShowHelp,
-    parse_command,
 )
 from bot.domain.ids import find_arxiv_ids
 
@@ -53,7 +54,7 @@ def slash_command(name: str, text: str) -> Command:
     said = incoming_text(text).strip()
     if name.lstrip("/").lower() == "explain":
         if not said:
-            return ShowHelp(lead="Which paper? For example `/explain 2602.10905`.")
+            return NotUnderstood("Which paper? For example `/explain 2602.10905`.")
         return Explain(said)
     return parse_command(said)
 
@@ -63,16 +64,21 @@ def mention_command(text: str, bot_user_id: str, thread_paper: str | None = None
     said = incoming_text(strip_mention(text, bot_user_id)).strip()
     command = parse_command(said)
     if thread_paper is not None:
-        if not said or (isinstance(command, ShowHelp) and said.lower().startswith("explain")):
+        if not said or (isinstance(command, NotUnderstood) and said.lower().startswith("explain")):
             return Explain(thread_paper)
-        if isinstance(command, ShowHelp) and said.lower() not in {"help", "?"}:
+        if _answered_with_help(command) and said.lower() not in {"help", "?"}:
             return Ask(thread_paper, said)
         return command
-    if isinstance(command, ShowHelp) and command.lead:
+    if isinstance(command, NotUnderstood) and command.show_help:
         found = find_arxiv_ids(said)
         if found:
             return Explain(found[0].base)
     return command
+
+
+def _answered_with_help(command: Command) -> bool:
+    """`help`, or words that are no command (in a paper's thread, those are a question about it)."""
+    return isinstance(command, ShowHelp) or (isinstance(command, NotUnderstood) and command.show_help)
 
 
 def thread_question(text: str, thread_paper: str) -> Ask | None:

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain.audience import Audience
+from bot.domain.command_specs import CommandSpec, success_audience
+from bot.domain.commands import Command
 from bot.domain.digest import Digest, ExplanationText
 from bot.domain.paper import Paper
 from bot.domain.schedule import Schedule
@@ -29,19 +32,10 @@ class Notice:
 
 
 @dataclass(frozen=True, slots=True)
-class CommandHelp:
-    """One line of help: usage, what it does, an example."""
-
-    usage: str
-    summary: str
-    example: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Help:
     """The list of commands, with an optional lead line (why help is shown)."""
 
-    commands: tuple[CommandHelp, ...]
+    commands: tuple[CommandSpec, ...]
     lead: str = ""
 
 
@@ -92,4 +86,32 @@ class ChannelSettings:
     next_digest: datetime | None
 
 
-Reply = Notice | Help | TopicList | PaperCard | Answer | ChannelSettings | Digest
+@dataclass(frozen=True, slots=True)
+class DigestPosted:
+    """A digest went to the channel through its publisher: what was posted, for the one who asked."""
+
+    digest: Digest
+    posted: int
+
+
+Reply = Notice | Help | TopicList | PaperCard | Answer | ChannelSettings | Digest | DigestPosted
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The engine's answer to a command, and who should see it (the same on every platform)."""
+
+    reply: Reply
+    audience: Audience
+
+
+def is_problem(reply: Reply) -> bool:
+    """An error or a warning: something the person who asked must put right or wait out."""
+    return isinstance(reply, Notice) and reply.tone in (Tone.ERROR, Tone.WARNING)
+
+
+def audience_for(command: Command, reply: Reply, *, asked_in_channel: bool = False) -> Audience:
+    """Errors, refusals and what could not be read go to the person; the rest as the command list says."""
+    if is_problem(reply):
+        return Audience.PERSON
+    return success_audience(command, asked_in_channel=asked_in_channel)

@@ -6,6 +6,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -92,26 +93,76 @@ def parse_timezone(text: str) -> str:
     )
 
 
-def parse_weekdays(text: str) -> frozenset[int]:
-    """Read `daily`, `weekdays`, `weekends` or a list such as `mon,wed,fri` or `mon-fri`."""
+class CadenceKind(StrEnum):
+    """How often a digest comes: the words people use for it."""
+
+    DAILY = "daily"
+    WEEKDAYS = "weekdays"
+    DAYS = "days"  # chosen days, e.g. mon,wed,fri
+    WEEKLY = "weekly"  # one day a week, said as `weekly mon` (the relevance issue gives it a week's papers)
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    """The days a digest comes on, and how the person said it."""
+
+    kind: CadenceKind
+    days: frozenset[int]
+
+    @classmethod
+    def of(cls, days: frozenset[int]) -> Cadence:
+        """The cadence a set of days reads as."""
+        if days == DAILY:
+            return cls(CadenceKind.DAILY, DAILY)
+        if days == WEEKDAYS:
+            return cls(CadenceKind.WEEKDAYS, WEEKDAYS)
+        return cls(CadenceKind.DAYS, days)
+
+    @property
+    def text(self) -> str:
+        """`daily`, `weekdays`, `mon,wed,fri` or `weekly mon`: the form a person would type."""
+        named = ",".join(DAY_NAMES[d] for d in sorted(self.days))
+        if self.kind is CadenceKind.WEEKLY:
+            return f"weekly {named}"
+        return named if self.kind is CadenceKind.DAYS else self.kind.value
+
+
+def parse_cadence(text: str) -> Cadence:
+    """Read `daily`, `weekdays`, `weekends`, `weekly mon` or days such as `mon,wed,fri` or `mon-fri`."""
     word = text.strip().lower()
     if word in {"daily", "everyday", "every-day", "all"}:
-        return DAILY
+        return Cadence(CadenceKind.DAILY, DAILY)
     if word in {"weekdays", "workdays"}:
-        return WEEKDAYS
+        return Cadence(CadenceKind.WEEKDAYS, WEEKDAYS)
     if word in {"weekends", "weekend"}:
-        return frozenset({5, 6})
+        return Cadence(CadenceKind.DAYS, frozenset({5, 6}))
+    first, _, rest = word.replace(",", " ").partition(" ")
+    if first == "weekly":
+        days = _days(rest, text)
+        if len(days) != 1:
+            raise ScheduleError(f"`{text}`: a weekly digest comes on one day; name it, e.g. `weekly mon`.")
+        return Cadence(CadenceKind.WEEKLY, days)
+    days = _days(word, text)
+    if not days:
+        raise ScheduleError("Name at least one day, e.g. `weekdays` or `mon,wed,fri`.")
+    return Cadence.of(days)
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """The days of `daily`, `weekdays`, `weekly mon`, `mon,wed,fri` or `mon-fri`."""
+    return parse_cadence(text).days
+
+
+def _days(word: str, original: str) -> frozenset[int]:
     days: set[int] = set()
     for part in filter(None, re.split(r"[,\s]+", word)):
         if "-" in part:
             start, _, end = part.partition("-")
-            first, last = _day_number(start, text), _day_number(end, text)
+            first, last = _day_number(start, original), _day_number(end, original)
             span = range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
             days.update(span)
         else:
-            days.add(_day_number(part, text))
-    if not days:
-        raise ScheduleError("Name at least one day, e.g. `weekdays` or `mon,wed,fri`.")
+            days.add(_day_number(part, original))
     return frozenset(days)
 
 
@@ -124,19 +175,15 @@ def _day_number(token: str, original: str) -> int:
     )
 
 
-def parse_schedule(args: str, current: Schedule) -> Schedule:
-    """Read `HH:MM [time zone] [days]`, keeping what is not given from `current`."""
-    parts = args.split()
-    if not parts:
-        raise ScheduleError(f"Give a time, e.g. `{SCHEDULE_EXAMPLE}`.")
-    at = parse_time(parts[0])
-    timezone, weekdays = current.timezone, current.weekdays
-    rest = parts[1:]
-    if rest and ("/" in rest[0] or rest[0].upper() in {"UTC", "GMT"}):
-        timezone = parse_timezone(rest.pop(0))
-    if rest:
-        weekdays = parse_weekdays(",".join(rest))
-    return Schedule(at=at, timezone=timezone, weekdays=weekdays)
+def changed_schedule(
+    current: Schedule, at: time, timezone: str | None = None, cadence: Cadence | None = None
+) -> Schedule:
+    """The schedule `schedule <at> [timezone] [cadence]` asks for, keeping what is not given."""
+    return Schedule(
+        at=at,
+        timezone=timezone or current.timezone,
+        weekdays=cadence.days if cadence is not None else current.weekdays,
+    )
 
 
 def next_occurrence(schedule: Schedule, after: datetime) -> datetime:

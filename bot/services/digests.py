@@ -12,8 +12,6 @@ from zoneinfo import ZoneInfo
 from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.clock import Clock
 from bot.domain.digest import (
-    NO_LLM_FALLBACK,
-    PREVIEW_SKIPS_EXPLANATION,
     Digest,
     DigestItem,
     ExplanationText,
@@ -25,12 +23,9 @@ from bot.domain.paper import Paper
 from bot.domain.topics import Topic, matched_words, read_stored, unreadable_note
 from bot.infra.storage.repository import Repository
 from bot.services.catalog import IngestReport, PaperCatalog
+from bot.services.digest_texts import listing_notes, wait_for_explanations, written_explanations
 from bot.services.match_cache import MatchCache, Matched
-from bot.services.ports import CachedExplanations, Explainer, Prefetching
-
-STILL_WRITING = (
-    "(The explanation is still being written — showing the abstract only; `explain {id}` will have it.)"
-)
+from bot.services.ports import Explainer
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,64 +272,10 @@ class DigestBuilder:
     async def explanations(
         self, papers: Sequence[Paper], channels: Sequence[ChannelRef | None], explain: bool = True
     ) -> list[ExplanationText]:
-        """Every item's explanation, waiting at most `explain_wait` seconds: the LLM never holds a
-        digest back. The explainer bounds its own concurrency, and what is still being written
-        when the wait ends goes on in the background and is cached for `explain`."""
-        if not papers:
-            return []
+        """Every item's explanation, waiting at most `explain_wait` seconds (see `digest_texts`)."""
         if not explain:
-            return await self._written(papers)
-        if isinstance(self._explainer, Prefetching):
-            await self._explainer.prefetch(papers)
-        # Each call is charged to the channel beside it (budgets are per channel).
-        tasks = [
-            asyncio.ensure_future(self._explainer.explain(paper, channel=channel, full_text=False))
-            for paper, channel in zip(papers, channels, strict=True)
-        ]
-        await asyncio.wait(tasks, timeout=self.explain_wait)
-        texts = []
-        for paper, task in zip(papers, tasks, strict=True):
-            if task.done():
-                texts.append(task.result())
-            else:
-                task.cancel()
-                texts.append(ExplanationText(STILL_WRITING.format(id=paper.arxiv_id), is_fallback=True))
-        return texts
-
-    async def _written(self, papers: Sequence[Paper]) -> list[ExplanationText]:
-        """A preview's explanations: those already written, else a note saying why there is none."""
-        if not isinstance(self._explainer, CachedExplanations):  # no LLM is configured
-            return [ExplanationText(NO_LLM_FALLBACK, is_fallback=True) for _ in papers]
-        found = await self._explainer.cached(papers)
-        skipped = [
-            ExplanationText(PREVIEW_SKIPS_EXPLANATION.format(id=p.arxiv_id), is_fallback=True) for p in papers
-        ]
-        return [found.get(p.arxiv_id, note) for p, note in zip(papers, skipped, strict=True)]
+            return await written_explanations(self._explainer, papers)
+        return await wait_for_explanations(self._explainer, papers, channels, self.explain_wait)
 
     def _empty(self, channel: ChannelState, today: date, topics: tuple[str, ...], reason: str) -> Digest:
         return Digest(channel=channel.ref, day=today, topics=topics, items=(), empty_reason=reason)
-
-
-def listing_notes(topics: Sequence[Topic], report: IngestReport) -> list[str]:
-    """What a channel must know about the listing behind its digest: it is late, or arXiv refuses
-    a category its topics name."""
-    notes = []
-    if report.behind and report.expected_day is not None:
-        notes.append(
-            f"Late: arXiv's listing for {report.expected_day:%a %d %b} had not come out when this digest "
-            "was made; its papers come in the next digest."
-        )
-    wanted = {c for topic in topics for c in topic.categories}
-    if refused := sorted(wanted & report.refused):
-        named = ", ".join(f"`{c}`" for c in refused)
-        notes.append(
-            f"arXiv no longer accepts the category {named} (renamed or retired?), so it brings no new "
-            "papers; see https://arxiv.org/category_taxonomy and change the topics that name it."
-        )
-    if unknown := sorted({c for topic in topics for c in topic.unknown_categories}):
-        named = ", ".join(f"`{c}`" for c in unknown)
-        notes.append(
-            f"arXiv has no category {named}, so it brings no papers; see "
-            "https://arxiv.org/category_taxonomy and change the topics that name it."
-        )
-    return notes

@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
+from adapters.console import render as plaintext
 from adapters.discord import render as discord_render
 from adapters.slack import blocks as slack_blocks
 from bot.domain.channel import ChannelRef
 from bot.domain.digest import Digest, DigestItem, ExplanationText, MatchReason
 from bot.domain.paper import Paper
 from bot.domain.replies import Answer, PaperCard
-from bot.rendering import plaintext
 
 HOSTILE = (
     "@everyone <!channel> <@U024BE7LH> <@&42> "

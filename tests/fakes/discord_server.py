@@ -294,11 +294,14 @@ class FakeDiscord(AiohttpFake, DiscordWorld):
             if match:
                 for handle in self.interactions.values():
                     if handle.token == match[1]:
-                        handle.followups.append(record)
+                        kept = handle.deletions if record.method == "DELETE" else handle.followups
+                        kept.append(record)
             self._changed.notify_all()
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    if status == 204:
+        return web.Response(status=204, headers=headers)
     # Built from bytes so aiohttp adds no `; charset=utf-8`: discord.py wants the bare type.
     response = web.Response(body=json.dumps(data).encode(), status=status, headers=headers)
     response.headers["Content-Type"] = "application/json"

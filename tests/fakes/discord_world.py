@@ -25,14 +25,39 @@ class Recorded:
     at: float
 
 
+EPHEMERAL = 64
+UNKNOWN_MESSAGE = {"message": "Unknown Message", "code": 10008}
+
+
+@dataclass(slots=True)
+class Shown:
+    """A message an interaction's answer put on screen, and whether only the invoker sees it."""
+
+    body: dict[str, Any]
+    ephemeral: bool
+    deleted: bool = False
+
+
 @dataclass(slots=True)
 class Interaction:
-    """An injected interaction and what the bot answered to it."""
+    """An injected interaction, what the bot answered to it, and what people were shown.
+
+    `followups` are the requests that sent or edited a message through the interaction's webhook;
+    `shown` is what that put on screen, as Discord decides it (see `DiscordWorld._webhook`).
+    """
 
     payload: dict[str, Any]
     sent_at: float
     callbacks: list[Recorded] = field(default_factory=list)
     followups: list[Recorded] = field(default_factory=list)
+    deletions: list[Recorded] = field(default_factory=list)
+    shown: list[Shown] = field(default_factory=list)
+    original: Shown | None = None
+    loading: bool = False  # deferred, and the loading message not answered yet
+
+    def visible(self, *, to_everyone: bool) -> list[dict[str, Any]]:
+        """The bodies still on screen for everyone in the channel, or only for the invoker."""
+        return [m.body for m in self.shown if not m.deleted and m.ephemeral != to_everyone]
 
     @property
     def id(self) -> str:
@@ -129,9 +154,8 @@ class DiscordWorld:
             return 200, self.commands.get(scope, [])
         if method == "POST" and (match := re.fullmatch(r"/interactions/(\d+)/[^/]+/callback", path)):
             return 200, self._callback(match[1], body)
-        if match := re.fullmatch(rf"/webhooks/{app}/[^/]+(/messages/@original)?", path):
-            channel_id = self.papers_channel["id"]
-            return 200, self._store(channel_id, body or {}, webhook=True)
+        if match := re.fullmatch(rf"/webhooks/{app}/([^/]+)(?:/messages/([^/]+))?", path):
+            return self._webhook(method, match[1], match[2], body or {})
         if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", path)):
             if match[1] not in self.channels:
                 return 404, {"message": "Unknown Channel", "code": 10003}
@@ -172,7 +196,50 @@ class DiscordWorld:
             message = self._store(self.papers_channel["id"], data if kind == 4 else {}, webhook=True)
             answer["interaction"]["response_message_id"] = message["id"]
             answer["resource"] = {"type": kind, "message": message}
+            handle = self.interactions.get(interaction_id)
+            if handle is not None:
+                private = bool(int(data.get("flags") or 0) & EPHEMERAL)
+                handle.original = Shown(data if kind == 4 else {}, private)
+                handle.shown.append(handle.original)
+                handle.loading = kind == 5
         return answer
+
+    def _webhook(self, method: str, token: str, target: str | None, body: dict[str, Any]) -> tuple[int, Any]:
+        """An interaction's webhook: follow-ups, and edits or deletion of the original response.
+
+        As Discord documents (Create Followup Message, discord-api-docs receiving-and-responding):
+        a follow-up sent while the deferred "thinking" message still waits *edits* that message,
+        and "the ephemeral flag will be ignored": it keeps the visibility chosen at the deferral
+        (staff in discord-api-docs#2735: "You must decide if you want to render the message publicly
+        or privately" when deferring). After the original is edited or deleted, a follow-up is a new
+        message with its own flags; deleting the deferred message and then following up works
+        (discord-api-docs#2739, fixed by Discord). Deleting an original that is gone: 10008.
+        """
+        handle = next((h for h in self.interactions.values() if h.token == token), None)
+        flags = int(body.get("flags") or 0)
+        if handle is None:
+            return 200, self._store(self.papers_channel["id"], body, webhook=True)
+        original = handle.original
+        if target == "@original":
+            if original is None or original.deleted:
+                return 404, UNKNOWN_MESSAGE
+            handle.loading = False
+            if method == "DELETE":
+                original.deleted = True
+                return 204, None
+            if method == "PATCH":
+                original.body = {**original.body, **body}
+            edited = {**original.body, "flags": EPHEMERAL if original.ephemeral else 0}
+            return 200, self._store(self.papers_channel["id"], edited, webhook=True)
+        if method != "POST":
+            return 200, self._store(self.papers_channel["id"], body, webhook=True)
+        if handle.loading and original is not None:
+            handle.loading = False
+            original.body = body
+            kept = EPHEMERAL if original.ephemeral else 0
+            return 200, self._store(self.papers_channel["id"], {**body, "flags": kept}, webhook=True)
+        handle.shown.append(Shown(body, bool(flags & EPHEMERAL)))
+        return 200, self._store(self.papers_channel["id"], body, webhook=True)
 
     def _store_once(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """A channel post; with `enforce_nonce`, a repeated nonce gets the first message back."""

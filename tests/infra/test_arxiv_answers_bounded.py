@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.infra.arxiv import ArxivSource, RequestGate, SystemClock
-from bot.infra.arxiv.source import ArxivUnavailable
+from bot.infra.arxiv.retries import ArxivUnavailable
 from bot.infra.arxiv.transport import GatedAdapter
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.hostile_bodies import huge_body, trickle

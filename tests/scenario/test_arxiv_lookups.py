@@ -17,7 +17,7 @@ import pytest
 
 from bot.app import Services, build_services
 from bot.domain.channel import Actor, ChannelRef
-from bot.domain.commands import Ask, Explain
+from bot.domain.commands import Ask, Command, Explain
 from bot.domain.replies import Answer, Notice, PaperCard, Reply, Tone
 from bot.infra.arxiv import ArxivSource
 from bot.services.engine import Engine
@@ -38,6 +38,17 @@ ADA = Actor("7001", "ada")
 THURSDAY = date(2026, 2, 12)  # the fake clock's arXiv day
 
 
+class Replies:
+    """The engine as these tests type into it: each command's reply, whoever it is shown to."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    async def handle(self, channel: ChannelRef, actor: Actor, command: Command) -> Reply:
+        """What `command` answers."""
+        return (await self._engine.handle(channel, actor, command)).reply
+
+
 @dataclass
 class Deployment:
     """Paperboy's services on the fake arXiv, and the source whose gate every request passes."""
@@ -46,9 +57,9 @@ class Deployment:
     source: ArxivSource
 
     @property
-    def engine(self) -> Engine:
+    def engine(self) -> Replies:
         """Where every platform's commands go."""
-        return self.services.engine
+        return Replies(self.services.engine)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from adapters.console.adapter import CONSOLE_CHANNEL, CONSOLE_USER
 from bot.domain.channel import ChannelRef
-from bot.domain.commands import parse_command
+from bot.domain.command_parser import parse_command
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import Notice, Reply
 from bot.infra.storage.tables import ChannelRow
@@ -127,6 +127,6 @@ async def test_a_time_zone_that_no_longer_exists_fails_only_its_own_channel(
 
 async def _say(chat: ConsoleChat, ref: ChannelRef, line: str) -> str:
     assert chat.services is not None
-    reply = await chat.services.engine.handle(ref, CONSOLE_USER, parse_command(line))
+    reply = (await chat.services.engine.handle(ref, CONSOLE_USER, parse_command(line))).reply
     assert isinstance(reply, Notice)
     return reply.text

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from adapters.console.adapter import CONSOLE_USER
+from adapters.console.render import render_digest
 from bot.app import Services, build_cycle, build_services
 from bot.domain.channel import ChannelRef
 from bot.domain.commands import Pause, Subscribe
@@ -17,7 +18,6 @@ from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import Reply
 from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.infra.storage.delivery_batches import Claim, DeliveryBatches
-from bot.rendering.plaintext import render_digest
 from bot.runner import Runner
 from bot.services.ports import ChannelUnavailable
 from bot.settings import Settings

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.doctor import run_checks
+from bot.cli import run_checks
 from bot.infra.storage.database import create_engine
 from bot.infra.storage.migrate import upgrade_database
 from bot.settings import Settings

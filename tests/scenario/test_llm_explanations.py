@@ -60,9 +60,10 @@ async def test_concurrent_explains_of_one_paper_from_many_channels_make_one_call
     assert chat.services is not None
     fake_llm.delay = 0.3  # long enough for every request to arrive while the first is in flight
     channels = [ChannelRef("slack", "T1", f"C{n}") for n in range(20)]
-    replies = await asyncio.gather(
+    outcomes = await asyncio.gather(
         *(chat.services.engine.handle(c, CONSOLE_USER, Explain(NHGD)) for c in channels)
     )
+    replies = [outcome.reply for outcome in outcomes]
     assert fake_llm.calls == 1
     texts = {r.explanation.text for r in replies if isinstance(r, PaperCard)}
     assert len(texts) == 1 and "**Key idea.**" in texts.pop()

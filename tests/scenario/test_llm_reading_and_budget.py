@@ -155,7 +155,7 @@ async def test_past_the_channels_daily_budget_the_abstract_comes_with_a_note(
     # Another channel has its own budget.
     assert chat.services is not None
     other = ChannelRef("slack", "T1", "C-other", "other")
-    answer = await chat.services.engine.handle(other, CONSOLE_USER, Explain("2602.11145"))
+    answer = (await chat.services.engine.handle(other, CONSOLE_USER, Explain("2602.11145"))).reply
     assert isinstance(answer, PaperCard) and not answer.explanation.is_fallback
     assert fake_llm.calls == 2
 
@@ -175,7 +175,7 @@ async def test_the_total_daily_budget_covers_every_channel(make_chat: MakeChat, 
     first = ChannelRef("slack", "T1", "C1")
     second = ChannelRef("discord", "G1", "2")
     await chat.services.engine.handle(first, CONSOLE_USER, Explain(NHGD))
-    reply = await chat.services.engine.handle(second, CONSOLE_USER, Explain("2602.11145"))
+    reply = (await chat.services.engine.handle(second, CONSOLE_USER, Explain("2602.11145"))).reply
     assert isinstance(reply, PaperCard) and reply.explanation.is_fallback
     assert reply.explanation.model == ""  # no model wrote a note: adapters show no "by <model>" line
     assert "Paperboy has used today's LLM budget (4,000 tokens" in reply.explanation.text
@@ -190,8 +190,9 @@ async def test_concurrent_calls_cannot_all_slip_under_the_budget(
     fake_llm.delay = 0.2
     assert chat.services is not None
     ids = [p.arxiv_id for p in digest_seed_papers()] + ["2611.20001", "2611.20002", "2611.20003"]
-    replies = await asyncio.gather(
+    outcomes = await asyncio.gather(
         *(chat.services.engine.handle(CHANNEL, CONSOLE_USER, Explain(i)) for i in ids)
     )
+    replies = [outcome.reply for outcome in outcomes]
     explained = [r for r in replies if isinstance(r, PaperCard) and not r.explanation.is_fallback]
     assert len(explained) == fake_llm.calls == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.domain.channel import Actor, ChannelRef
 from bot.domain.commands import Ask, Explain
-from bot.domain.replies import Answer, PaperCard, Reply
+from bot.domain.replies import Answer, Outcome, PaperCard
 from bot.infra.llm.client import load_litellm
 from bot.infra.storage.llm_store import LlmStore
 from bot.infra.storage.user_usage import UserUsageStore
@@ -29,8 +29,9 @@ ANSWER_WORST = 2_600
 QUESTION = "what replaces the Hessian?"
 
 
-def text_of(reply: Reply | None) -> tuple[str, bool]:
+def text_of(outcome: Outcome) -> tuple[str, bool]:
     """The explanation or answer a reply carries, and whether it is a fallback note."""
+    reply = outcome.reply
     assert isinstance(reply, Answer | PaperCard), reply
     return reply.explanation.text, reply.explanation.is_fallback
 

@@ -7,7 +7,7 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from bot.domain.channel import ChannelRef
 from bot.domain.commands import Explain, Pause, SetSchedule, Subscribe
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import PaperCard, Reply
+from bot.domain.schedule import parse_cadence
 from bot.infra.arxiv import ArxivSource
 from bot.infra.storage.llm_store import LlmStore
 from bot.runner import Runner
@@ -177,12 +178,12 @@ async def test_channels_whose_digest_is_days_away_wait_for_a_later_listing(
     day = await make_day()  # the fake clock says Thursday noon UTC
     for channel_id in TOPICS:
         ref = ChannelRef("bench", "W", channel_id)
-        await day.services.engine.handle(ref, CONSOLE_USER, SetSchedule("09:00 UTC mon"))
+        await day.services.engine.handle(ref, CONSOLE_USER, SetSchedule(time(9), "UTC", parse_cadence("mon")))
     report = await day.prewriter.after_ingest(await day.ingest())
     assert report.channels == 0 and fake_llm.calls == 0  # their picks may change by Monday
 
     await day.services.engine.handle(
-        ChannelRef("bench", "W", "C1"), CONSOLE_USER, SetSchedule("09:00 UTC fri")
+        ChannelRef("bench", "W", "C1"), CONSOLE_USER, SetSchedule(time(9), "UTC", parse_cadence("fri"))
     )
     report = await day.prewriter.prewrite()  # Friday 09:00 is within a day
     assert report.channels == 1 and report.written == fake_llm.calls > 0
@@ -262,7 +263,7 @@ async def test_writing_ahead_keeps_to_the_llm_concurrency_and_explain_is_not_que
     await fake_llm.wait_for_request(within=60)  # the first call imports litellm: seconds
     asked = ChannelRef("slack", "T1", "C1")
     # A 1999 paper: in nobody's queue, it waits for a call slot only.
-    reply = await day.services.engine.handle(asked, CONSOLE_USER, Explain(OLD_STYLE_ID))
+    reply = (await day.services.engine.handle(asked, CONSOLE_USER, Explain(OLD_STYLE_ID))).reply
     assert isinstance(reply, PaperCard) and not reply.explanation.is_fallback
     assert not prewriting.done()  # answered within a call or two, not after the whole queue
     report = await prewriting

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from adapters.console.adapter import CONSOLE_CHANNEL, CONSOLE_USER, ConsoleAdapter
 from bot.domain.channel import ChannelRef
 from bot.domain.commands import SetSchedule
 from bot.domain.paper import Paper
+from bot.domain.schedule import parse_cadence
 from bot.runner import Runner
 from tests.fakes.arxiv_papers import make_paper
 from tests.scenario.conftest import ConsoleChat
@@ -28,7 +29,8 @@ async def test_each_channel_gets_a_cron_job_in_its_own_time_zone(chat: ConsoleCh
     await chat.say("subscribe convergence")
     await chat.say("schedule 09:00 Europe/Berlin weekdays")
     tokyo = ChannelRef("console", "lab", "tokyo", "tokyo")
-    await chat.services.engine.handle(tokyo, CONSOLE_USER, SetSchedule("07:15 Asia/Tokyo daily"))
+    tokyo_daily = SetSchedule(time(7, 15), "Asia/Tokyo", parse_cadence("daily"))
+    await chat.services.engine.handle(tokyo, CONSOLE_USER, tokyo_daily)
     runner = Runner(chat.services, [ConsoleAdapter(chat.services.engine, stdin=io.StringIO(""))])
     await runner.scheduler.start()
     try:

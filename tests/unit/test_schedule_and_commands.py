@@ -8,24 +8,30 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.command_parser import parse_command
 from bot.domain.commands import (
     Ask,
+    Command,
     Explain,
     ListTopics,
+    NotUnderstood,
     PostDigest,
+    SetMaxPapers,
     SetSchedule,
     ShowHelp,
+    ShowSchedule,
+    ShowSettings,
     Subscribe,
     Unsubscribe,
-    parse_command,
 )
 from bot.domain.schedule import (
     DAILY,
     WEEKDAYS,
+    Cadence,
+    CadenceKind,
     Schedule,
-    ScheduleError,
+    changed_schedule,
     next_occurrence,
-    parse_schedule,
     previous_occurrence,
 )
 
@@ -45,7 +51,25 @@ UTC_DAILY = Schedule(at=time(9, 0), timezone="UTC", weekdays=DAILY)
     ],
 )
 def test_schedules_people_type(args: str, expected: Schedule) -> None:
-    assert parse_schedule(args, UTC_DAILY) == expected
+    command = parse_command(f"schedule {args}")
+    assert isinstance(command, SetSchedule)
+    assert changed_schedule(UTC_DAILY, command.at, command.timezone, command.cadence) == expected
+
+
+def test_the_schedule_command_carries_its_cadence() -> None:
+    assert parse_command("schedule 09:00 Europe/Berlin weekly mon") == SetSchedule(
+        time(9, 0), "Europe/Berlin", Cadence(CadenceKind.WEEKLY, frozenset({0}))
+    )
+    assert parse_command("schedule 7:30 weekdays") == SetSchedule(
+        time(7, 30), None, Cadence(CadenceKind.WEEKDAYS, WEEKDAYS)
+    )
+    assert parse_command("schedule 7:30 mon,wed") == SetSchedule(
+        time(7, 30), None, Cadence(CadenceKind.DAYS, frozenset({0, 2}))
+    )
+    assert parse_command("schedule 18:00") == SetSchedule(time(18, 0))  # keeps the zone and days
+    assert parse_command("schedule") == ShowSchedule()
+    weekly = parse_command("schedule 09:00 weekly mon,fri")
+    assert isinstance(weekly, NotUnderstood) and "weekly mon" in weekly.why
 
 
 @pytest.mark.parametrize(
@@ -60,8 +84,12 @@ def test_schedules_people_type(args: str, expected: Schedule) -> None:
     ],
 )
 def test_bad_schedules_say_what_is_wrong_and_show_an_example(args: str, complaint: str) -> None:
-    with pytest.raises(ScheduleError, match=complaint):
-        parse_schedule(args, UTC_DAILY)
+    command = parse_command(f"schedule {args}")
+    if not args:
+        assert command == ShowSchedule()  # `schedule` alone shows it; a time is asked for in setting it
+        return
+    assert isinstance(command, NotUnderstood) and complaint in command.why
+    assert command.managing and not command.show_help  # a plain error, after the permission check
 
 
 def test_next_and_previous_occurrence_follow_the_channel_time_zone_and_days() -> None:
@@ -85,19 +113,29 @@ def test_next_and_previous_occurrence_follow_the_channel_time_zone_and_days() ->
         ("/digest", PostDigest()),
         ("explain https://arxiv.org/abs/2602.10905", Explain("https://arxiv.org/abs/2602.10905")),
         ("ask 2602.10905 what is the surrogate?", Ask("2602.10905", "what is the surrogate?")),
-        ("schedule 09:00 Europe/Berlin", SetSchedule("09:00 Europe/Berlin")),
+        ("schedule 09:00 Europe/Berlin", SetSchedule(time(9, 0), "Europe/Berlin")),
+        ("settings", ShowSettings()),
+        ("settings max 15", SetMaxPapers(15)),
+        ("/paper settings cap 7", SetMaxPapers(7)),
+        ("help", ShowHelp()),
+        ("", ShowHelp()),
     ],
 )
-def test_commands_with_or_without_a_slash(line: str, command: object) -> None:
+def test_commands_with_or_without_a_slash(line: str, command: Command) -> None:
     assert parse_command(line) == command
 
 
-@pytest.mark.parametrize("line", ["", "frobnicate", "subscribe", "ask 2602.10905", "x" * 5000])
+@pytest.mark.parametrize("line", ["frobnicate", "subscribe", "ask 2602.10905", "x" * 5000, "settings foo"])
 def test_anything_else_gets_help_with_a_reason(line: str) -> None:
     command = parse_command(line)
-    assert isinstance(command, ShowHelp)
-    if line:
-        assert command.lead
+    assert isinstance(command, NotUnderstood) and command.show_help and command.why
+
+
+@pytest.mark.parametrize("value", ["²", "0", "51", "-3", "fifteen", "", "1" * 30])
+def test_a_cap_that_is_no_number_from_1_to_50_says_so_with_an_example(value: str) -> None:
+    command = parse_command(f"settings max {value}")
+    assert isinstance(command, NotUnderstood) and command.managing
+    assert "from 1 to 50" in command.why and "`settings max 15`" in command.why
 
 
 @given(st.text(max_size=200))

@@ -2,14 +2,8 @@
 
 from bot.infra.arxiv.feed import Listing, ListingEntry, ListingUnreadable, parse_listing
 from bot.infra.arxiv.gate import Clock, GateUnavailable, Priority, RequestGate, SystemClock, listing_priority
-from bot.infra.arxiv.source import (
-    ArxivError,
-    ArxivRejected,
-    ArxivSource,
-    ArxivUnavailable,
-    paper_from_result,
-    strip_version,
-)
+from bot.infra.arxiv.retries import ArxivError, ArxivRejected, ArxivUnavailable
+from bot.infra.arxiv.source import ArxivSource, paper_from_result, strip_version
 
 __all__ = [
     "ArxivError",

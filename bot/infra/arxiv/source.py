@@ -14,16 +14,14 @@ from urllib.parse import urlsplit
 
 import arxiv
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential
 
-from bot import metrics
 from bot.domain.listing import Listing
 from bot.domain.paper import Paper
-from bot.infra.arxiv.feed import ListingUnreadable, parse_listing, refusal_reason, sketch_full_listing
-from bot.infra.arxiv.gate import Clock, GateUnavailable, RequestGate, listing_priority
+from bot.infra.arxiv.feed import parse_listing, refusal_reason, sketch_full_listing
+from bot.infra.arxiv.gate import Clock, RequestGate, listing_priority
 from bot.infra.arxiv.listing_parts import FEED_ITEM_LIMIT, ListingRefused, read_in_parts
-from bot.infra.arxiv.transport import AnswerTooLarge, arxiv_client, check_arxiv_library, gated_session
-from bot.services.ports import SourceUnavailable
+from bot.infra.arxiv.retries import EmptyAnswer, call_with_retries
+from bot.infra.arxiv.transport import arxiv_client, check_arxiv_library, gated_session
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -35,41 +33,9 @@ T = TypeVar("T")
 # A day's listing of 3,000 papers is 6 look-ups (arXiv answers up to 2,000 results a request);
 # 500 ids keep the GET URL near 6 KB, under the 8 KB many proxies accept.
 MAX_IDS_PER_REQUEST = 500
-BACKOFF_FIRST = 3.0
-BACKOFF_MAX = 60.0
-# An empty answer to a user's look-up is tried twice: it may be arXiv's sporadic empty page, or
-# the ids may simply not exist. Ids taken from a listing do exist, so there it gets every try.
-LOOKUP_EMPTY_TRIES = 2
 
 _VERSION = re.compile(r"v\d+$")
 _SHORT_ID = re.compile(r"^(?P<id>.+?)(?:v(?P<version>\d+))?$")
-
-
-class ArxivError(SourceUnavailable):
-    """A failure talking to arXiv; the message is safe to show a user."""
-
-
-class ArxivUnavailable(ArxivError):
-    """arXiv kept failing (5xx, 429, timeouts, empty answers) until the tries ran out."""
-
-    def __init__(self, reason: str, tries: int) -> None:
-        plural = "try" if tries == 1 else "tries"
-        super().__init__(f"arXiv did not answer ({reason}) after {tries} {plural}")
-        metrics.count_error(metrics.ERROR_ARXIV)
-        self.reason = reason
-        self.tries = tries
-
-
-class ArxivRejected(ArxivError):
-    """arXiv refused the request itself (a 4xx such as a malformed id); retrying won't help."""
-
-    def __init__(self, what: str, status: int) -> None:
-        super().__init__(f"arXiv rejected the {what} (HTTP {status})")
-        self.status = status
-
-
-class _EmptyAnswer(Exception):
-    """Zero results where results were expected: arXiv's sporadic empty first page."""
 
 
 def strip_version(arxiv_id: str) -> str:
@@ -100,41 +66,6 @@ def paper_from_result(result: arxiv.Result) -> Paper:
 def _optional(text: str | None) -> str | None:
     collapsed = " ".join((text or "").split())
     return collapsed or None
-
-
-def _is_transient(error: BaseException) -> bool:
-    if isinstance(error, arxiv.HTTPError):
-        status: int = error.status
-        return status >= 500 or status == 429
-    return isinstance(
-        error,
-        requests.ConnectionError  # GateUnavailable included
-        | requests.Timeout
-        | requests.exceptions.ChunkedEncodingError
-        | arxiv.UnexpectedEmptyPageError
-        | _EmptyAnswer
-        | ListingUnreadable,
-    )
-
-
-def _reason(error: BaseException | None) -> str:
-    match error:
-        case arxiv.HTTPError(status=status):
-            return f"HTTP {status}"
-        case GateUnavailable():
-            return "request gate unreachable"
-        case requests.Timeout():
-            return "timed out"
-        case AnswerTooLarge():
-            return "answer too large"
-        case requests.ConnectionError():
-            return "connection failed"
-        case arxiv.UnexpectedEmptyPageError() | _EmptyAnswer():
-            return "empty result"
-        case ListingUnreadable():
-            return "unreadable listing"
-        case _:
-            return type(error).__name__
 
 
 class ArxivSource:
@@ -248,7 +179,7 @@ class ArxivSource:
                 results = self._retrying(
                     partial(self._id_batch, batch), self._api_path, what, empty_ok=empty_ok
                 )
-            except _EmptyAnswer:
+            except EmptyAnswer:
                 log.info("arXiv knows none of %d ids (%s)", len(batch), what)
                 continue
             papers.extend(paper_from_result(r) for r in results)
@@ -258,7 +189,7 @@ class ArxivSource:
     def _id_batch(self, batch: list[str]) -> list[arxiv.Result]:
         results = self._results(arxiv.Search(id_list=batch, max_results=len(batch)), len(batch))
         if not results:
-            raise _EmptyAnswer
+            raise EmptyAnswer
         return results
 
     def _results(self, search: arxiv.Search, page_size: int) -> list[arxiv.Result]:
@@ -284,52 +215,9 @@ class ArxivSource:
 
     def _retrying(self, call: Callable[[], T], path: str, what: str, *, empty_ok: bool = False) -> T:
         """Run `call`, retrying transient failures with backoff on our clock."""
-
-        empty_answers = 0
-
-        def stop(state: RetryCallState) -> bool:
-            nonlocal empty_answers
-            error = state.outcome.exception() if state.outcome else None
-            if empty_ok and isinstance(error, _EmptyAnswer):
-                empty_answers += 1
-                if empty_answers >= LOOKUP_EMPTY_TRIES:
-                    return True
-            return state.attempt_number >= self.tries
-
-        def before_sleep(state: RetryCallState) -> None:
-            error = state.outcome.exception() if state.outcome else None
-            wait = state.next_action.sleep if state.next_action else 0.0
-            log.warning(
-                "arXiv %s: %s (try %d of %d); retrying in %.0f s",
-                path, _reason(error), state.attempt_number, self.tries, wait,
-            )  # fmt: skip
-
-        retrying = Retrying(
-            retry=retry_if_exception(_is_transient),
-            stop=stop,
-            wait=wait_exponential(multiplier=BACKOFF_FIRST, max=BACKOFF_MAX),
-            sleep=self._clock.sleep,
-            before_sleep=before_sleep,
-            reraise=True,
-        )
-        try:
-            return retrying(call)
-        except _EmptyAnswer:
-            if empty_ok:
-                raise
-            raise ArxivUnavailable("empty result", _tries(retrying)) from None
-        except arxiv.HTTPError as error:
-            if _is_transient(error):
-                raise ArxivUnavailable(_reason(error), _tries(retrying)) from error
-            raise ArxivRejected(what, error.status) from error
-        except (requests.RequestException, arxiv.ArxivError, ListingUnreadable) as error:
-            raise ArxivUnavailable(_reason(error), _tries(retrying)) from error
+        return call_with_retries(call, self.tries, self._clock.sleep, path, what, empty_ok=empty_ok)
 
 
 def _listed_paper(listing: Listing, arxiv_id: str) -> Paper | None:
     entry = listing.entry(arxiv_id)
     return entry.paper if entry is not None else None
-
-
-def _tries(retrying: Retrying) -> int:
-    return int(retrying.statistics.get("attempt_number", 1))

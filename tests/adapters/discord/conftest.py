@@ -15,6 +15,7 @@ from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock
 from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.discord_world import Interaction
 from tests.support.services import fake_arxiv_source
 
 # Seconds discord.py waits after the last GUILD_CREATE before READY (2 s in production).
@@ -79,11 +80,16 @@ class DiscordBot:
 
         Replies that span several messages are awaited by the tests that expect them.
         """
-        handle = await self.fake.slash(command, subcommand, **options)
-        await self.fake.wait_for(lambda: handle.followups or _immediate_reply(handle), within=15)
+        handle = await self.answered(command, subcommand, **options)
         if handle.followups:
             return [r.body for r in handle.followups]
         return [handle.callbacks[0].body["data"]]
+
+    async def answered(self, command: str, subcommand: str | None = None, **options: Any) -> Interaction:
+        """Run a slash command and wait for its first answer; `visible(...)` says who sees what."""
+        handle = await self.fake.slash(command, subcommand, **options)
+        await self.fake.wait_for(lambda: handle.followups or _immediate_reply(handle), within=15)
+        return handle
 
 
 def _immediate_reply(handle: Any) -> bool:

@@ -195,7 +195,9 @@ async def test_a_channel_that_refuses_posts_keeps_its_papers_for_the_next_digest
     await bot.run("paper", "subscribe", topic='au:"Deyi Kong"')
     fake_discord.fail_next("POST", rf"/channels/{bot.channel_id}/messages", 403)
     with caplog.at_level(logging.WARNING, logger="adapters.discord"):
-        refused = text_of(await bot.run("paper", "digest"))
+        answer = await bot.answered("paper", "digest")
+    assert answer.visible(to_everyone=True) == []  # an error is the asker's alone
+    refused = text_of(answer.visible(to_everyone=False))
     assert "Discord refused my post in #papers (403 Missing Access)" in refused
     assert "Send Messages" in refused
     assert "Daily digests here are paused; type `resume`" in refused

@@ -120,13 +120,40 @@ async def test_ask_and_schedule_pass_their_named_options_to_the_core(
     assert "Digests arrive at 07:30" in text_of(await bot.run("paper", "schedule"))
 
 
-async def test_bad_input_gets_a_friendly_reply_with_an_example(bot: DiscordBot) -> None:
-    reply = text_of(await bot.run("explain", paper="not a paper"))
+async def test_bad_input_gets_a_friendly_reply_with_an_example_shown_to_the_asker_only(
+    bot: DiscordBot,
+) -> None:
+    explain = await bot.answered("explain", paper="not a paper")
+    reply = text_of(explain.visible(to_everyone=False))
     assert reply.startswith("❌ `not a paper` is not an arXiv id")
     assert "arXiv:2602.10905" in reply  # an example of what works
+    # An explanation would have been the channel's, so the "thinking" message was public; the
+    # error is the asker's alone: that message is gone and nobody else sees anything.
+    assert not (explain.callbacks[0].body.get("data") or {}).get("flags", 0) & EPHEMERAL
+    assert len(explain.deletions) == 1 and explain.visible(to_everyone=True) == []
 
-    reply = text_of(await bot.run("paper", "schedule", time="25:99"))
-    assert reply.startswith("❌ `25:99` is not a time of day")
+    schedule = await bot.answered("paper", "schedule", time="25:99")
+    assert text_of(schedule.visible(to_everyone=False)).startswith("❌ `25:99` is not a time of day")
+    assert schedule.visible(to_everyone=True) == []
+
+
+async def test_the_channel_sees_changes_to_it_and_only_the_asker_sees_lookups(
+    bot: DiscordBot, fake_discord: FakeDiscord
+) -> None:
+    for topic in ("convergence", "convergence"):  # the second is answered "already follows"
+        subscribed = await bot.answered("paper", "subscribe", topic=topic)
+        assert "convergence`" in text_of(subscribed.visible(to_everyone=True))
+        assert subscribed.visible(to_everyone=False) == []
+    scheduled = await bot.answered("paper", "schedule", time="07:30")
+    assert "Digests will arrive at 07:30" in text_of(scheduled.visible(to_everyone=True))
+
+    for lookup, expected in ((("paper", "topics"), "convergence"), (("paper", "settings"), "07:30")):
+        answer = await bot.answered(*lookup)
+        assert expected in text_of(answer.visible(to_everyone=False))
+        assert answer.visible(to_everyone=True) == [], lookup
+    shown = await bot.answered("paper", "schedule")
+    assert "Digests arrive at 07:30" in text_of(shown.visible(to_everyone=False))
+    assert not fake_discord.requests_to("DELETE", r"/webhooks/.*")  # each was deferred for its audience
 
 
 async def test_help_is_shown_only_to_the_asker_in_discord_terms(
@@ -135,6 +162,7 @@ async def test_help_is_shown_only_to_the_asker_in_discord_terms(
     handle = await fake_discord.slash("paper", "help")
     await fake_discord.wait_for(lambda: handle.followups)
     assert handle.callbacks[0].body["data"]["flags"] & EPHEMERAL
-    shown = text_of([r.body for r in handle.followups])
+    assert handle.visible(to_everyone=True) == []
+    shown = text_of(handle.visible(to_everyone=False))
     assert "/paper subscribe topic:" in shown
     assert "/explain paper:" in shown

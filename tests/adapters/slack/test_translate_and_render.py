@@ -12,14 +12,14 @@ from adapters.slack.blocks import render_reply
 from adapters.slack.mrkdwn import escape, safe, split_safe
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.people import ManagerPolicy
+from bot.domain.command_specs import COMMANDS
 from bot.domain.commands import (
-    COMMAND_HELP,
     Ask,
     Explain,
     ListTopics,
     MarkNotRelevant,
+    NotUnderstood,
     PostDigest,
-    ShowHelp,
     Subscribe,
 )
 from bot.domain.digest import NO_LLM_FALLBACK, ExplanationText
@@ -54,7 +54,7 @@ def test_slack_encoded_text_is_read_as_typed() -> None:
 
 def test_explain_without_a_paper_says_how_to_ask() -> None:
     command = translate.slash_command("/explain", "  ")
-    assert isinstance(command, ShowHelp) and "/explain 2602.10905" in command.lead
+    assert isinstance(command, NotUnderstood) and "/explain 2602.10905" in command.why
     assert translate.slash_command("/explain", "2602.10905") == Explain("2602.10905")
 
 
@@ -76,7 +76,7 @@ def test_mentions_become_commands(text: str, thread_paper: str | None, expected:
 
 def test_a_mention_that_is_no_command_gets_help() -> None:
     command = translate.mention_command(f"<@{BOT}> good morning", BOT)
-    assert isinstance(command, ShowHelp) and "good" in command.lead
+    assert isinstance(command, NotUnderstood) and "good" in command.why
 
 
 def test_buttons_and_thread_replies() -> None:
@@ -93,7 +93,7 @@ def _replies() -> list[Reply]:
     entry = TopicEntry(1, "convergence", "ada", datetime(2026, 2, 1, tzinfo=UTC))
     return [
         Notice("Subscribed to `<!here>`"),
-        Help(COMMAND_HELP, lead="I don't know the command `x`."),
+        Help(COMMANDS, lead="I don't know the command `x`."),
         TopicList(tuple([entry] * 50)),
         PaperCard(paper, ExplanationText(NO_LLM_FALLBACK, is_fallback=True)),
         PaperCard(paper, ExplanationText(huge, model="m")),

@@ -1,4 +1,4 @@
-"""Replies as plain text, in the layout of the predecessor bot's digest (seed 000)."""
+"""Replies as plain text for the console, in the layout of the predecessor bot's digest (seed 000)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from bot.domain.paper import Paper
 from bot.domain.replies import (
     Answer,
     ChannelSettings,
+    DigestPosted,
     Help,
     Notice,
     PaperCard,
@@ -18,6 +19,7 @@ from bot.domain.replies import (
 )
 from bot.rendering.sanitize import sanitize_text
 
+USAGE_WIDTH = 30
 TONE_MARK = {Tone.INFO: "", Tone.SUCCESS: "✓ ", Tone.WARNING: "! ", Tone.ERROR: "✗ "}
 
 
@@ -41,6 +43,8 @@ def render_reply(reply: Reply) -> str:
             return render_settings(reply)
         case Digest():
             return render_digest(reply)
+        case DigestPosted(posted=posted):
+            return f"{TONE_MARK[Tone.SUCCESS]}Posted {posted} paper{'s' if posted != 1 else ''}."
         case _:
             assert_never(reply)
 
@@ -49,10 +53,13 @@ def render_help(help_: Help) -> str:
     """The command list with an example each."""
     lines = [help_.lead, ""] if help_.lead else []
     lines.append("Commands (a leading / is optional):")
-    for command in help_.commands:
-        lines.append(f"  {command.usage:<40} {command.summary}")
-        if command.example and command.example != command.usage:
-            lines.append(f"  {'':<40}   e.g. {command.example}")
+    for spec in help_.commands:
+        if len(spec.usage) > USAGE_WIDTH:  # a long usage gets a line of its own
+            lines.append(f"  {spec.usage}")
+        usage = spec.usage if len(spec.usage) <= USAGE_WIDTH else ""
+        lines.append(f"  {usage:<{USAGE_WIDTH}} {spec.summary}")
+        if spec.typed_example != spec.usage:
+            lines.append(f"  {'':<{USAGE_WIDTH}}   e.g. {spec.typed_example}")
     return "\n".join(lines)
 
 

@@ -1,0 +1,32 @@
+"""Replies Slack shows as plain lines: the command list and a channel's settings."""
+
+from __future__ import annotations
+
+from adapters.slack.mrkdwn import escape, safe
+from bot.domain.replies import ChannelSettings, Help
+
+
+def help_lines(help_: Help) -> list[str]:
+    """One line a command, each with an example of it in use."""
+    lines = [safe(help_.lead), ""] if help_.lead else []
+    lines.append("*Paperboy commands* (type them after `/paper`, or mention @Paperboy):")
+    for spec in help_.commands:
+        example = spec.typed_example
+        shown = f" e.g. `/paper {escape(example)}`" if example != spec.usage else ""
+        lines.append(f"• `{escape(spec.usage)}`: {escape(spec.summary)}.{shown}")
+    lines.append(escape("• `/explain <arXiv id or link>`: the same as `/paper explain`."))
+    return lines
+
+
+def settings_lines(settings: ChannelSettings) -> list[str]:
+    """A channel's settings, one per line."""
+    last = f"{settings.last_digest:%Y-%m-%d %H:%M} UTC" if settings.last_digest else "never"
+    upcoming = f"{settings.next_digest:%Y-%m-%d %H:%M} UTC" if settings.next_digest else "none (paused)"
+    return [
+        f"*Settings for {safe(settings.channel_label)}*",
+        f"Schedule: {escape(settings.schedule.describe())}{' (paused)' if settings.paused else ''}",
+        f"Topics: {settings.topic_count}",
+        f"Max papers: {settings.max_papers}",
+        f"Last digest: {last}",
+        f"Next digest: {upcoming}",
+    ]

@@ -1,0 +1,145 @@
+"""The commands that read or change a channel's own configuration: topics, schedule, pause, cap."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.domain.channel import Actor, ChannelRef, ChannelState
+from bot.domain.clock import Clock
+from bot.domain.command_specs import TOPIC_SYNTAX_HELP
+from bot.domain.commands import MAX_PAPERS_LIMIT, SetSchedule, max_papers_complaint
+from bot.domain.replies import ChannelSettings, Notice, Reply, Tone, TopicList
+from bot.domain.schedule import SCHEDULE_EXAMPLE, changed_schedule, next_occurrence
+from bot.domain.topic_lexer import quote
+from bot.domain.topics import TopicSyntaxError, as_stored, parse_topic, same_topic
+from bot.infra.storage.repository import Repository, TopicAdded
+
+MAX_TOPICS_PER_CHANNEL = 50
+ScheduleChanged = Callable[[ChannelState], Awaitable[None]]
+
+
+class ChannelCommands:
+    """Subscriptions and settings of one channel, answered as replies."""
+
+    def __init__(self, repository: Repository, clock: Clock, schedule_changed: ScheduleChanged):
+        self.repository = repository
+        self.clock = clock
+        self._schedule_changed = schedule_changed
+
+    async def subscribe(self, channel: ChannelRef, actor: Actor, text: str) -> Reply:
+        """Follow a topic, unless the channel already follows one that selects the same papers."""
+        try:
+            topic = parse_topic(text)
+        except TopicSyntaxError as error:
+            return Notice(f"{error}\n{TOPIC_SYNTAX_HELP}", Tone.ERROR)
+        existing = await self.repository.topics(channel)
+        same = same_topic([e.topic for e in existing], topic.key)
+        if same is not None:
+            also = "" if same == topic.text else f", which selects the same papers as `{topic.text}`"
+            return Notice(f"This channel already follows `{same}`{also}.", Tone.INFO)
+        # The cap is enforced by the database, so simultaneous subscribes cannot pass it.
+        added = await self.repository.add_topic(
+            channel, topic.text, actor.display_name or actor.user_id, cap=MAX_TOPICS_PER_CHANNEL
+        )
+        if added is TopicAdded.ALREADY:
+            return Notice(f"This channel already follows `{topic.text}`.", Tone.INFO)
+        if added is TopicAdded.FULL:
+            return Notice(
+                f"This channel already follows {MAX_TOPICS_PER_CHANNEL} topics, the most it can. "
+                "Remove one with `unsubscribe <number>` first.",
+                Tone.ERROR,
+            )
+        await self._schedule_changed(await self.repository.ensure_channel(channel))
+        count = len(await self.repository.topics(channel))
+        repeats = [f"`{r}`" for r in dict.fromkeys(topic.repeats)]
+        once = f" ({', '.join(repeats)} {'was' if len(repeats) == 1 else 'were'} dropped as a repeat)"
+        once = once if repeats else ""
+        return Notice(
+            f"Subscribed to `{topic.text}`{once}. This channel now follows {count} "
+            f"topic{'s' if count != 1 else ''}; `preview` shows what the next digest would hold.",
+            Tone.SUCCESS,
+        )
+
+    async def unsubscribe(self, channel: ChannelRef, which: str) -> Reply:
+        """Stop following a topic named by its number, its text, or a text that selects the same."""
+        entries = await self.repository.topics(channel)
+        if not entries:
+            return Notice("This channel follows no topics.", Tone.INFO)
+        text, stored = which.strip(), [e.topic for e in entries]
+        if text.isascii() and text.isdigit():  # not `²`, which isdigit() too
+            target = next((e.topic for e in entries if e.number == int(text)), None)
+            if target is None:
+                return Notice(
+                    f"There is no topic number {int(text)}; `topics` lists 1 to {len(entries)}.",
+                    Tone.ERROR,
+                )
+        else:  # as written or however else it selects the same papers
+            target = as_stored(stored, text) or (text if text in stored else None)
+        if target is None or not await self.repository.remove_topic(channel, target):
+            listing = ", ".join(f"{e.number}. `{e.topic}`" for e in entries)
+            return Notice(
+                f"This channel doesn't follow {quote(text, width=80)}. It follows: {listing}", Tone.ERROR
+            )
+        return Notice(f"Unsubscribed from `{target}`.", Tone.SUCCESS)
+
+    async def topics(self, channel: ChannelRef) -> Reply:
+        """The channel's topics, numbered."""
+        entries = await self.repository.topics(channel)
+        if not entries:
+            return Notice("This channel follows no topics yet. Try `subscribe convergence`.", Tone.INFO)
+        return TopicList(tuple(entries))
+
+    def show_schedule(self, state: ChannelState) -> Reply:
+        """When digests arrive, and how to change it."""
+        return Notice(
+            f"Digests arrive at {state.schedule.describe()}. Change it with e.g. `{SCHEDULE_EXAMPLE}`.",
+            Tone.INFO,
+        )
+
+    async def set_schedule(self, state: ChannelState, command: SetSchedule) -> Reply:
+        """A new time, and the time zone and days if given."""
+        schedule = changed_schedule(state.schedule, command.at, command.timezone, command.cadence)
+        updated = await self.repository.update_channel(state.ref, schedule=schedule)
+        await self._schedule_changed(updated)
+        upcoming = next_occurrence(schedule, self.clock.now())
+        return Notice(
+            f"Digests will arrive at {schedule.describe()}. Next one: {_local(upcoming, schedule.timezone)}.",
+            Tone.SUCCESS,
+        )
+
+    async def set_paused(self, state: ChannelState, paused: bool) -> Reply:
+        """`pause` or `resume` scheduled digests."""
+        if state.paused == paused:
+            return Notice(f"Digests are already {'paused' if paused else 'running'} here.", Tone.INFO)
+        updated = await self.repository.update_channel(state.ref, paused=paused)
+        await self._schedule_changed(updated)
+        if paused:
+            return Notice("Paused: no scheduled digests until `resume`. `digest` still works.", Tone.SUCCESS)
+        return Notice(f"Resumed: digests arrive at {updated.schedule.describe()}.", Tone.SUCCESS)
+
+    async def settings(self, state: ChannelState) -> Reply:
+        """The channel's configuration at a glance."""
+        entries = await self.repository.topics(state.ref)
+        upcoming = None if state.paused else next_occurrence(state.schedule, self.clock.now())
+        return ChannelSettings(
+            channel_label=state.ref.label,
+            schedule=state.schedule,
+            max_papers=state.max_papers,
+            paused=state.paused,
+            topic_count=len(entries),
+            last_digest=state.last_digest_at,
+            next_digest=upcoming,
+        )
+
+    async def set_max_papers(self, state: ChannelState, value: int) -> Reply:
+        """How many papers a digest holds at most."""
+        if not 1 <= value <= MAX_PAPERS_LIMIT:  # the edges check it; a typed value is checked again
+            return Notice(max_papers_complaint(str(value)), Tone.ERROR)
+        await self.repository.update_channel(state.ref, max_papers=value)
+        return Notice(f"Digests here now hold up to {value} papers.", Tone.SUCCESS)
+
+
+def _local(moment: datetime, timezone: str) -> str:
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M %Z")
