@@ -22,6 +22,7 @@ from bot.infra.storage.llm_store import LlmStore
 from bot.infra.storage.migrate import upgrade_database
 from bot.infra.storage.paper_misses import PaperMisses
 from bot.infra.storage.repository import Repository
+from bot.ports import Explainer, PaperSource
 from bot.services.abstract_explainer import AbstractOnlyExplainer
 from bot.services.catalog import PaperCatalog
 from bot.services.delivery import DigestDelivery
@@ -29,7 +30,6 @@ from bot.services.digests import DigestBuilder
 from bot.services.engine import Engine
 from bot.services.explanations import LlmExplainer
 from bot.services.lookup_limits import LookupLimits
-from bot.services.ports import Explainer, PaperSource
 from bot.settings import Settings
 
 if TYPE_CHECKING:

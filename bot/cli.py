@@ -14,7 +14,7 @@ from bot.cli_support import settings_or_exit, with_services
 if TYPE_CHECKING:
     from bot.app import Services
     from bot.doctor import Check
-    from bot.services.ports import ChatAdapter
+    from bot.ports import ChatAdapter
     from bot.settings import Settings
 
 app = Commands(

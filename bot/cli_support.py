@@ -57,7 +57,7 @@ def with_services(
     configure_logging(settings, log_file=log_file)
 
     from bot.app import build_services
-    from bot.services.ports import AdapterStartError
+    from bot.ports import AdapterStartError
 
     async def go() -> T:
         services = await build_services(settings)

@@ -26,9 +26,9 @@ from bot.app import Services, build_cycle, build_prewriter
 from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.replies import Notice, Tone
 from bot.infra.leader import LeaderElection, LeaderLock, leader_lock_for
+from bot.ports import ChatAdapter, Publisher, SourceUnavailable
 from bot.services.delivery import NotDelivered
 from bot.services.due_digests import DueDigests
-from bot.services.ports import ChatAdapter, Publisher, SourceUnavailable
 from bot.services.prewrite import WriteAheadInBackground
 from bot.services.scheduling import DigestScheduler
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.app import Services
-    from bot.services.ports import ChatAdapter
+    from bot.ports import ChatAdapter
     from bot.settings import Settings
 
 

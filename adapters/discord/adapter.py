@@ -13,7 +13,7 @@ from adapters.discord.client import PaperboyClient, point_rest_at
 from adapters.discord.publisher import DiscordPublisher, Pacer
 from bot.app import Services
 from bot.infra.storage.platform_state import PlatformState
-from bot.services.ports import AdapterStartError
+from bot.ports import AdapterStartError
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from bot.domain.channel import ChannelRef
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.paper import ABS_URL
 from bot.domain.replies import Reply
-from bot.services.ports import ChannelUnavailable
+from bot.ports import ChannelUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from adapters.slack.pacing import ChannelPacer
     from bot.app import Services
-    from bot.services.ports import ChatAdapter
+    from bot.ports import ChatAdapter
     from bot.settings import Settings
 
 

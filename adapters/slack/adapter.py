@@ -30,7 +30,7 @@ from adapters.slack.people import ManagerPolicy, SlackDirectory
 from adapters.slack.publisher import SlackPublisher, ThreadIndex
 from bot.app import Services
 from bot.infra.storage.seen_requests import SeenRequests
-from bot.services.ports import AdapterStartError
+from bot.ports import AdapterStartError
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

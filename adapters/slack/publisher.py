@@ -20,7 +20,7 @@ from bot.domain.channel import ChannelRef
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import Reply
 from bot.infra.storage.repository import Repository
-from bot.services.ports import ChannelUnavailable
+from bot.ports import ChannelUnavailable
 
 if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.clock import Clock
 from bot.infra.storage.user_usage import UserUsageStore
-from bot.services.ports import Completion
+from bot.ports import Completion
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.infra.storage.llm_store import LlmStore
-from bot.services.ports import Completion
+from bot.ports import Completion
 
 # Other processes may spend too; their use shows up here within this many seconds.
 USED_MAX_AGE = 30.0

@@ -17,8 +17,8 @@ from bot.infra.storage.listing_store import ListingStore
 from bot.infra.storage.paper_misses import PaperMisses
 from bot.infra.storage.repository import Repository
 from bot.infra.storage.tables import ListingRow
+from bot.ports import PaperSource, SourceUnavailable
 from bot.services.ingest import IngestFollowUp, IngestReport, ListingNotTurned, NoFollowUp
-from bot.services.ports import PaperSource, SourceUnavailable
 
 __all__ = ["IngestFollowUp", "IngestReport", "ListingNotTurned", "NoFollowUp", "PaperCatalog"]
 

@@ -21,8 +21,8 @@ from bot.domain.clock import Clock
 from bot.domain.digest import Digest, DigestItem
 from bot.infra.storage.repository import Repository
 from bot.logs import log_context
+from bot.ports import ChannelUnavailable, Publisher
 from bot.services.digests import DigestBuilder
-from bot.services.ports import ChannelUnavailable, Publisher
 
 log = logging.getLogger(__name__)
 

@@ -28,11 +28,11 @@ from bot.domain.topics import Topic
 from bot.infra.storage.delivery_batches import Claim, Confirmation, DeliveryBatches, StoredChannel
 from bot.infra.storage.repository import Repository
 from bot.logs import log_context
+from bot.ports import Publisher
 from bot.services.catalog import IngestReport, PaperCatalog
 from bot.services.delivery import DigestDelivery, NotDelivered, only_claimed
 from bot.services.digests import DigestBuilder, DigestPlan
 from bot.services.picks import ChannelPicks, DueChannel, Picked
-from bot.services.ports import Publisher
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from bot.domain.channel import ChannelRef
 from bot.domain.digest import NO_LLM_FALLBACK, PREVIEW_SKIPS_EXPLANATION, ExplanationText
 from bot.domain.paper import Paper
 from bot.domain.topics import Topic
+from bot.ports import CachedExplanations, Explainer, Prefetching
 from bot.services.catalog import IngestReport
-from bot.services.ports import CachedExplanations, Explainer, Prefetching
 
 STILL_WRITING = (
     "(The explanation is still being written — showing the abstract only; `explain {id}` will have it.)"

@@ -45,13 +45,13 @@ from bot.domain.replies import (
     audience_for,
 )
 from bot.infra.storage.repository import Repository
+from bot.ports import Explainer, Publisher, SourceUnavailable
 from bot.services.catalog import PaperCatalog
 from bot.services.channel_commands import ChannelCommands
 from bot.services.delivery import DigestDelivery, NotDelivered
 from bot.services.digests import DigestBuilder
 from bot.services.lookup_limits import LookupLimits
 from bot.services.paper_lookup import PaperLookup
-from bot.services.ports import Explainer, Publisher, SourceUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.domain.digest import ExplanationText
 from bot.domain.paper import Paper
+from bot.ports import LlmKeyRejected
 from bot.services.paper_text import ABSTRACT_SOURCE
-from bot.services.ports import LlmKeyRejected
 from bot.services.spending import Refusal
 
 

@@ -14,10 +14,10 @@ from bot.domain.clock import Clock
 from bot.domain.digest import ExplanationText
 from bot.domain.paper import Paper
 from bot.infra.storage.llm_store import ExplanationKey, LlmStore
+from bot.ports import Completion, FullTextSource, LanguageModel, LlmKeyRejected, LlmUnavailable
 from bot.rendering.sanitize import sanitize_text
 from bot.services.explanation_notes import key_rejected_note, note, refusal_note
 from bot.services.paper_text import ABSTRACT_SOURCE, PaperText, PaperTexts
-from bot.services.ports import Completion, FullTextSource, LanguageModel, LlmKeyRejected, LlmUnavailable
 from bot.services.prompts import (
     ANSWER_MAX_CHARS,
     ANSWER_MAX_TOKENS,

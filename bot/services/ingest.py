@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from bot.services.ports import SourceUnavailable
+from bot.ports import SourceUnavailable
 
 
 @dataclass(frozen=True, slots=True)

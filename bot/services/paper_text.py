@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.domain.paper import Paper
-from bot.services.ports import FullText, FullTextSource, LanguageModel, Section
+from bot.ports import FullText, FullTextSource, LanguageModel, Section
 
 ABSTRACT_SOURCE = "title and abstract"
 SOURCE_MAX_CHARS = 190

@@ -9,9 +9,9 @@ from datetime import date
 from bot.domain.clock import Clock
 from bot.infra.storage.llm_store import LlmStore
 from bot.infra.storage.user_usage import UserUsageStore
+from bot.ports import Completion
 from bot.services.allowance import UserAllowance, UserHold
 from bot.services.budget import TokenBudget
-from bot.services.ports import Completion
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.infra.arxiv.html_text import html_sections
-from bot.services.ports import Section
+from bot.ports import Section
 from tests.fakes.hostile_bodies import unclosed_tags
 
 # LaTeXML's table markup (LaTeXML-tabular-xhtml.xsl): `table` in a block, `span`s inline.

@@ -18,8 +18,8 @@ from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import Reply
 from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.infra.storage.delivery_batches import Claim, DeliveryBatches
+from bot.ports import ChannelUnavailable
 from bot.runner import Runner
-from bot.services.ports import ChannelUnavailable
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock

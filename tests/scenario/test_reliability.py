@@ -11,9 +11,9 @@ from bot.domain.channel import Actor, ChannelRef
 from bot.domain.commands import Subscribe
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import Notice, Reply
+from bot.ports import ChannelUnavailable
 from bot.runner import Runner
 from bot.services.delivery import NotDelivered
-from bot.services.ports import ChannelUnavailable
 from tests.scenario.conftest import ConsoleChat
 
 MEMBER = Actor("U1", "member")

@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, datetime
 
 from bot.domain.paper import Paper
+from bot.ports import Completion, FullText, Section
 from bot.services.paper_text import PaperTexts
-from bot.services.ports import Completion, FullText, Section
 
 
 class CountingModel:

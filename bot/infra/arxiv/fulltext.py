@@ -12,7 +12,7 @@ from bot.infra.arxiv.download import BodyReader, Download, download
 from bot.infra.arxiv.gate import RequestGate
 from bot.infra.arxiv.html_text import HtmlText
 from bot.infra.arxiv.transport import gated_session
-from bot.services.ports import FullText, Section
+from bot.ports import FullText, Section
 
 log = logging.getLogger(__name__)
 

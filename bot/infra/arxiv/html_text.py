@@ -19,7 +19,7 @@ from email.message import Message
 
 import lxml.etree
 
-from bot.services.ports import Section
+from bot.ports import Section
 
 SKIPPED_TAGS = {
     "head",

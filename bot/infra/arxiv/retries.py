@@ -14,7 +14,7 @@ from bot import metrics
 from bot.infra.arxiv.feed import ListingUnreadable
 from bot.infra.arxiv.gate import GateUnavailable
 from bot.infra.arxiv.transport import AnswerTooLarge
-from bot.services.ports import SourceUnavailable
+from bot.ports import SourceUnavailable
 
 log = logging.getLogger(__name__)
 

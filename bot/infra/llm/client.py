@@ -19,7 +19,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from bot.infra.llm.config import LlmConfig
 from bot.infra.llm.usage import completion_from
-from bot.services.ports import Completion, LlmKeyRejected, LlmTimedOut, LlmUnavailable
+from bot.ports import Completion, LlmKeyRejected, LlmTimedOut, LlmUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from bot.services.ports import Completion
+from bot.ports import Completion
 
 
 def completion_from(

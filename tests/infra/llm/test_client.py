@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.infra.llm import LlmClient, LlmConfig
-from bot.services.ports import LlmKeyRejected, LlmTimedOut, LlmUnavailable
+from bot.ports import LlmKeyRejected, LlmTimedOut, LlmUnavailable
 from tests.fakes.llm_server import FakeLlm, UsageMissing
 from tests.support.processes import free_port
 

@@ -1,0 +1,121 @@
+"""The interfaces between the core's services and the world: sources, LLMs, chat platforms, storage.
+
+Services import these names from here (`from bot.ports import ChannelStore, Publisher`); infrastructure
+and adapters implement them, and `bot/app.py` wires the concrete classes in.
+"""
+
+from __future__ import annotations
+
+from bot.ports.channels import (
+    ChannelBook,
+    ChannelStore,
+    FeedbackStore,
+    Subscriptions,
+    TopicAdded,
+    TopicLookup,
+)
+from bot.ports.chat import (
+    AdapterStartError,
+    ChannelUnavailable,
+    ChatAdapter,
+    Publisher,
+)
+from bot.ports.deliveries import (
+    Claim,
+    Confirmation,
+    DeliveryBatchStore,
+    DeliveryLedger,
+    PendingClaim,
+    StoredChannel,
+    ThreadLookup,
+)
+from bot.ports.llm import (
+    CachedExplanations,
+    Completion,
+    Explainer,
+    LanguageModel,
+    LlmKeyRejected,
+    LlmTimedOut,
+    LlmUnavailable,
+    Prefetching,
+)
+from bot.ports.llm_stores import (
+    ChannelUsage,
+    ExplanationCache,
+    ExplanationKey,
+    ExplanationStore,
+    PersonUsage,
+    StoredExplanation,
+    UsageLine,
+    UserUsageLine,
+)
+from bot.ports.papers import (
+    ListedPapers,
+    ListingFetch,
+    ListingLog,
+    MissLog,
+    PaperStore,
+)
+from bot.ports.platform import (
+    PlatformStateStore,
+    SeenRequestLog,
+)
+from bot.ports.sources import (
+    FullText,
+    FullTextSource,
+    PaperSource,
+    Section,
+    SourceUnavailable,
+)
+from bot.ports.storage import (
+    Storage,
+)
+
+__all__ = [
+    "AdapterStartError",
+    "CachedExplanations",
+    "ChannelBook",
+    "ChannelStore",
+    "ChannelUnavailable",
+    "ChannelUsage",
+    "ChatAdapter",
+    "Claim",
+    "Completion",
+    "Confirmation",
+    "DeliveryBatchStore",
+    "DeliveryLedger",
+    "Explainer",
+    "ExplanationCache",
+    "ExplanationKey",
+    "ExplanationStore",
+    "FeedbackStore",
+    "FullText",
+    "FullTextSource",
+    "LanguageModel",
+    "ListedPapers",
+    "ListingFetch",
+    "ListingLog",
+    "LlmKeyRejected",
+    "LlmTimedOut",
+    "LlmUnavailable",
+    "MissLog",
+    "PaperSource",
+    "PaperStore",
+    "PendingClaim",
+    "PersonUsage",
+    "PlatformStateStore",
+    "Prefetching",
+    "Publisher",
+    "Section",
+    "SeenRequestLog",
+    "SourceUnavailable",
+    "Storage",
+    "StoredChannel",
+    "StoredExplanation",
+    "Subscriptions",
+    "ThreadLookup",
+    "TopicAdded",
+    "TopicLookup",
+    "UsageLine",
+    "UserUsageLine",
+]
