@@ -21,8 +21,25 @@ from bot.infra.storage.listing_store import ListingStore
 from bot.infra.storage.llm_store import LlmStore
 from bot.infra.storage.migrate import upgrade_database
 from bot.infra.storage.paper_misses import PaperMisses
+from bot.infra.storage.platform_state import PlatformState
 from bot.infra.storage.repository import Repository
-from bot.ports import Explainer, PaperSource
+from bot.infra.storage.seen_requests import SeenRequests
+from bot.infra.storage.user_usage import UserUsageStore
+from bot.ports import (
+    ChannelStore,
+    DeliveryLedger,
+    Explainer,
+    FeedbackStore,
+    ListedPapers,
+    ListingLog,
+    MissLog,
+    PaperSource,
+    PaperStore,
+    PlatformStateStore,
+    SeenRequestLog,
+    Subscriptions,
+    ThreadLookup,
+)
 from bot.services.abstract_explainer import AbstractOnlyExplainer
 from bot.services.catalog import PaperCatalog
 from bot.services.delivery import DigestDelivery
@@ -30,11 +47,47 @@ from bot.services.digests import DigestBuilder
 from bot.services.engine import Engine
 from bot.services.explanations import LlmExplainer
 from bot.services.lookup_limits import LookupLimits
+from bot.services.spending import Spending
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.services.digest_cycle import DigestCycle
     from bot.services.prewrite import Prewriter
+
+
+@dataclass(frozen=True)
+class Stores:
+    """Every store on the database, each typed on its port: adapters and tools take what they need."""
+
+    channels: ChannelStore
+    subscriptions: Subscriptions
+    papers: PaperStore
+    listing_log: ListingLog
+    deliveries: DeliveryLedger
+    threads: ThreadLookup
+    feedback: FeedbackStore
+    listed: ListedPapers
+    misses: MissLog
+    platform_state: PlatformStateStore
+    seen_requests: SeenRequestLog
+
+    @classmethod
+    def on(cls, repository: Repository, settings: Settings, clock: Clock) -> Stores:
+        """The stores of this repository's database, the repository's own parts among them."""
+        database = repository.engine
+        return cls(
+            channels=repository.channels,
+            subscriptions=repository.subscriptions,
+            papers=repository.papers_store,
+            listing_log=repository.listings,
+            deliveries=repository.deliveries,
+            threads=repository.deliveries,
+            feedback=repository.feedback,
+            listed=ListingStore(database),
+            misses=PaperMisses(database, keep=timedelta(seconds=settings.arxiv_miss_memory)),
+            platform_state=PlatformState(database),
+            seen_requests=SeenRequests(database, clock),
+        )
 
 
 @dataclass
@@ -46,6 +99,7 @@ class Services:
     repository: Repository
     catalog: PaperCatalog
     engine: Engine
+    stores: Stores
 
     async def close(self) -> None:
         """Release the database connections (and the LLM's, when there is one)."""
@@ -92,16 +146,24 @@ def build_explainer(
         return AbstractOnlyExplainer()
     if database is None:
         raise ValueError("the LLM explainer caches in the database: pass `database`")
+    clock = clock or SystemClock()
+    store = LlmStore(database)
+    spending = Spending(
+        store,
+        UserUsageStore(database),
+        clock,
+        per_channel=settings.llm_daily_tokens_per_channel,
+        total=settings.llm_daily_tokens_total,
+        per_user=settings.llm_daily_tokens_per_user,
+    )
     return LlmExplainer(
         LlmClient(config),
-        LlmStore(database),
-        clock or SystemClock(),
+        store,
+        spending,
+        clock,
         full_text=build_full_text(settings, gate) if settings.llm_full_text else None,
         text_tokens=settings.llm_text_tokens,
         concurrency=settings.llm_concurrency,
-        tokens_per_channel=settings.llm_daily_tokens_per_channel,
-        tokens_total=settings.llm_daily_tokens_total,
-        tokens_per_user=settings.llm_daily_tokens_per_user,
     )
 
 
@@ -117,6 +179,7 @@ async def build_services(
     database = create_engine(settings.resolved_database_url)
     await upgrade_database(database)
     repository = Repository(database, default_schedule(settings), settings.default_max_papers, clock)
+    stores = Stores.on(repository, settings, clock)
     if source is None:
         source = ArxivSource.from_settings(settings)
     # Full-text fetches are arXiv requests too: they share the source's gate (one per deployment).
@@ -125,8 +188,8 @@ async def build_services(
         repository,
         source,
         clock,
-        listings=ListingStore(database),
-        misses=PaperMisses(database, keep=timedelta(seconds=settings.arxiv_miss_memory)),
+        listings=stores.listed,
+        misses=stores.misses,
         failure_cooldown=timedelta(seconds=settings.arxiv_failure_cooldown),
     )
     explainer = explainer or build_explainer(
@@ -144,7 +207,7 @@ async def build_services(
     delivery = DigestDelivery(repository, builder, clock)
     lookups = LookupLimits(settings.arxiv_lookups_per_person, settings.arxiv_lookups_per_channel)
     engine = Engine(repository, catalog, builder, delivery, explainer, clock, lookups)
-    return Services(settings, database, repository, catalog, engine)
+    return Services(settings, database, repository, catalog, engine, stores)
 
 
 def build_cycle(services: Services) -> DigestCycle:

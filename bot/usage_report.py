@@ -9,8 +9,9 @@ from datetime import date
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.infra.storage.llm_store import LlmStore, UsageLine
-from bot.infra.storage.user_usage import UserUsageLine, UserUsageStore
+from bot.infra.storage.llm_store import LlmStore
+from bot.infra.storage.user_usage import UserUsageStore
+from bot.ports import UsageLine, UserUsageLine
 
 Printable = Table | str
 

@@ -12,7 +12,6 @@ from adapters.discord.bridge import CommandBridge
 from adapters.discord.client import PaperboyClient, point_rest_at
 from adapters.discord.publisher import DiscordPublisher, Pacer
 from bot.app import Services
-from bot.infra.storage.platform_state import PlatformState
 from bot.ports import AdapterStartError
 from bot.settings import Settings
 
@@ -47,11 +46,13 @@ class DiscordAdapter:
         """
         point_rest_at(self._settings.discord_api_url)
         bridge = CommandBridge(
-            self._services.engine, self._services.repository, managers=self._settings.discord_managers
+            self._services.engine,
+            self._services.stores.subscriptions,
+            managers=self._settings.discord_managers,
         )
         client = PaperboyClient(
             bridge,
-            PlatformState(self._services.database),
+            self._services.stores.platform_state,
             guild_ids=parse_guild_ids(self._settings.discord_guild_ids),
             guild_ready_timeout=self._guild_ready_timeout,
         )

@@ -14,7 +14,7 @@ from bot.domain.channel import Actor, ChannelRef
 from bot.domain.command_specs import manages_channel, success_audience
 from bot.domain.commands import Command, Explain, MarkNotRelevant
 from bot.domain.replies import Notice, Outcome, Reply
-from bot.infra.storage.repository import Repository
+from bot.ports import TopicLookup
 from bot.rendering.sanitize import sanitize_text as clean
 from bot.services.engine import Engine
 
@@ -33,7 +33,7 @@ GUILDS_ONLY = "Paperboy works in server text channels; invite it to a server and
 class CommandBridge:
     """Translates interactions into core commands and renders the engine's replies as follow-ups."""
 
-    def __init__(self, engine: Engine, repository: Repository, *, managers: str = "manage_channels"):
+    def __init__(self, engine: Engine, repository: TopicLookup, *, managers: str = "manage_channels"):
         self._engine = engine
         self._repository = repository
         self._everyone_manages = managers.strip().lower() == "everyone"

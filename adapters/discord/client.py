@@ -13,7 +13,7 @@ from adapters.discord.buttons import ExplainButton, NotRelevantButton
 from adapters.discord.commands import install_commands
 from adapters.discord.isolation import isolate_parsers
 from adapters.discord.registration import register_commands
-from bot.infra.storage.platform_state import PlatformState
+from bot.ports import PlatformStateStore
 
 log = logging.getLogger(__name__)
 SOMETHING_WENT_WRONG = "❌ Something went wrong on my side; it is logged for the operator."
@@ -38,7 +38,7 @@ class PaperboyClient(discord.AutoShardedClient):
     def __init__(
         self,
         bridge: CommandBridge,
-        state: PlatformState,
+        state: PlatformStateStore,
         *,
         guild_ids: tuple[int, ...] = (),
         guild_ready_timeout: float = 2.0,

@@ -15,7 +15,7 @@ import logging
 import discord
 from discord import app_commands
 
-from bot.infra.storage.platform_state import PlatformState
+from bot.ports import PlatformStateStore
 
 log = logging.getLogger(__name__)
 FINGERPRINT_KEY = "discord.commands"
@@ -38,7 +38,7 @@ async def register_commands(
     tree: app_commands.CommandTree[discord.Client],
     application_id: int,
     guild_ids: tuple[int, ...],
-    state: PlatformState,
+    state: PlatformStateStore,
 ) -> bool:
     """Register the tree's commands (per guild at once, else globally) unless already registered.
 

@@ -20,7 +20,5 @@ def create_adapter(
     recognises a redelivered request.
     """
     from adapters.slack.adapter import SlackAdapter
-    from bot.infra.storage.seen_requests import SeenRequests
 
-    seen = SeenRequests(services.database, services.engine.clock)
-    return SlackAdapter(settings, services, seen, pacer=pacer)
+    return SlackAdapter(settings, services, services.stores.seen_requests, pacer=pacer)

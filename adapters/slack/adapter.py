@@ -29,8 +29,7 @@ from adapters.slack.pacing import ChannelPacer, RateLimitRetryExceptPosts
 from adapters.slack.people import ManagerPolicy, SlackDirectory
 from adapters.slack.publisher import SlackPublisher, ThreadIndex
 from bot.app import Services
-from bot.infra.storage.seen_requests import SeenRequests
-from bot.ports import AdapterStartError
+from bot.ports import AdapterStartError, SeenRequestLog
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ class SlackAdapter:
         self,
         settings: Settings,
         services: Services,
-        seen: SeenRequests,
+        seen: SeenRequestLog,
         *,
         pacer: ChannelPacer | None = None,
     ):
@@ -90,7 +89,7 @@ class SlackAdapter:
             request_verification_enabled=self.http_mode,
             process_before_response=False,
         )
-        threads = ThreadIndex(services.repository)
+        threads = ThreadIndex(services.stores.threads)
         self.publisher = SlackPublisher(
             self.client, pacer or ChannelPacer(settings.slack_post_interval), threads
         )

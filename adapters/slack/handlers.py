@@ -28,7 +28,7 @@ from bot.domain.audience import Audience
 from bot.domain.channel import ChannelRef
 from bot.domain.commands import Command
 from bot.domain.replies import DigestPosted, Notice, PaperCard, Reply, Tone
-from bot.infra.storage.seen_requests import SeenRequests
+from bot.ports import SeenRequestLog
 from bot.services.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class SlackHandlers:
         publisher: SlackPublisher,
         directory: SlackDirectory,
         spawn: Spawn,
-        seen: SeenRequests,
+        seen: SeenRequestLog,
     ):
         self._engine = engine
         self._publisher = publisher

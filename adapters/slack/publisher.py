@@ -19,8 +19,7 @@ from adapters.slack.pacing import ChannelPacer
 from bot.domain.channel import ChannelRef
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import Reply
-from bot.infra.storage.repository import Repository
-from bot.ports import ChannelUnavailable
+from bot.ports import ChannelUnavailable, ThreadLookup
 
 if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
@@ -55,7 +54,7 @@ class SlackChannelUnavailable(SlackPublishError, ChannelUnavailable):
 class ThreadIndex:
     """Which paper a message is about, so a question in its thread knows what to ask about."""
 
-    def __init__(self, repository: Repository, size: int = THREAD_MEMORY):
+    def __init__(self, repository: ThreadLookup, size: int = THREAD_MEMORY):
         self._repository = repository
         self._size = size
         self._recent: OrderedDict[tuple[str, str], str] = OrderedDict()

@@ -43,7 +43,6 @@ from bot.ports.llm_stores import (
     ChannelUsage,
     ExplanationCache,
     ExplanationKey,
-    ExplanationStore,
     PersonUsage,
     StoredExplanation,
     UsageLine,
@@ -54,6 +53,7 @@ from bot.ports.papers import (
     ListingFetch,
     ListingLog,
     MissLog,
+    PaperArchive,
     PaperStore,
 )
 from bot.ports.platform import (
@@ -87,7 +87,6 @@ __all__ = [
     "Explainer",
     "ExplanationCache",
     "ExplanationKey",
-    "ExplanationStore",
     "FeedbackStore",
     "FullText",
     "FullTextSource",
@@ -99,6 +98,7 @@ __all__ = [
     "LlmTimedOut",
     "LlmUnavailable",
     "MissLog",
+    "PaperArchive",
     "PaperSource",
     "PaperStore",
     "PendingClaim",

@@ -104,10 +104,6 @@ class ChannelUsage(Protocol):
         ...
 
 
-class ExplanationStore(ExplanationCache, ChannelUsage, Protocol):
-    """The cache and the channel ledger together, as the LLM explainer keeps them."""
-
-
 class PersonUsage(Protocol):
     """Each person's daily LLM use across channels, and holds of their calls in flight."""
 

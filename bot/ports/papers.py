@@ -120,3 +120,7 @@ class MissLog(Protocol):
     async def remembered(self, ids: Sequence[str], now: datetime) -> dict[str, datetime]:
         """The ids among these that arXiv had no paper for within `keep` of `now`, with when."""
         ...
+
+
+class PaperArchive(PaperStore, ListingLog, Protocol):
+    """Stored papers and listing fetches together: what the paper catalog keeps."""

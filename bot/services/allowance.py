@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.clock import Clock
-from bot.infra.storage.user_usage import UserUsageStore
-from bot.ports import Completion
+from bot.ports import Completion, PersonUsage
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ class UserAllowance:
     exceeds the worst case held for them. With no limit (0) nothing is held; use is still recorded.
     """
 
-    def __init__(self, store: UserUsageStore, per_user: int, clock: Clock) -> None:
+    def __init__(self, store: PersonUsage, per_user: int, clock: Clock) -> None:
         self._store = store
         self.per_user = per_user
         self._clock = clock

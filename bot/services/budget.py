@@ -8,8 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from bot.infra.storage.llm_store import LlmStore
-from bot.ports import Completion
+from bot.ports import ChannelUsage, Completion
 
 # Other processes may spend too; their use shows up here within this many seconds.
 USED_MAX_AGE = 30.0
@@ -26,7 +25,7 @@ class TokenBudget:
     several processes can pass these budgets together (a person's allowance is held in the database).
     """
 
-    def __init__(self, store: LlmStore, per_channel: int, total: int) -> None:
+    def __init__(self, store: ChannelUsage, per_channel: int, total: int) -> None:
         self._store = store
         self.per_channel = per_channel
         self.total = total

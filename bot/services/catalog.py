@@ -13,11 +13,7 @@ from bot.domain.arxiv_day import arxiv_midnight, arxiv_today
 from bot.domain.clock import Clock
 from bot.domain.listing import Listing
 from bot.domain.paper import Paper
-from bot.infra.storage.listing_store import ListingStore
-from bot.infra.storage.paper_misses import PaperMisses
-from bot.infra.storage.repository import Repository
-from bot.infra.storage.tables import ListingRow
-from bot.ports import PaperSource, SourceUnavailable
+from bot.ports import ListedPapers, ListingFetch, MissLog, PaperArchive, PaperSource, SourceUnavailable
 from bot.services.ingest import IngestFollowUp, IngestReport, ListingNotTurned, NoFollowUp
 
 __all__ = ["IngestFollowUp", "IngestReport", "ListingNotTurned", "NoFollowUp", "PaperCatalog"]
@@ -57,20 +53,20 @@ class PaperCatalog:
 
     def __init__(
         self,
-        repository: Repository,
+        repository: PaperArchive,
         source: PaperSource,
         clock: Clock,
         *,
-        listings: ListingStore | None = None,
-        misses: PaperMisses | None = None,
+        listings: ListedPapers,
+        misses: MissLog,
         failure_cooldown: timedelta = timedelta(minutes=1),
         follow_up: IngestFollowUp | None = None,
     ):
         self._repository = repository
         self._source = source
         self._clock = clock
-        self._listings = listings or ListingStore(repository.engine)
-        self._misses = misses or PaperMisses(repository.engine)
+        self._listings = listings
+        self._misses = misses
         self._lock = asyncio.Lock()
         self._failure_cooldown = failure_cooldown
         self._last_failure: tuple[datetime, SourceUnavailable] | None = None
@@ -113,7 +109,7 @@ class PaperCatalog:
             raise ListingNotTurned(report.expected_day, report.day)
         return report
 
-    def _fresh(self, last: ListingRow, wanted: set[str], now: datetime) -> bool:
+    def _fresh(self, last: ListingFetch, wanted: set[str], now: datetime) -> bool:
         if last.fetched_at is None or not covers(last.categories.split("+"), wanted):
             return False
         if last.fetched_at < arxiv_midnight(now):
@@ -124,7 +120,7 @@ class PaperCatalog:
             return now - last.fetched_at < (TURN_RETRY if waiting else LATE_RETRY)
         return True
 
-    def _stored_report(self, last: ListingRow, refused: dict[str, str], now: datetime) -> IngestReport:
+    def _stored_report(self, last: ListingFetch, refused: dict[str, str], now: datetime) -> IngestReport:
         oldest, today = _oldest(last), arxiv_today(now)
         return IngestReport(
             day=last.day,
@@ -288,5 +284,5 @@ class PaperCatalog:
             await self._misses.remember([arxiv_id], self._clock.now())
 
 
-def _oldest(listing: ListingRow) -> date | None:
+def _oldest(listing: ListingFetch) -> date | None:
     return listing.earliest_day or listing.day

@@ -14,7 +14,7 @@ from bot.domain.replies import ChannelSettings, Notice, Reply, Tone, TopicList
 from bot.domain.schedule import SCHEDULE_EXAMPLE, changed_schedule, next_occurrence
 from bot.domain.topic_lexer import quote
 from bot.domain.topics import TopicSyntaxError, as_stored, parse_topic, same_topic
-from bot.infra.storage.repository import Repository, TopicAdded
+from bot.ports import ChannelBook, TopicAdded
 
 MAX_TOPICS_PER_CHANNEL = 50
 ScheduleChanged = Callable[[ChannelState], Awaitable[None]]
@@ -23,7 +23,7 @@ ScheduleChanged = Callable[[ChannelState], Awaitable[None]]
 class ChannelCommands:
     """Subscriptions and settings of one channel, answered as replies."""
 
-    def __init__(self, repository: Repository, clock: Clock, schedule_changed: ScheduleChanged):
+    def __init__(self, repository: ChannelBook, clock: Clock, schedule_changed: ScheduleChanged):
         self.repository = repository
         self.clock = clock
         self._schedule_changed = schedule_changed

@@ -19,9 +19,8 @@ from bot import metrics
 from bot.domain.channel import ChannelRef
 from bot.domain.clock import Clock
 from bot.domain.digest import Digest, DigestItem
-from bot.infra.storage.repository import Repository
 from bot.logs import log_context
-from bot.ports import ChannelUnavailable, Publisher
+from bot.ports import ChannelUnavailable, Publisher, Storage
 from bot.services.digests import DigestBuilder
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ class ReconcileReport:
 class DigestDelivery:
     """One path for scheduled and on-demand digests, so both obey the same never-twice rule."""
 
-    def __init__(self, repository: Repository, builder: DigestBuilder, clock: Clock):
+    def __init__(self, repository: Storage, builder: DigestBuilder, clock: Clock):
         self._repository = repository
         self._builder = builder
         self._clock = clock

@@ -25,10 +25,8 @@ from bot.domain.clock import Clock
 from bot.domain.digest import Digest, ExplanationText
 from bot.domain.paper import Paper
 from bot.domain.topics import Topic
-from bot.infra.storage.delivery_batches import Claim, Confirmation, DeliveryBatches, StoredChannel
-from bot.infra.storage.repository import Repository
 from bot.logs import log_context
-from bot.ports import Publisher
+from bot.ports import Claim, Confirmation, DeliveryBatchStore, Publisher, Storage, StoredChannel
 from bot.services.catalog import IngestReport, PaperCatalog
 from bot.services.delivery import DigestDelivery, NotDelivered, only_claimed
 from bot.services.digests import DigestBuilder, DigestPlan
@@ -69,11 +67,11 @@ class DigestCycle:
 
     def __init__(
         self,
-        repository: Repository,
+        repository: Storage,
         catalog: PaperCatalog,
         builder: DigestBuilder,
         delivery: DigestDelivery,
-        batches: DeliveryBatches,
+        batches: DeliveryBatchStore,
         clock: Clock,
         *,
         batch_size: int = BATCH_CHANNELS,

@@ -21,8 +21,7 @@ from bot.domain.digest import (
 from bot.domain.empty_digest import empty_reason
 from bot.domain.paper import Paper
 from bot.domain.topics import Topic, matched_words, read_stored, unreadable_note
-from bot.infra.storage.repository import Repository
-from bot.ports import Explainer
+from bot.ports import Explainer, Storage
 from bot.services.catalog import IngestReport, PaperCatalog
 from bot.services.digest_texts import listing_notes, wait_for_explanations, written_explanations
 from bot.services.match_cache import MatchCache, Matched
@@ -48,7 +47,7 @@ class DigestBuilder:
 
     def __init__(
         self,
-        repository: Repository,
+        repository: Storage,
         catalog: PaperCatalog,
         explainer: Explainer,
         clock: Clock,

@@ -44,8 +44,7 @@ from bot.domain.replies import (
     Tone,
     audience_for,
 )
-from bot.infra.storage.repository import Repository
-from bot.ports import Explainer, Publisher, SourceUnavailable
+from bot.ports import Explainer, Publisher, SourceUnavailable, Storage
 from bot.services.catalog import PaperCatalog
 from bot.services.channel_commands import ChannelCommands
 from bot.services.delivery import DigestDelivery, NotDelivered
@@ -63,7 +62,7 @@ class Engine:
 
     def __init__(
         self,
-        repository: Repository,
+        repository: Storage,
         catalog: PaperCatalog,
         builder: DigestBuilder,
         delivery: DigestDelivery,

@@ -13,8 +13,15 @@ from bot.domain.channel import ChannelRef
 from bot.domain.clock import Clock
 from bot.domain.digest import ExplanationText
 from bot.domain.paper import Paper
-from bot.infra.storage.llm_store import ExplanationKey, LlmStore
-from bot.ports import Completion, FullTextSource, LanguageModel, LlmKeyRejected, LlmUnavailable
+from bot.ports import (
+    Completion,
+    ExplanationCache,
+    ExplanationKey,
+    FullTextSource,
+    LanguageModel,
+    LlmKeyRejected,
+    LlmUnavailable,
+)
 from bot.rendering.sanitize import sanitize_text
 from bot.services.explanation_notes import key_rejected_note, note, refusal_note
 from bot.services.paper_text import ABSTRACT_SOURCE, PaperText, PaperTexts
@@ -60,15 +67,13 @@ class LlmExplainer:
     def __init__(
         self,
         llm: LanguageModel,
-        store: LlmStore,
+        store: ExplanationCache,
+        spending: Spending,
         clock: Clock,
         *,
         full_text: FullTextSource | None = None,
         text_tokens: int = 12_000,
         concurrency: int = 4,
-        tokens_per_channel: int = 0,
-        tokens_total: int = 0,
-        tokens_per_user: int = 0,
     ) -> None:
         self._llm = llm
         self._full_text = full_text
@@ -77,9 +82,7 @@ class LlmExplainer:
         self._texts = PaperTexts(llm, full_text, text_tokens)
         self.concurrency = concurrency
         self._limit = asyncio.Semaphore(concurrency)
-        self._spending = Spending(
-            store, clock, per_channel=tokens_per_channel, total=tokens_total, per_user=tokens_per_user
-        )
+        self._spending = spending
         self._inflight: dict[ExplanationKey, asyncio.Task[ExplanationText]] = {}
         self._recent: OrderedDict[ExplanationKey, ExplanationText] = OrderedDict()
         # Keys a prefetch found missing from the database: no need to ask it again one by one.

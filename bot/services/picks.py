@@ -15,7 +15,7 @@ from datetime import date
 from bot import metrics
 from bot.domain.channel import ChannelRef
 from bot.domain.topics import Topic, read_stored
-from bot.infra.storage.delivery_batches import DeliveryBatches, StoredChannel
+from bot.ports import DeliveryBatchStore, StoredChannel
 from bot.services.digests import DigestBuilder, Ranked
 from bot.services.match_cache import Matched
 
@@ -53,7 +53,7 @@ class Picked:
 class ChannelPicks:
     """Matches and chooses for a batch of channels with the builder's own steps, in a few queries."""
 
-    def __init__(self, builder: DigestBuilder, batches: DeliveryBatches) -> None:
+    def __init__(self, builder: DigestBuilder, batches: DeliveryBatchStore) -> None:
         self._builder = builder
         self._batches = batches
 

@@ -31,7 +31,7 @@ from bot.domain.clock import Clock
 from bot.domain.paper import Paper
 from bot.domain.schedule import next_occurrence
 from bot.domain.topics import Topic
-from bot.infra.storage.delivery_batches import DeliveryBatches, StoredChannel
+from bot.ports import DeliveryBatchStore, StoredChannel
 from bot.services.catalog import IngestReport
 from bot.services.digest_cycle import BATCH_CHANNELS
 from bot.services.explanations import Attempt, LlmExplainer
@@ -91,7 +91,7 @@ class Prewriter:
 
     def __init__(
         self,
-        batches: DeliveryBatches,
+        batches: DeliveryBatchStore,
         picks: ChannelPicks,
         explainer: LlmExplainer,
         clock: Clock,

@@ -14,7 +14,7 @@ from bot.domain.arxiv_day import ARXIV_TZ
 from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.clock import Clock
 from bot.domain.schedule import previous_occurrence
-from bot.infra.storage.repository import Repository
+from bot.ports import ChannelStore
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class DigestScheduler:
 
     def __init__(
         self,
-        repository: Repository,
+        repository: ChannelStore,
         run_digest: RunDigest,
         clock: Clock,
         platforms: set[str],

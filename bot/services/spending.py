@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.clock import Clock
-from bot.infra.storage.llm_store import LlmStore
-from bot.infra.storage.user_usage import UserUsageStore
-from bot.ports import Completion
+from bot.ports import ChannelUsage, Completion, PersonUsage
 from bot.services.allowance import UserAllowance, UserHold
 from bot.services.budget import TokenBudget
 
@@ -40,9 +38,18 @@ class Spending:
     channel and total budgets then in this process (see `TokenBudget` for how fresh they are).
     """
 
-    def __init__(self, store: LlmStore, clock: Clock, *, per_channel: int, total: int, per_user: int) -> None:
-        self.budget = TokenBudget(store, per_channel, total)
-        self.allowance = UserAllowance(UserUsageStore(store.engine), per_user, clock)
+    def __init__(
+        self,
+        channels: ChannelUsage,
+        people: PersonUsage,
+        clock: Clock,
+        *,
+        per_channel: int,
+        total: int,
+        per_user: int,
+    ) -> None:
+        self.budget = TokenBudget(channels, per_channel, total)
+        self.allowance = UserAllowance(people, per_user, clock)
 
     async def reserve(
         self, payers: Sequence[str], day: date, worst: int, user: str | None = None

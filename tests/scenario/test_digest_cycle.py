@@ -17,8 +17,8 @@ from bot.domain.commands import Pause, Subscribe
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import Reply
 from bot.infra.arxiv import ArxivSource, RequestGate
-from bot.infra.storage.delivery_batches import Claim, DeliveryBatches
-from bot.ports import ChannelUnavailable
+from bot.infra.storage.delivery_batches import DeliveryBatches
+from bot.ports import ChannelUnavailable, Claim
 from bot.runner import Runner
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -18,41 +17,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from bot.domain.channel import ChannelRef, ChannelState
+from bot.domain.channel import ChannelRef
+from bot.infra.storage.channels import _channel_state
 from bot.infra.storage.database import session_factory
-from bot.infra.storage.repository import _channel_state
 from bot.infra.storage.tables import ChannelRow, DeliveryRow, PaperRow, SubscriptionRow
+from bot.ports import Claim, Confirmation, StoredChannel
 
 T = TypeVar("T")
 
 KEYS_PER_QUERY = 500
-
-
-@dataclass(frozen=True, slots=True)
-class StoredChannel:
-    """A channel's state with its primary key, which the batch statements use."""
-
-    pk: int
-    state: ChannelState
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """A paper a run means to post in a channel."""
-
-    channel_pk: int
-    arxiv_id: str
-    version: int
-    run_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Confirmation:
-    """A post the platform accepted."""
-
-    channel_pk: int
-    arxiv_id: str
-    message_ref: str
 
 
 class DeliveryBatches:

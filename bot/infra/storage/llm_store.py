@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -12,42 +11,7 @@ from sqlmodel import col, select
 from bot.infra.storage.database import session_factory
 from bot.infra.storage.group_writes import GroupWriter
 from bot.infra.storage.tables import ExplanationRow, LlmUsageRow, utcnow
-
-
-@dataclass(frozen=True, slots=True)
-class ExplanationKey:
-    """What makes an explanation reusable: the same paper version, model and prompt."""
-
-    arxiv_id: str
-    version: int
-    model: str
-    prompt_version: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredExplanation:
-    """A cached explanation and what it was generated from."""
-
-    text: str
-    source: str
-    model: str
-
-
-@dataclass(frozen=True, slots=True)
-class UsageLine:
-    """One channel's LLM use on one day."""
-
-    channel_key: str
-    day: date
-    calls: int
-    prompt_tokens: int
-    completion_tokens: int
-    cost: float
-
-    @property
-    def tokens(self) -> int:
-        """Prompt and completion tokens together."""
-        return self.prompt_tokens + self.completion_tokens
+from bot.ports import ExplanationKey, StoredExplanation, UsageLine
 
 
 class LlmStore:

@@ -9,7 +9,6 @@ SQLAlchemy, psycopg reports a rowcount of -1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,26 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.infra.storage.tables import LlmUserUsageRow
+from bot.ports import UserUsageLine
 
 MAX_KEY_LENGTH = 200
-
-
-@dataclass(frozen=True, slots=True)
-class UserUsageLine:
-    """One person's LLM use on one day, and what their calls in flight hold."""
-
-    user_key: str
-    day: date
-    calls: int
-    prompt_tokens: int
-    completion_tokens: int
-    cost: float
-    held_tokens: int
-
-    @property
-    def tokens(self) -> int:
-        """Prompt and completion tokens together: what the limit counts (besides holds)."""
-        return self.prompt_tokens + self.completion_tokens
 
 
 class UserUsageStore:

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.infra.storage.database import create_engine
-from bot.infra.storage.llm_store import ExplanationKey, LlmStore
+from bot.infra.storage.llm_store import LlmStore
 from bot.infra.storage.migrate import upgrade_database
+from bot.ports import ExplanationKey
 
 DAY = date(2026, 2, 12)
 

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from bot.domain.channel import ChannelRef
 from bot.domain.schedule import Schedule, parse_weekdays
 from bot.infra.storage.database import create_engine
-from bot.infra.storage.repository import Repository, TopicAdded
+from bot.infra.storage.repository import Repository
+from bot.ports import TopicAdded
 from tests.fakes.clock import FakeClock
 from tests.infra.storage.conftest import MakeRepository, make_paper
 
