@@ -57,7 +57,11 @@ class JobScheduler:
             replace_existing=True,
         )
         self._scheduler.start()
-        log.info("scheduler started: digests due are looked for every %.0f s", self._tick_seconds)
+        log.info(
+            "scheduler started with %d jobs (digests due are looked for every %.0f s)",
+            len(self._scheduler.get_jobs()),
+            self._tick_seconds,
+        )
 
     def next_ingest(self) -> datetime | None:
         """When the scheduled listing read fires next."""

@@ -107,7 +107,12 @@ async def _deliver_waiting_for_arxiv(jobs: ScheduledJobs, due: Sequence[DueDiges
 
     async def tell_late(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
-        log.warning("scheduled digests wait for arXiv (attempt %d): %s", state.attempt_number, error)
+        log.warning(
+            "the run of %d scheduled digests waits for arXiv (attempt %d): %s",
+            len(due),
+            state.attempt_number,
+            error,
+        )
         waited = loop.time() - started
         late = [
             d.ref

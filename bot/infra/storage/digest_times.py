@@ -64,6 +64,9 @@ class DigestTimes:
             ).all()
             for row in unset:
                 row.next_digest_at = _readable_time(row, now, first_due)
+                if row.next_digest_at is not None and row.next_digest_at <= now:
+                    key = f"{row.platform}:{row.workspace}:{row.channel_id}"
+                    log.info("catching up on the missed digest of %s", key)
             await session.commit()
             query = (
                 select(ChannelRow)
