@@ -140,7 +140,7 @@ class Runner:
         stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
         await asyncio.wait([closed, stopping], return_when=asyncio.FIRST_COMPLETED)
         if stopping.done():
-            log.info("stopping: letting %d digest run(s) in flight finish", len(self.jobs.tasks))
+            log.info("stopping: letting %d digest(s) in flight finish", len(self.jobs.tasks))
         electing.cancel()
         await self.shutdown()
         if health is not None:
