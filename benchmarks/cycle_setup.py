@@ -22,7 +22,7 @@ from sqlalchemy import insert, select
 from adapters.slack.blocks import digest_header_messages, digest_item_message
 from benchmarks.virtual_time import SharedTime, VirtualClock, VirtualWait
 from benchmarks.workload import make_papers, make_topics, subscriptions
-from bot.app import Services, build_cycle, build_services
+from bot.app import Services, build_jobs, build_services
 from bot.domain.channel import ChannelRef
 from bot.domain.clock import Clock
 from bot.domain.digest import Digest, DigestItem
@@ -30,8 +30,8 @@ from bot.domain.paper import Paper
 from bot.domain.replies import Reply
 from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.infra.storage.tables import ChannelRow, SubscriptionRow
-from bot.services.digest_cycle import DigestCycle
 from bot.services.digest_texts import STILL_WRITING
+from bot.services.scheduled import ScheduledJobs
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import DEFAULT_WALL_START, FakeClock
@@ -133,7 +133,7 @@ class World:
     """Everything one benchmark run needs."""
 
     services: Services
-    cycle: DigestCycle
+    jobs: ScheduledJobs
     source: ArxivSource
     gate: RequestGate
     llm: RemoteLlm
@@ -191,7 +191,7 @@ async def build_world(
             count = await _store_channels(services, args, topics, clock)
             world = World(
                 services,
-                build_cycle(services),
+                build_jobs(services),
                 source,
                 gate,
                 llm,

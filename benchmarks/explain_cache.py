@@ -42,7 +42,6 @@ from tests.fixtures.seed_papers import SEED_DAY
 
 SYLLABLES = ("ba", "ko", "ri", "mu", "te", "za", "lo", "ne", "shi", "vu", "da", "pe", "gi", "fo", "xa")
 ACTOR = Actor("bench", "bench", can_manage=True)
-CONCURRENT_DIGESTS = 50
 SAMPLES = 400
 
 
@@ -153,14 +152,9 @@ async def run(channel_count: int, paper_count: int) -> None:
         setup = time.perf_counter() - started
 
         publisher = CountingPublisher()
-        limit = asyncio.Semaphore(CONCURRENT_DIGESTS)
-
-        async def deliver(channel: ChannelRef) -> int:
-            async with limit:
-                return (await engine.delivery.deliver(channel, publisher)).posted
-
+        engine.register_publisher(publisher)
         started = time.perf_counter()
-        posted = sum(await asyncio.gather(*(deliver(c) for c in channels)))
+        posted = (await engine.delivery.run(channels)).papers_posted
         digests = time.perf_counter() - started
         calls_after_digests = llm.calls
 

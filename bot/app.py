@@ -17,6 +17,8 @@ from bot.infra.arxiv.source import ArxivSource
 from bot.infra.llm.client import LlmClient
 from bot.infra.llm.config import LlmConfig
 from bot.infra.storage.database import create_engine
+from bot.infra.storage.delivery_batches import DeliveryBatches
+from bot.infra.storage.digest_times import DigestTimes
 from bot.infra.storage.listing_store import ListingStore
 from bot.infra.storage.llm_store import LlmStore
 from bot.infra.storage.migrate import upgrade_database
@@ -47,12 +49,14 @@ from bot.services.digests import DigestBuilder
 from bot.services.engine import Engine
 from bot.services.explanations import LlmExplainer
 from bot.services.lookup_limits import LookupLimits
+from bot.services.posting import ClaimedPosts
+from bot.services.publishers import Publishers
 from bot.services.spending import Spending
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.services.digest_cycle import DigestCycle
     from bot.services.prewrite import Prewriter
+    from bot.services.scheduled import ScheduledJobs
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ class Services:
     repository: Repository
     catalog: PaperCatalog
     engine: Engine
+    times: DigestTimes
     stores: Stores
 
     async def close(self) -> None:
@@ -204,27 +209,36 @@ async def build_services(
         first_digest_days=settings.first_digest_days,
         explain_wait=settings.llm_digest_wait,
     )
-    delivery = DigestDelivery(repository, builder, clock)
+    publishers = Publishers()
+    posts = ClaimedPosts(repository, publishers)
+    delivery = DigestDelivery(catalog, builder, DeliveryBatches(database), posts, publishers, clock)
     lookups = LookupLimits(settings.arxiv_lookups_per_person, settings.arxiv_lookups_per_channel)
-    engine = Engine(repository, catalog, builder, delivery, explainer, clock, lookups)
-    return Services(settings, database, repository, catalog, engine, stores)
+    times = DigestTimes(database)
+    engine = Engine(repository, catalog, builder, delivery, explainer, clock, publishers, times, lookups)
+    return Services(settings, database, repository, catalog, engine, times, stores)
 
 
-def build_cycle(services: Services) -> DigestCycle:
-    """The batch path for many channels due at once, on the services' own builder and delivery."""
-    from bot.infra.storage.delivery_batches import DeliveryBatches
-    from bot.services.digest_cycle import DigestCycle
+def build_jobs(services: Services) -> ScheduledJobs:
+    """What the scheduler's jobs (the digest tick, the listing ingest) run with."""
+    from bot.services.scheduled import Patience, ScheduledJobs
 
-    engine = services.engine
-    batches = DeliveryBatches(services.database)
-    return DigestCycle(
-        services.repository, services.catalog, engine.builder, engine.delivery, batches, engine.clock
+    settings, engine = services.settings, services.engine
+    patience = Patience(
+        settings.digest_retry_seconds, settings.digest_late_after, settings.digest_give_up_after
+    )
+    return ScheduledJobs(
+        engine.delivery,
+        services.catalog,
+        engine.builder,
+        services.times,
+        engine.publishers,
+        engine.clock,
+        patience,
     )
 
 
 def build_prewriter(services: Services) -> Prewriter | None:
     """Explanations written ahead of the digests, once a listing is in; None without an LLM."""
-    from bot.infra.storage.delivery_batches import DeliveryBatches
     from bot.services.picks import ChannelPicks
     from bot.services.prewrite import Prewriter
 

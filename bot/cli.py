@@ -141,9 +141,16 @@ def digest(channel: str = "console:local:console", dry_run: bool = False) -> Non
                 err=True,
             )
             return 2
-        report = await services.engine.delivery.deliver(ref, ConsolePublisher(sys.stdout))
-        echo(f"Posted {report.posted} paper{'s' if report.posted != 1 else ''}.", err=True)
-        return 0
+        from adapters.console.adapter import CONSOLE_USER
+        from adapters.console.render import render_reply
+        from bot.domain.commands import PostDigest
+        from bot.domain.replies import Notice, Tone
+
+        # The same delivery run as `/paper digest` in a channel and as the scheduler's tick.
+        services.engine.register_publisher(ConsolePublisher(sys.stdout))
+        outcome = await services.engine.handle(ref, CONSOLE_USER, PostDigest())
+        echo(render_reply(outcome.reply), err=True)
+        return 1 if isinstance(outcome.reply, Notice) and outcome.reply.tone is Tone.ERROR else 0
 
     raise SystemExit(with_services(settings, work))
 

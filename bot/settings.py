@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     log_format: str = Field("text", pattern="^(text|json)$")
     # How often a follower process tries to become the scheduler leader (and the leader checks in).
     leader_retry_seconds: float = Field(5.0, gt=0, le=300)
+    # How often the leader asks the database which channels' digests are due (a digest may start
+    # up to this late).
+    scheduler_tick_seconds: float = Field(60.0, gt=0, le=600)
 
     default_digest_time: time = time(9, 0)
     default_timezone: str = "UTC"

@@ -60,6 +60,10 @@ from bot.ports.platform import (
     PlatformStateStore,
     SeenRequestLog,
 )
+from bot.ports.schedule import (
+    DigestTimetable,
+    DueDigest,
+)
 from bot.ports.sources import (
     FullText,
     FullTextSource,
@@ -84,6 +88,8 @@ __all__ = [
     "Confirmation",
     "DeliveryBatchStore",
     "DeliveryLedger",
+    "DigestTimetable",
+    "DueDigest",
     "Explainer",
     "ExplanationCache",
     "ExplanationKey",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,19 +13,18 @@ from bot.domain.replies import ChannelSettings, Notice, Reply, Tone, TopicList
 from bot.domain.schedule import SCHEDULE_EXAMPLE, changed_schedule, next_occurrence
 from bot.domain.topic_lexer import quote
 from bot.domain.topics import TopicSyntaxError, as_stored, parse_topic, same_topic
-from bot.ports import ChannelBook, TopicAdded
+from bot.ports import ChannelBook, DigestTimetable, TopicAdded
 
 MAX_TOPICS_PER_CHANNEL = 50
-ScheduleChanged = Callable[[ChannelState], Awaitable[None]]
 
 
 class ChannelCommands:
     """Subscriptions and settings of one channel, answered as replies."""
 
-    def __init__(self, repository: ChannelBook, clock: Clock, schedule_changed: ScheduleChanged):
+    def __init__(self, repository: ChannelBook, clock: Clock, times: DigestTimetable):
         self.repository = repository
         self.clock = clock
-        self._schedule_changed = schedule_changed
+        self._times = times  # the scheduler reads each channel's next digest time from here
 
     async def subscribe(self, channel: ChannelRef, actor: Actor, text: str) -> Reply:
         """Follow a topic, unless the channel already follows one that selects the same papers."""
@@ -51,7 +49,6 @@ class ChannelCommands:
                 "Remove one with `unsubscribe <number>` first.",
                 Tone.ERROR,
             )
-        await self._schedule_changed(await self.repository.ensure_channel(channel))
         count = len(await self.repository.topics(channel))
         repeats = [f"`{r}`" for r in dict.fromkeys(topic.repeats)]
         once = f" ({', '.join(repeats)} {'was' if len(repeats) == 1 else 'were'} dropped as a repeat)"
@@ -101,9 +98,9 @@ class ChannelCommands:
     async def set_schedule(self, state: ChannelState, command: SetSchedule) -> Reply:
         """A new time, and the time zone and days if given."""
         schedule = changed_schedule(state.schedule, command.at, command.timezone, command.cadence)
-        updated = await self.repository.update_channel(state.ref, schedule=schedule)
-        await self._schedule_changed(updated)
+        await self.repository.update_channel(state.ref, schedule=schedule)
         upcoming = next_occurrence(schedule, self.clock.now())
+        await self._times.reschedule(state.ref, None if state.paused else upcoming)
         return Notice(
             f"Digests will arrive at {schedule.describe()}. Next one: {_local(upcoming, schedule.timezone)}.",
             Tone.SUCCESS,
@@ -114,7 +111,9 @@ class ChannelCommands:
         if state.paused == paused:
             return Notice(f"Digests are already {'paused' if paused else 'running'} here.", Tone.INFO)
         updated = await self.repository.update_channel(state.ref, paused=paused)
-        await self._schedule_changed(updated)
+        # Back from a pause, the next digest is the next one due: missed ones are not made up.
+        upcoming = None if paused else next_occurrence(updated.schedule, self.clock.now())
+        await self._times.reschedule(state.ref, upcoming)
         if paused:
             return Notice("Paused: no scheduled digests until `resume`. `digest` still works.", Tone.SUCCESS)
         return Notice(f"Resumed: digests arrive at {updated.schedule.describe()}.", Tone.SUCCESS)

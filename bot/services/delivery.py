@@ -1,205 +1,215 @@
-"""Delivering a digest: claim papers, post them, and record each only once the platform confirms.
+"""Delivering digests: one run for a list of channels, one channel or ten thousand.
 
-Exactly once per (channel, paper): a claim ("pending" delivery) is written before each post and
-confirmed after it. A run killed between the two leaves a pending claim; `reconcile` asks the
-platform whether that post exists and either confirms it or gives the paper back.
+`/paper digest` is a run of one channel; the scheduler's tick is a run of the channels due now.
+A run ingests once, reads a batch of channels' topics and deliveries in a few queries, explains
+each distinct paper once, claims the batch's papers in one transaction, posts to several channels
+at a time (`ClaimedPosts`, the exactly-once rules) and confirms the batch's posts in one transaction.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import partial
+from datetime import date
 
 from bot import metrics
 from bot.domain.channel import ChannelRef
 from bot.domain.clock import Clock
-from bot.domain.digest import Digest, DigestItem
+from bot.domain.digest import Digest, ExplanationText
+from bot.domain.paper import Paper
+from bot.domain.topics import Topic
 from bot.logs import log_context
-from bot.ports import ChannelUnavailable, Publisher, Storage
+from bot.ports import Claim, Confirmation, DeliveryBatchStore, StoredChannel
+from bot.services.catalog import IngestReport, PaperCatalog
+from bot.services.delivery_report import ChannelOutcome, RunReport
 from bot.services.digests import DigestBuilder
+from bot.services.picks import ChannelPicks, Picked
+from bot.services.posting import ClaimedPosts, NotDelivered, only_claimed
+from bot.services.publishers import Publishers
 
 log = logging.getLogger(__name__)
 
-Confirm = Callable[[str, str], Awaitable[None]]
-
-
-class NotDelivered(Exception):
-    """The platform refused a post; the papers not posted stay due for the next run."""
-
-    def __init__(self, message: str, *, paused: bool = False):
-        super().__init__(message)
-        self.paused = paused  # the platform refuses the channel itself, so its digests are paused
+BATCH_CHANNELS = 500
+CONCURRENT_CHANNELS = 32
 
 
 @dataclass(frozen=True, slots=True)
-class DeliveryReport:
-    """What a run posted."""
+class _Run:
+    """What every batch of one run shares."""
 
-    run_id: str
-    digest: Digest
-    posted: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReconcileReport:
-    """What reconciliation found of interrupted runs."""
-
-    confirmed: int
-    released: int
+    report: RunReport
+    latest: date | None
+    more: bool
+    explained: dict[str, ExplanationText]
+    parsed: dict[str, Topic | None]
 
 
 class DigestDelivery:
-    """One path for scheduled and on-demand digests, so both obey the same never-twice rule."""
+    """The one path by which digests reach channels, so every digest obeys the never-twice rule."""
 
-    def __init__(self, repository: Storage, builder: DigestBuilder, clock: Clock):
-        self._repository = repository
+    def __init__(
+        self,
+        catalog: PaperCatalog,
+        builder: DigestBuilder,
+        batches: DeliveryBatchStore,
+        posts: ClaimedPosts,
+        publishers: Publishers,
+        clock: Clock,
+        *,
+        batch_size: int = BATCH_CHANNELS,
+        concurrency: int = CONCURRENT_CHANNELS,
+    ) -> None:
+        self._catalog = catalog
         self._builder = builder
+        self._batches = batches
+        self.posts = posts
+        self._publishers = publishers
         self._clock = clock
-        # Runs in flight (a Counter: a batch cycle and a single run may hold the same run id).
-        self._active_runs: Counter[str] = Counter()
+        self._batch_size = batch_size
+        self._concurrency = concurrency
+        self._picks = ChannelPicks(builder, batches)
 
-    async def deliver(
-        self, ref: ChannelRef, publisher: Publisher, *, scheduled: bool = False, more: bool = False
-    ) -> DeliveryReport:
-        """Build the channel's digest and post it; raises NotDelivered if the platform fails.
+    async def run(self, refs: Sequence[ChannelRef], *, more: bool = False) -> RunReport:
+        """Post each channel's digest (the next papers beyond its cap with `more`).
 
-        A scheduled run for a channel that follows nothing posts nothing: silence beats a daily nag.
-        `more` posts the next papers beyond the cap instead, through the same claims, and leaves
-        the channel's read mark alone (so it may come before the day's digest too).
+        Channels that follow nothing are left out (`report.without_topics`); a channel the platform
+        refuses is in `report.failed` and keeps its papers due. Raises SourceUnavailable when arXiv's
+        listing cannot be read (and ListingNotTurned while its feed still shows yesterday).
         """
-        run_id = uuid.uuid4().hex[:12]
-        with log_context(channel=ref.key, run_id=run_id):
-            return await self._deliver(ref, publisher, run_id, scheduled=scheduled, more=more)
+        report = RunReport()
+        live = [ref for ref in refs if self._publishers.get(ref.platform) is not None]
+        with report.timing("reconcile"):
+            # Claims a killed run left in these channels are settled before anything is posted.
+            await self.posts.reconcile(live)
+        with report.timing("ingest"):
+            # One listing request for every channel's categories, whatever the number of channels.
+            report.ingest = await self._catalog.refresh(await self._builder.all_categories())
+            latest = await self._catalog.seen_through()
+        shared = _Run(report, latest, more, {}, {})
+        for start in range(0, len(live), self._batch_size):
+            batch = await self._batches.channels(live[start : start + self._batch_size])
+            report.channels += len(batch)
+            await self._batch(batch, shared)
+        report.explained = len(shared.explained)
+        return report
+
+    async def _batch(self, batch: list[StoredChannel], run: _Run) -> None:
+        report = run.report
+        picked = await self._picks.pick(
+            batch, run.parsed, run.latest, report.timing, report.failed, more=run.more
+        )
+        chosen = {p.due.channel.pk for p in picked}
+        report.without_topics.extend(
+            c.state.ref for c in batch if c.pk not in chosen and c.state.ref not in report.failed
+        )
+        if not picked:
+            return
+        with report.timing("read"):
+            # Channels with unsure claims keep their read mark.
+            unsettled = await self._batches.unsettled([p.due.channel.pk for p in picked])
+        with report.timing("explain"):
+            await self._explain(picked, run.explained)
+        digests = [
+            self._builder.assemble(
+                p.due.channel.state,
+                p.due.today,
+                p.due.topics,
+                p.chosen,
+                [run.explained[paper.arxiv_id] for paper, _, _ in p.chosen],
+                p.more,
+                report.ingest or IngestReport(None, False, 0, False),
+                p.due.since,
+                run.latest,
+                more_command=run.more,
+                unreadable=p.due.unreadable,
+            ).digest
+            for p in picked
+        ]
+        await self._deliver(picked, digests, run, unsettled)
+
+    async def _explain(self, picked: list[Picked], explained: dict[str, ExplanationText]) -> None:
+        """Each distinct paper once, charged to the first channel that wants it."""
+        wanted: dict[str, tuple[Paper, ChannelRef]] = {}
+        for p in picked:
+            for paper, _, _ in p.chosen:
+                if paper.arxiv_id not in explained:
+                    wanted.setdefault(paper.arxiv_id, (paper, p.due.channel.state.ref))
+        if not wanted:
+            return
+        papers = [paper for paper, _ in wanted.values()]
+        texts = await self._builder.explanations(papers, [ref for _, ref in wanted.values()])
+        explained.update((p.arxiv_id, t) for p, t in zip(papers, texts, strict=True))
 
     async def _deliver(
-        self, ref: ChannelRef, publisher: Publisher, run_id: str, *, scheduled: bool, more: bool = False
-    ) -> DeliveryReport:
-        channel = await self._repository.ensure_channel(ref)
-        await self.reconcile(lambda _platform: publisher, channel=ref)
-        # Claims the platform could not settle yet: once released they must still be offered, so
-        # the channel's read mark stays where it is until they are settled.
-        unsettled = await self._repository.pending_deliveries(ref)
-        # Papers a run killed since the last finished digest already posted count against the cap,
-        # so the restarted run completes that digest instead of adding papers that were not due.
-        already = await self._repository.delivered_since(ref, channel.last_digest_at)
-        capped = replace(channel, max_papers=max(channel.max_papers - already, 0))
-        plan = await self._builder.build(capped, more=more)
-        digest = replace(plan.digest, run_id=run_id)
-        covered = None if unsettled else plan.covered_through
-        if scheduled and already and digest.is_empty:
-            await self._repository.mark_digest_done(ref, self._clock.now(), covered)
-            log.info(
-                "digest run %s for %s posted 0 papers: %d went out before a restart", run_id, ref.key, already
-            )
-            return DeliveryReport(run_id=run_id, digest=digest, posted=0)
-        if scheduled and not digest.topics:
-            return DeliveryReport(run_id=run_id, digest=digest, posted=0)
-        claimed = set(await self._repository.record_intent(ref, [i.paper for i in digest.items], run_id))
-        digest = only_claimed(digest, claimed)
-        posted = await self.post_claimed(ref, publisher, digest, run_id)
-        await self._repository.mark_digest_done(ref, self._clock.now(), covered)
-        metrics.count_digest(publisher.platform, posted)
-        log.info("digest run %s for %s posted %d papers", run_id, ref.key, posted)
-        return DeliveryReport(run_id=run_id, digest=digest, posted=posted)
+        self, picked: list[Picked], digests: list[Digest], run: _Run, unsettled: set[int]
+    ) -> None:
+        """Claim, post, confirm: the claims first, so a killed run leaves traces `reconcile` reads."""
+        report = run.report
+        runs = {p.due.channel.pk: uuid.uuid4().hex[:12] for p in picked}
+        claims = [
+            Claim(p.due.channel.pk, item.paper.arxiv_id, item.paper.version, runs[p.due.channel.pk])
+            for p, digest in zip(picked, digests, strict=True)
+            for item in digest.items
+        ]
+        confirmations: list[Confirmation] = []
+        done: list[int] = []
+        limit = asyncio.Semaphore(self._concurrency)
 
-    async def post_claimed(
-        self,
-        ref: ChannelRef,
-        publisher: Publisher,
-        digest: Digest,
-        run_id: str,
-        *,
-        confirm: Confirm | None = None,
-    ) -> int:
-        """Post a digest whose papers `run_id` has claimed, confirming each once the platform answers.
+        async def post(p: Picked, digest: Digest) -> None:
+            ref, pk, already = p.due.channel.state.ref, p.due.channel.pk, p.due.already
+            publisher = self._publishers.get(ref.platform)
+            assert publisher is not None
+            mine: list[Confirmation] = []
 
-        `confirm(arxiv_id, message_ref)` records a confirmation (the batch cycle buffers them and
-        writes them together); by default each is written at once. Raises NotDelivered.
-        """
-        with self.running([run_id]):
-            return await self._post(ref, publisher, digest, run_id, confirm)
+            async def confirm(arxiv_id: str, message_ref: str) -> None:
+                mine.append(Confirmation(pk, arxiv_id, message_ref))
 
-    @contextmanager
-    def running(self, run_ids: Iterable[str]) -> Iterator[None]:
-        """Mark runs as live, so `reconcile` leaves their claims alone until they have confirmed."""
-        held = list(run_ids)
-        self._active_runs.update(held)
-        try:
-            yield
-        finally:
-            self._active_runs.subtract(held)
-            for run_id in held:
-                if self._active_runs[run_id] <= 0:
-                    del self._active_runs[run_id]
+            if already and digest.is_empty:
+                # An interrupted run already posted this digest's papers: record it, post nothing.
+                done.append(pk)
+                report.outcomes[ref.key] = ChannelOutcome(digest, 0, completed_earlier=already)
+                log.info("digest run %s for %s posted 0 papers: %d went out before a restart",
+                         runs[pk], ref.key, already)  # fmt: skip
+                return
+            async with limit:
+                with log_context(channel=ref.key, run_id=runs[pk]):
+                    try:
+                        await self.posts.post(ref, publisher, digest, runs[pk], confirm)
+                    except NotDelivered as error:
+                        report.failed.append(ref)
+                        report.outcomes[ref.key] = ChannelOutcome(digest, len(mine), error=error)
+                        log.warning("digest for %s not delivered: %s", ref.key, error)
+                    else:
+                        done.append(pk)
+                        report.outcomes[ref.key] = ChannelOutcome(digest, len(mine))
+                        metrics.count_digest(publisher.platform, len(mine))
+                        log.info("digest run %s for %s posted %d papers", runs[pk], ref.key, len(mine))
+                    finally:
+                        confirmations.extend(mine)
 
-    async def _post(
-        self, ref: ChannelRef, publisher: Publisher, digest: Digest, run_id: str, confirm: Confirm | None
-    ) -> int:
-        confirm = confirm or partial(self._repository.confirm_delivery, ref)
-        pending = [item.paper.arxiv_id for item in digest.items]
-        current: DigestItem | None = None
-        try:
-            parent = await publisher.post_digest_header(ref, digest)
-            for current in digest.items:
-                message = await publisher.post_digest_item(ref, digest, current, parent)
-                await confirm(current.paper.arxiv_id, message)
-                pending.remove(current.paper.arxiv_id)
-        except Exception as error:
-            if current is not None and current.paper.arxiv_id in pending:
-                # The failed post may have gone out all the same (a timeout after sending).
-                pending.remove(current.paper.arxiv_id)
-                await self._settle(publisher, ref, current.paper.arxiv_id, run_id)
-            await self._repository.release_intent(ref, pending)
-            posted = len(digest.items) - len(pending)
-            metrics.count_error(metrics.ERROR_PLATFORM)
-            metrics.count_delivery(publisher.platform, posted)
-            if isinstance(error, ChannelUnavailable):
-                await self._repository.update_channel(ref, paused=True)
-                log.warning("paused %s: the platform refuses posts there (%s)", ref.key, error)
-            log.warning("digest run %s for %s stopped after %d posts: %s", run_id, ref.key, posted, error)
-            raise NotDelivered(str(error), paused=isinstance(error, ChannelUnavailable)) from error
-        return len(digest.items)
-
-    async def reconcile(
-        self, publisher_for: Callable[[str], Publisher | None], *, channel: ChannelRef | None = None
-    ) -> ReconcileReport:
-        """Settle claims left by runs that died mid-post: confirm what was posted, free the rest."""
-        confirmed = released = 0
-        for claim in await self._repository.pending_deliveries(channel):
-            publisher = publisher_for(claim.channel.platform)
-            if publisher is None or claim.run_id in self._active_runs:
-                continue
-            outcome = await self._settle(publisher, claim.channel, claim.arxiv_id, claim.run_id)
-            confirmed += outcome == "confirmed"
-            released += outcome == "released"
-        if confirmed or released:
-            log.info(
-                "reconciled interrupted runs: %d posts confirmed, %d papers due again", confirmed, released
-            )
-        return ReconcileReport(confirmed, released)
-
-    async def _settle(self, publisher: Publisher, ref: ChannelRef, arxiv_id: str, run_id: str) -> str:
-        """Confirm a claim whose post exists, release one whose post does not, keep it if unsure."""
-        try:
-            found = await publisher.find_post(ref, arxiv_id, run_id)
-        except Exception as error:
-            log.warning("could not tell whether %s got %s; asking again later: %s", ref.key, arxiv_id, error)
-            return "kept"
-        if found:
-            await self._repository.confirm_delivery(ref, arxiv_id, found)
-            return "confirmed"
-        await self._repository.release_intent(ref, [arxiv_id])
-        return "released"
-
-
-def only_claimed(digest: Digest, claimed: set[str]) -> Digest:
-    """The digest without papers another run claimed first, renumbered."""
-    if len(claimed) >= len(digest.items):
-        return digest
-    kept = [i for i in digest.items if i.paper.arxiv_id in claimed]
-    return replace(digest, items=tuple(replace(i, position=n) for n, i in enumerate(kept, 1)))
+        with self.posts.running(runs.values()):  # live from the claim until confirmations are written
+            with report.timing("claim"):
+                held = await self._batches.claim(claims, self._clock.now())
+            held_by: dict[int, set[str]] = defaultdict(set)
+            for pk, arxiv_id in held:
+                held_by[pk].add(arxiv_id)
+            with report.timing("post"):
+                await asyncio.gather(
+                    *(
+                        post(
+                            p,
+                            only_claimed(
+                                replace(digest, run_id=runs[p.due.channel.pk]), held_by[p.due.channel.pk]
+                            ),
+                        )
+                        for p, digest in zip(picked, digests, strict=True)
+                    )
+                )
+            with report.timing("confirm"):
+                # `more` posts beyond the cap and leaves the channels' read marks where they are.
+                covered = None if run.more else run.latest
+                await self._batches.finish(confirmations, done, self._clock.now(), covered, hold=unsettled)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -41,8 +41,8 @@ Ranked = tuple[Paper, float, tuple[MatchReason, ...]]
 class DigestBuilder:
     """Builds digests; knows nothing of platforms.
 
-    `build` serves one channel; `DigestCycle` serves many with the same steps (`since`, `matches`,
-    `choose`, `assemble`), reading their topics and deliveries in batches.
+    `build` previews one channel; `DigestDelivery` posts to many with the same steps (`since`,
+    `matches`, `choose`, `assemble`), reading their topics and deliveries in batches.
     """
 
     def __init__(
@@ -66,12 +66,8 @@ class DigestBuilder:
         self._cache = MatchCache()
         self._cache_lock = asyncio.Lock()
 
-    async def build(self, channel: ChannelState, *, explain: bool = True, more: bool = False) -> DigestPlan:
-        """The channel's next digest (not recorded anywhere: delivery does that).
-
-        `more` is the `more` command: the next matched papers of recent listings, whatever the
-        channel's read mark, leaving that mark where it is.
-        """
+    async def build(self, channel: ChannelState, *, explain: bool = True) -> DigestPlan:
+        """The channel's next digest, posted nowhere and recorded nowhere: what `preview` shows."""
         today = self.today(channel)
         entries = await self._repository.topics(channel.ref)
         topics, unreadable = read_stored(entry.topic for entry in entries)
@@ -79,7 +75,7 @@ class DigestBuilder:
             return DigestPlan(self.no_topics(channel, today), None)
         report = await self._catalog.refresh(self.categories_for(topics), everything=self.all_categories)
         latest = await self._catalog.seen_through()
-        since = self.recent(today, latest) if more else self.since(channel, today, latest)
+        since = self.since(channel, today, latest)
         async with self._cache_lock:
             await self.load_candidates(since)
             matched = self.matches(topics, since)
@@ -87,20 +83,9 @@ class DigestBuilder:
         chosen, left = self.choose(channel, matched, delivered, self.reachable_after(since, today, latest))
         papers = [paper for paper, _, _ in chosen]
         texts = await self.explanations(papers, [channel.ref] * len(papers), explain)
-        plan = self.assemble(
-            channel,
-            today,
-            topics,
-            chosen,
-            texts,
-            left,
-            report,
-            since,
-            latest,
-            more_command=more,
-            unreadable=unreadable,
+        return self.assemble(
+            channel, today, topics, chosen, texts, left, report, since, latest, unreadable=unreadable
         )
-        return replace(plan, covered_through=None) if more else plan
 
     def today(self, channel: ChannelState) -> date:
         """The channel's date in its own time zone."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import assert_never
 
 from bot import metrics
-from bot.domain.channel import Actor, ChannelRef, ChannelState, user_key
+from bot.domain.channel import Actor, ChannelRef, user_key
 from bot.domain.clock import Clock
 from bot.domain.command_specs import COMMANDS, manages_channel
 from bot.domain.commands import (
@@ -44,17 +43,16 @@ from bot.domain.replies import (
     Tone,
     audience_for,
 )
-from bot.ports import Explainer, Publisher, SourceUnavailable, Storage
+from bot.ports import DigestTimetable, Explainer, Publisher, SourceUnavailable, Storage
 from bot.services.catalog import PaperCatalog
 from bot.services.channel_commands import ChannelCommands
-from bot.services.delivery import DigestDelivery, NotDelivered
+from bot.services.delivery import DigestDelivery
 from bot.services.digests import DigestBuilder
 from bot.services.lookup_limits import LookupLimits
 from bot.services.paper_lookup import PaperLookup
+from bot.services.publishers import Publishers
 
 log = logging.getLogger(__name__)
-
-ScheduleListener = Callable[[ChannelState], Awaitable[None]]
 
 
 class Engine:
@@ -68,6 +66,8 @@ class Engine:
         delivery: DigestDelivery,
         explainer: Explainer,
         clock: Clock,
+        publishers: Publishers,
+        times: DigestTimetable,
         lookups: LookupLimits | None = None,
     ):
         self.repository = repository
@@ -78,21 +78,12 @@ class Engine:
         self.clock = clock
         # The paper a command names; arXiv look-ups limited per person and channel.
         self.papers = PaperLookup(catalog, lookups or LookupLimits(), clock)
-        self._publishers: dict[str, Publisher] = {}
-        self._schedule_listeners: list[ScheduleListener] = []
-        self.channels = ChannelCommands(repository, clock, self._schedule_changed)
+        self.publishers = publishers
+        self.channels = ChannelCommands(repository, clock, times)
 
     def register_publisher(self, publisher: Publisher) -> None:
-        """An adapter announces how to post on its platform."""
-        self._publishers[publisher.platform] = publisher
-
-    def publisher_for(self, platform: str) -> Publisher | None:
-        """The publisher of a platform, if its adapter is running."""
-        return self._publishers.get(platform)
-
-    def on_schedule_change(self, listener: ScheduleListener) -> None:
-        """The scheduler listens here to rebuild a channel's job."""
-        self._schedule_listeners.append(listener)
+        """An adapter announces how to post on its platform: digests reach it from then on."""
+        self.publishers.register(publisher)
 
     async def handle(
         self, channel: ChannelRef, actor: Actor, command: Command, *, asked_in_channel: bool = False
@@ -167,15 +158,29 @@ class Engine:
                 assert_never(command)
 
     async def _post_digest(self, channel: ChannelRef, *, more: bool = False) -> Reply:
-        publisher = self.publisher_for(channel.platform)
-        if publisher is None:
+        """The same delivery run the scheduler makes, for this one channel."""
+        if self.publishers.get(channel.platform) is None:
             return Notice(f"I can't post to {channel.platform} right now.", Tone.ERROR)
-        try:
-            report = await self.delivery.deliver(channel, publisher, more=more)
-        except NotDelivered as error:
-            note = " Daily digests here are paused; type `resume` once that is fixed." if error.paused else ""
-            return Notice(f"The digest could not be posted: {error}{note}", Tone.ERROR)
-        return DigestPosted(report.digest, report.posted)
+        report = await self.delivery.run([channel], more=more)
+        outcome = report.outcomes.get(channel.key)
+        if outcome is None:
+            if channel in report.failed:  # logged with its cause; the person gets a plain line
+                return Notice(
+                    "This channel's digest could not be made; the operator can see why in the log.",
+                    Tone.ERROR,
+                )
+            return Notice("This channel follows no topics yet. Try `subscribe convergence`.", Tone.INFO)
+        if outcome.error is not None:
+            note = (
+                " Daily digests here are paused; type `resume` once that is fixed."
+                if outcome.error.paused
+                else ""
+            )
+            return Notice(f"The digest could not be posted: {outcome.error}{note}", Tone.ERROR)
+        if outcome.completed_earlier:
+            # Earlier posts (a run cut short) already hold this digest's papers: say what is new.
+            return outcome.digest
+        return DigestPosted(outcome.digest, outcome.posted)
 
     async def _explain(self, channel: ChannelRef, actor: Actor, text: str) -> Reply:
         found = await self.papers.find(channel, actor, text)
@@ -200,7 +205,3 @@ class Engine:
             return Notice(str(error), Tone.ERROR)
         await self.repository.record_feedback(channel, arxiv_id.base, actor.user_id, "not_relevant")
         return Notice(f"Noted: {arxiv_id.base} is marked not relevant for this channel.", Tone.INFO)
-
-    async def _schedule_changed(self, state: ChannelState) -> None:
-        for listener in self._schedule_listeners:
-            await listener(state)

@@ -64,12 +64,15 @@ class ChannelPicks:
         latest: date | None,
         timing: Timing = untimed,
         failed: list[ChannelRef] | None = None,
+        *,
+        more: bool = False,
     ) -> list[Picked]:
         """What each channel of the batch would be posted now; channels without topics are left out.
 
         `parsed` caches topic texts already parsed, so a run over many batches parses each once;
         `latest` is the newest announcement day a channel's coverage may reach (`seen_through`);
-        channels whose picks fail are left out, logged, and added to `failed`.
+        channels whose picks fail are left out, logged, and added to `failed`. `more` picks the next
+        papers of recent listings whatever the channel's read mark (the `more` command).
         """
         with timing("read"):
             pks = [c.pk for c in batch]
@@ -83,7 +86,7 @@ class ChannelPicks:
             if not texts:  # a channel that follows nothing gets nothing
                 continue
             with self._alone(channel.state.ref, failed):
-                due.append(self._due(channel, texts, parsed, already.get(channel.pk, 0), latest))
+                due.append(self._due(channel, texts, parsed, already.get(channel.pk, 0), latest, more))
         if not due:
             return []
         earliest = min(d.since for d in due)
@@ -115,6 +118,7 @@ class ChannelPicks:
         parsed: dict[str, Topic | None],
         already: int,
         latest: date | None,
+        more: bool = False,
     ) -> DueChannel:
         today = self._builder.today(channel.state)
         for text in texts:
@@ -125,7 +129,9 @@ class ChannelPicks:
         unreadable = tuple(t for t in texts if parsed[t] is None)
         left = max(channel.state.max_papers - already, 0)
         capped = replace(channel, state=replace(channel.state, max_papers=left))
-        since = self._builder.since(channel.state, today, latest)
+        since = (
+            self._builder.recent(today, latest) if more else self._builder.since(channel.state, today, latest)
+        )
         return DueChannel(capped, today, found, since, already, unreadable)
 
     @contextmanager

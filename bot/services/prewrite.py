@@ -33,7 +33,7 @@ from bot.domain.schedule import next_occurrence
 from bot.domain.topics import Topic
 from bot.ports import DeliveryBatchStore, StoredChannel
 from bot.services.catalog import IngestReport
-from bot.services.digest_cycle import BATCH_CHANNELS
+from bot.services.delivery import BATCH_CHANNELS
 from bot.services.explanations import Attempt, LlmExplainer
 from bot.services.picks import ChannelPicks
 

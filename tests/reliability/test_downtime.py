@@ -24,7 +24,7 @@ async def test_a_digest_time_passed_while_stopped_brings_that_digest_once(deploy
     assert deployment.items() == Counter(due)
 
     second = await deployment.start()  # started again the same day: nothing is missed any more
-    await second.wait_for_log(r"scheduler started with 2 jobs")  # the channel's and the listing's
+    await second.wait_for_log(r"scheduler started with 2 jobs")  # the digest tick and the listing's ingest
     assert await second.stop() == 0  # a catch-up would finish its posts before the process exits
     assert "catching up" not in second.log
     assert len(deployment.headers()) == 1

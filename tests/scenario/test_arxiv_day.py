@@ -13,11 +13,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.console.adapter import CONSOLE_CHANNEL, ConsoleAdapter, ConsolePublisher
+from bot.app import build_jobs
 from bot.domain.paper import Paper
 from bot.runner import Runner
+from bot.services import scheduled
 from bot.services.ingest import IngestReport
 from tests.fakes.arxiv_papers import make_paper
 from tests.scenario.conftest import ConsoleChat
+from tests.support.scheduled import post_scheduled
 
 EASTERN = ZoneInfo("America/New_York")
 THURSDAY = date(2026, 2, 12)
@@ -73,7 +76,7 @@ async def scheduled_digest(chat: ConsoleChat) -> str:
     assert chat.services is not None
     out = io.StringIO()
     chat.services.engine.register_publisher(ConsolePublisher(out))
-    await Runner(chat.services, []).run_digest(CONSOLE_CHANNEL)
+    await post_scheduled(chat.services, CONSOLE_CHANNEL)
     return out.getvalue()
 
 
@@ -135,7 +138,7 @@ async def test_the_leader_schedules_an_ingest_after_midnight_eastern_on_announce
     chat = arxiv_day
     assert chat.services is not None
     runner = Runner(chat.services, [ConsoleAdapter(chat.services.engine, stdin=io.StringIO(""))])
-    await runner.scheduler.start()
+    runner.scheduler.start()
     try:
         upcoming = runner.scheduler.next_ingest()
         assert upcoming is not None
@@ -156,7 +159,7 @@ async def test_the_scheduled_ingest_reads_the_day_without_a_digest_and_tells_the
     chat.clock.set_now(eastern(FRIDAY, 0, 5))
     chat.fake.behind.add("cs.LG")  # not turned yet at 00:05
 
-    await Runner(chat.services, []).run_ingest()
+    await scheduled.ingest(build_jobs(chat.services))
 
     last = follow_up.reports[-1]
     assert (last.day, last.ids, last.behind) == (FRIDAY, ("2602.30002",), False)
@@ -178,10 +181,10 @@ async def test_a_weekly_digest_sees_all_five_announcement_days(arxiv_day: Consol
     await chat.say("schedule 09:00 UTC mon")
     sunday = monday - timedelta(days=1)
     await chat.services.repository.mark_digest_done(CONSOLE_CHANNEL, eastern(sunday, 9), sunday)
-    runner = Runner(chat.services, [])
+    jobs = build_jobs(chat.services)
     for day in week:
         chat.clock.set_now(eastern(day, 0, 5))
-        await runner.run_ingest()
+        await scheduled.ingest(jobs)
 
     chat.clock.set_now(datetime(2026, 2, 23, 9, 0, tzinfo=UTC))
     posted = await scheduled_digest(chat)

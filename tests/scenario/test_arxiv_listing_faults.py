@@ -39,7 +39,8 @@ def _on_arxivs_clock(chat: ConsoleChat) -> None:
 async def _digest_of(chat: ConsoleChat, ref: ChannelRef) -> str:
     assert chat.services is not None
     out = io.StringIO()
-    await chat.services.engine.delivery.deliver(ref, ConsolePublisher(out))
+    chat.services.engine.register_publisher(ConsolePublisher(out))
+    await chat.services.engine.delivery.run([ref])
     return out.getvalue()
 
 

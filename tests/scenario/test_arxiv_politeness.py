@@ -49,8 +49,9 @@ async def test_digests_for_many_channels_make_the_same_requests_as_for_one(chat:
     topics = ["convergence", "diffusion", "cat:math.OC", 'au:"Deyi Kong"', "federated learning"]
     for n, channel in enumerate(channels):
         await engine.handle(channel, CONSOLE_USER, Subscribe(topics[n % len(topics)]))
+    engine.register_publisher(publisher)
     for channel in channels:
-        await engine.delivery.deliver(channel, publisher)
+        await engine.delivery.run([channel])
     assert arxiv_calls(chat) == (1, 1)
     for channel in channels:
         assert await chat.services.repository.posted_count(channel) > 0

@@ -6,7 +6,6 @@ that no longer exists used to fail the whole batch of scheduled digests it was i
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 
@@ -19,8 +18,8 @@ from bot.domain.command_parser import parse_command
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import Notice, Reply
 from bot.infra.storage.tables import ChannelRow
-from bot.runner import Runner
 from tests.scenario.conftest import ConsoleChat
+from tests.support.scheduled import post_scheduled
 
 GOOD = ChannelRef("bench", "W", "good")
 DAMAGED = ChannelRef("bench", "W", "damaged")
@@ -55,8 +54,7 @@ async def _scheduled(chat: ConsoleChat, *refs: ChannelRef) -> Recorder:
     assert chat.services is not None
     recorder = Recorder()
     chat.services.engine.register_publisher(recorder)
-    runner = Runner(chat.services, [])
-    await asyncio.gather(*(runner.run_digest(ref) for ref in refs))
+    await post_scheduled(chat.services, *refs)
     return recorder
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from adapters.console.adapter import CONSOLE_USER
-from bot.app import Services, build_cycle, build_prewriter, build_services
+from bot.app import Services, build_prewriter, build_services
 from bot.domain.channel import ChannelRef
 from bot.domain.commands import Explain, Pause, SetSchedule, Subscribe
 from bot.domain.digest import Digest, DigestItem
@@ -22,6 +22,7 @@ from bot.domain.schedule import parse_cadence
 from bot.infra.arxiv import ArxivSource
 from bot.infra.storage.llm_store import LlmStore
 from bot.runner import Runner
+from bot.services import scheduled
 from bot.services.catalog import IngestReport
 from bot.services.prewrite import Prewriter
 from bot.settings import Settings
@@ -30,6 +31,7 @@ from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock
 from tests.fakes.llm_server import FakeLlm, settings_for
 from tests.support.processes import paperboy_env, run_paperboy
+from tests.support.scheduled import post_scheduled
 from tests.support.services import fake_arxiv_source
 
 TOPICS = {
@@ -85,8 +87,8 @@ class Day:
         return await self.services.catalog.refresh(await builder.all_categories(), force=True)
 
     async def digests(self) -> None:
-        """Every channel's digest, as the scheduler's batch cycle posts them."""
-        await build_cycle(self.services).run_all(self.services.engine.publisher_for)
+        """Every channel's digest, as the scheduler's tick posts them when all fall due together."""
+        await post_scheduled(self.services, *[ChannelRef("bench", "W", c) for c in TOPICS])
 
 
 MakeDay = Callable[..., Awaitable[Day]]
@@ -128,7 +130,7 @@ async def test_paperboy_runs_scheduled_ingest_starts_writing_ahead_in_the_backgr
     runner = Runner(day.services, [])
     assert runner.write_ahead is not None
     fake_llm.delay = 0.2  # each explanation takes a while: the ingest must not wait for them
-    await runner.run_ingest()
+    await scheduled.ingest(runner.jobs)
     when_the_job_returned = fake_llm.calls
     await runner.write_ahead.idle()
     written = fake_llm.calls

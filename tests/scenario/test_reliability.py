@@ -11,10 +11,10 @@ from bot.domain.channel import Actor, ChannelRef
 from bot.domain.commands import Subscribe
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import Notice, Reply
-from bot.ports import ChannelUnavailable
-from bot.runner import Runner
-from bot.services.delivery import NotDelivered
+from bot.infra.storage.delivery_batches import DeliveryBatches
+from bot.ports import ChannelUnavailable, Claim
 from tests.scenario.conftest import ConsoleChat
+from tests.support.scheduled import post_scheduled
 
 MEMBER = Actor("U1", "member")
 
@@ -93,12 +93,12 @@ async def test_a_post_that_went_out_before_a_crash_is_confirmed_not_repeated(
     lab = channel("lab")
     await subscribe(chat, lab)
     platform.crash_after = 3  # the third post is accepted, then the answer is lost
-    with pytest.raises(NotDelivered):
-        await chat.services.engine.delivery.deliver(lab, platform)
+    report = await chat.services.engine.delivery.run([lab])
+    assert report.failed == [lab]
     first_three = platform.papers(lab)
     assert len(first_three) == 3
 
-    await chat.services.engine.delivery.deliver(lab, platform)
+    await chat.services.engine.delivery.run([lab])
     posted = platform.papers(lab)
     assert posted[:3] == first_three
     assert len(posted) == 10  # the retry completes the interrupted digest of ten...
@@ -114,12 +114,15 @@ async def test_claims_left_by_a_killed_run_are_settled_on_start(
     plan = await chat.services.engine.builder.build(await chat.services.repository.ensure_channel(lab))
     papers = [item.paper for item in plan.digest.items]
     # A run claimed four papers, posted two of them, and was killed before confirming anything.
-    await chat.services.repository.record_intent(lab, papers[:4], "dead-run")
+    batches = DeliveryBatches(chat.services.database)
+    (stored,) = await batches.channels([lab])
+    dead = [Claim(stored.pk, p.arxiv_id, p.version, "dead-run") for p in papers[:4]]
+    await batches.claim(dead, chat.clock.now())
     platform.messages["lab"] = [("item", p.arxiv_id) for p in papers[:2]]
 
-    report = await chat.services.engine.delivery.reconcile(chat.services.engine.publisher_for)
+    report = await chat.services.engine.delivery.posts.reconcile()
     assert (report.confirmed, report.released) == (2, 2)
-    await chat.services.engine.delivery.deliver(lab, platform)
+    await chat.services.engine.delivery.run([lab])
     posted = platform.papers(lab)
     assert {p.arxiv_id for p in papers[:4]} <= set(posted)  # the two lost posts are made after all
     assert len(posted) == 10  # the interrupted digest is completed, not topped up
@@ -134,9 +137,7 @@ async def test_one_refusing_channel_is_paused_and_the_others_get_their_digest(
     for ref in (good, archived, other):
         await subscribe(chat, ref)
     platform.refuse.add("archived")
-    runner = Runner(chat.services, [])
-    for ref in (good, archived, other):
-        await runner.run_digest(ref)
+    await post_scheduled(chat.services, good, archived, other)
 
     assert len(platform.papers(good)) == 10
     assert len(platform.papers(other)) == 10
@@ -159,7 +160,7 @@ async def test_arxiv_down_at_digest_time_delays_the_digest_and_says_why(
     await subscribe(chat, lab)
     chat.fake.fail_next(9, status=503)  # three digest attempts' worth of failed listing fetches
 
-    await Runner(chat.services, []).run_digest(lab)
+    await post_scheduled(chat.services, lab)
 
     notices = platform.notices(lab)
     assert len(notices) == 1
@@ -180,6 +181,6 @@ async def test_while_arxiv_is_down_channels_share_one_failure(
     chat.fake.fail_next(100, status=503)
     for ref in channels:
         with pytest.raises(Exception, match="arXiv did not answer"):
-            await chat.services.engine.delivery.deliver(ref, platform)
+            await chat.services.engine.delivery.run([ref])
     # One listing attempt (with its retries) for all ten channels.
     assert len(chat.fake.requests_to("/rss")) == 3

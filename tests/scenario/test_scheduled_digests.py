@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from adapters.console.adapter import CONSOLE_CHANNEL, CONSOLE_USER, ConsoleAdapter
+from adapters.console.adapter import CONSOLE_CHANNEL, CONSOLE_USER, ConsoleAdapter, ConsolePublisher
 from bot.domain.channel import ChannelRef
 from bot.domain.commands import SetSchedule
 from bot.domain.paper import Paper
@@ -13,6 +15,8 @@ from bot.domain.schedule import parse_cadence
 from bot.runner import Runner
 from tests.fakes.arxiv_papers import make_paper
 from tests.scenario.conftest import ConsoleChat
+
+BERLIN, TOKYO = ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Tokyo")
 
 
 async def run_once(chat: ConsoleChat) -> str:
@@ -24,31 +28,32 @@ async def run_once(chat: ConsoleChat) -> str:
     return out.getvalue()
 
 
-async def test_each_channel_gets_a_cron_job_in_its_own_time_zone(chat: ConsoleChat) -> None:
+async def test_each_channel_gets_its_next_digest_time_in_its_own_time_zone(chat: ConsoleChat) -> None:
     assert chat.services is not None
     await chat.say("subscribe convergence")
     await chat.say("schedule 09:00 Europe/Berlin weekdays")
     tokyo = ChannelRef("console", "lab", "tokyo", "tokyo")
     tokyo_daily = SetSchedule(time(7, 15), "Asia/Tokyo", parse_cadence("daily"))
     await chat.services.engine.handle(tokyo, CONSOLE_USER, tokyo_daily)
-    runner = Runner(chat.services, [ConsoleAdapter(chat.services.engine, stdin=io.StringIO(""))])
-    await runner.scheduler.start()
-    try:
-        berlin_next = runner.scheduler.next_run(CONSOLE_CHANNEL)
-        tokyo_next = runner.scheduler.next_run(tokyo)
-        assert berlin_next is not None and tokyo_next is not None
-        assert (berlin_next.hour, berlin_next.minute, str(berlin_next.tzinfo)) == (9, 0, "Europe/Berlin")
-        assert berlin_next.weekday() < 5
-        assert (tokyo_next.hour, tokyo_next.minute, str(tokyo_next.tzinfo)) == (7, 15, "Asia/Tokyo")
+    times = chat.services.times
 
-        # A schedule change replaces the job at once; pausing removes it.
-        await chat.say("schedule 18:30")
-        moved = runner.scheduler.next_run(CONSOLE_CHANNEL)
-        assert moved is not None and (moved.hour, moved.minute) == (18, 30)
-        await chat.say("pause")
-        assert runner.scheduler.next_run(CONSOLE_CHANNEL) is None
-    finally:
-        runner.scheduler.shutdown()
+    berlin_next = await times.next_digest_at(CONSOLE_CHANNEL)
+    tokyo_next = await times.next_digest_at(tokyo)
+    assert berlin_next is not None and tokyo_next is not None
+    berlin_next, tokyo_next = berlin_next.astimezone(BERLIN), tokyo_next.astimezone(TOKYO)
+    assert (berlin_next.hour, berlin_next.minute) == (9, 0)
+    assert berlin_next.weekday() < 5
+    assert (tokyo_next.hour, tokyo_next.minute) == (7, 15)
+    assert berlin_next > chat.clock.now() and tokyo_next > chat.clock.now()
+
+    # A schedule change moves the next digest at once; pausing removes it, resuming brings it back.
+    await chat.say("schedule 18:30")
+    moved = await times.next_digest_at(CONSOLE_CHANNEL)
+    assert moved is not None and (moved.astimezone(BERLIN).hour, moved.astimezone(BERLIN).minute) == (18, 30)
+    await chat.say("pause")
+    assert await times.next_digest_at(CONSOLE_CHANNEL) is None
+    await chat.say("resume")
+    assert await times.next_digest_at(CONSOLE_CHANNEL) == moved
 
 
 async def test_a_restart_after_the_digest_time_posts_that_digest_once(chat: ConsoleChat) -> None:
@@ -86,3 +91,29 @@ def _new_convergence_paper(day: date) -> Paper:
         abstract="We prove that delayed digests converge.",
         published=moment,
     )
+
+
+async def test_a_running_leader_posts_a_digest_when_its_time_comes(chat: ConsoleChat) -> None:
+    assert chat.services is not None
+    await chat.say("subscribe convergence")
+    await chat.say("schedule 09:00 UTC daily")
+    chat.services.settings.scheduler_tick_seconds = 0.05
+    out = io.StringIO()
+    chat.services.engine.register_publisher(ConsolePublisher(out))
+    runner = Runner(chat.services, [])
+    await runner.election.step()  # the only process: it leads and starts the scheduler
+    try:
+        assert runner.scheduler.running
+        due = await chat.services.times.next_digest_at(CONSOLE_CHANNEL)
+        assert due is not None and "Paperboy digest" not in out.getvalue()
+        chat.clock.set_now(due)  # 09:00 comes while the process runs: APScheduler's tick finds it
+
+        for _ in range(400):  # up to 20 s on a busy machine
+            if "Paperboy digest" in out.getvalue():
+                break
+            await asyncio.sleep(0.05)
+        assert "Paperboy digest" in out.getvalue()
+        later = await chat.services.times.next_digest_at(CONSOLE_CHANNEL)
+        assert later is not None and later > due  # the next digest is tomorrow's, not a repeat
+    finally:
+        await runner.shutdown()

@@ -8,7 +8,7 @@ stand-ins cannot drift from the real thing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -16,8 +16,9 @@ from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.clock import Clock
 from bot.domain.paper import Paper
 from bot.domain.replies import TopicEntry
-from bot.domain.schedule import Schedule
+from bot.domain.schedule import Schedule, next_occurrence, previous_occurrence
 from bot.ports import (
+    DueDigest,
     ExplanationKey,
     ListingFetch,
     PendingClaim,
@@ -478,3 +479,55 @@ class MemoryPersonUsage:
             if (since is None or line.day >= since) and user_key in (None, line.user_key)
         ]
         return sorted(lines, key=lambda line: (-line.day.toordinal(), -line.tokens, line.user_key))
+
+
+class MemoryDigestTimes:
+    """Each channel's next digest time, read by the tick; a new channel's missed digest is due at once."""
+
+    def __init__(self, storage: MemoryStorage) -> None:
+        self._storage = storage
+        self._next: dict[ChannelKey, datetime | None] = {}
+        self._told_late: dict[ChannelKey, datetime] = {}
+
+    async def due(self, now: datetime, platforms: Collection[str]) -> list[DueDigest]:
+        """Unpaused channels of these platforms whose digest time has come, the earliest first."""
+        found = []
+        for state in await self._storage.all_channels():
+            key = _key(state.ref)
+            if state.paused or state.ref.platform not in platforms:
+                continue
+            if key not in self._next:
+                self._next[key] = _first_due(state, now) if state.schedule.weekdays else None
+            at = self._next[key]
+            if at is not None and at <= now:
+                late = self._told_late.get(key)
+                found.append(DueDigest(state.ref, at, late is not None and late >= at))
+        return sorted(found, key=lambda d: d.due_at)
+
+    async def reschedule(self, ref: ChannelRef, at: datetime | None) -> None:
+        """Set the channel's next digest time (None: no scheduled digest)."""
+        self._next[_key(ref)] = at
+
+    async def advance(self, refs: Sequence[ChannelRef], now: datetime) -> None:
+        """After a run: each channel's next digest is its first time after `now`."""
+        for ref in refs:
+            state = await self._storage.get_channel(ref)
+            if state is not None:
+                self._next[_key(ref)] = (
+                    next_occurrence(state.schedule, now) if state.schedule.weekdays else None
+                )
+
+    async def told_late(self, refs: Sequence[ChannelRef], now: datetime) -> None:
+        """These channels were told that their due digest is late."""
+        self._told_late.update((_key(ref), now) for ref in refs)
+
+    async def next_digest_at(self, ref: ChannelRef) -> datetime | None:
+        """When the channel's next scheduled digest is due, if one is."""
+        return self._next.get(_key(ref))
+
+
+def _first_due(channel: ChannelState, now: datetime) -> datetime:
+    """The digest a channel missed since its last one (or since it spoke), else its next."""
+    since = channel.last_digest_at or channel.created_at
+    previous = previous_occurrence(channel.schedule, now)
+    return previous if since is not None and since < previous else next_occurrence(channel.schedule, now)

@@ -157,3 +157,34 @@ def test_the_ports_name_only_domain_values() -> None:
         if name.startswith("bot.ports"):
             outside = {t for t in every_import(name) if not t.startswith(("bot.domain", "bot.ports"))}
             assert {t.split(".")[0] for t in outside} <= allowed, (name, outside)
+
+
+def _calls_in(path: Path, method: str) -> int:
+    """How many times this module calls `<something>.method(...)`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return sum(
+        1
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method
+    )
+
+
+def test_digests_are_posted_claimed_and_settled_in_one_place() -> None:
+    # One delivery path: a digest header, a claim, a confirmation and a reconcile each have one caller.
+    callers = {
+        method: sorted(name for name, path in module_files().items() if _calls_in(path, method))
+        for method in ("post_digest_header", "claim", "finish", "find_post")
+    }
+    assert callers == {
+        "post_digest_header": ["bot.services.posting"],
+        "claim": ["bot.services.delivery"],
+        "finish": ["bot.services.delivery"],
+        "find_post": ["bot.services.posting"],
+    }
+
+
+def test_no_second_delivery_path_is_left_behind() -> None:
+    # The flag that chose between two paths and the all-channels entry point are gone for good.
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in module_files().values())
+    assert "scheduled=" not in sources
+    assert "run_all" not in sources

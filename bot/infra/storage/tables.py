@@ -57,6 +57,10 @@ class ChannelRow(SQLModel, table=True):
     last_digest_at: datetime | None = _time_column()
     covered_through: date | None = None
     created_at: datetime | None = _time_column()
+    # Scheduling as data: when the next digest is due (None until the scheduler computes it), and
+    # when the channel was last told that a due digest is late (told once per due digest).
+    next_digest_at: datetime | None = Field(default=None, sa_type=UTCDateTime(), nullable=True, index=True)
+    late_notice_at: datetime | None = _time_column()
 
 
 class SubscriptionRow(SQLModel, table=True):

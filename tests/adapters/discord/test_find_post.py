@@ -16,9 +16,10 @@ import pytest
 from bot.domain.channel import ChannelRef
 from bot.domain.digest import Digest, ExplanationText
 from bot.domain.replies import PaperCard
-from bot.runner import Runner
 from tests.adapters.discord.conftest import DiscordBot, text_of
 from tests.fakes.discord_server import FakeDiscord
+from tests.support.claims import claim_as
+from tests.support.scheduled import post_scheduled
 
 
 def ref_of(bot: DiscordBot, channel: dict[str, Any]) -> ChannelRef:
@@ -45,14 +46,14 @@ async def test_posts_made_before_a_crash_are_found_after_a_restart_and_not_repea
     ref, digest = await a_digest(bot, "dead-run")
     claimed = digest.items[:4]
     assert bot.services is not None and bot.adapter is not None and bot.adapter.publisher is not None
-    await bot.services.repository.record_intent(ref, [i.paper for i in claimed], "dead-run")
+    await claim_as(bot.services, ref, [i.paper for i in claimed], "dead-run")
     publisher = bot.adapter.publisher
     header = await publisher.post_digest_header(ref, digest)
     made = [await publisher.post_digest_item(ref, digest, item, header) for item in claimed[:2]]
     # ...and the process died before recording those two posts or making the other two.
 
     await bot.restart()
-    report = await bot.services.engine.delivery.reconcile(bot.services.engine.publisher_for)
+    report = await bot.services.engine.delivery.posts.reconcile()
     assert (report.confirmed, report.released) == (2, 2)
     for message_id, item in zip(made, claimed, strict=False):
         assert await bot.services.repository.paper_for_message(ref, message_id) == item.paper.arxiv_id
@@ -101,10 +102,10 @@ async def test_without_read_message_history_the_claim_is_kept_not_reposted(
     await bot.run("paper", "subscribe", topic="convergence")
     ref, digest = await a_digest(bot, "dead-run")
     assert bot.services is not None
-    await bot.services.repository.record_intent(ref, [digest.items[0].paper], "dead-run")
+    await claim_as(bot.services, ref, [digest.items[0].paper], "dead-run")
     fake_discord.fail_next("GET", rf"/channels/{bot.channel_id}/messages", 403)
 
-    report = await bot.services.engine.delivery.reconcile(bot.services.engine.publisher_for)
+    report = await bot.services.engine.delivery.posts.reconcile()
     assert (report.confirmed, report.released) == (0, 0)
     assert [c.arxiv_id for c in await bot.services.repository.pending_deliveries(ref)] == [
         digest.items[0].paper.arxiv_id
@@ -120,10 +121,9 @@ async def test_a_channel_that_refuses_posts_is_paused_and_the_other_gets_its_dig
     fake_discord.fail_next("POST", rf"/channels/{bot.channel_id}/messages", 403)  # the bot was removed
     assert bot.services is not None
 
-    runner = Runner(bot.services, [])
     with caplog.at_level(logging.WARNING):
-        await runner.run_digest(papers)
-        await runner.run_digest(general)
+        await post_scheduled(bot.services, papers)
+        await post_scheduled(bot.services, general)
 
     state = await bot.services.repository.get_channel(papers)
     assert state is not None and state.paused

@@ -53,9 +53,10 @@ async def test_digests_to_several_channels_at_once_are_paced(
     assert bot.services is not None
     start = clock.monotonic()
 
-    reports = await asyncio.gather(*(bot.services.engine.delivery.deliver(r, publisher) for r in refs))
+    bot.services.engine.register_publisher(publisher)
+    report = await bot.services.engine.delivery.run(refs)
 
-    assert [report.posted for report in reports] == [1, 1]
+    assert [report.outcomes[r.key].posted for r in refs] == [1, 1]
     posts = fake_discord.requests_to("POST", r"/channels/\d+/messages(/\d+/threads)?")
     assert len(posts) == 8  # per channel: header, its thread, the paper, its abstract
     assert clock.monotonic() - start == INTERVAL * (len(posts) - 1)

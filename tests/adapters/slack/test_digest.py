@@ -88,9 +88,9 @@ async def test_a_digest_posts_at_most_one_message_a_second_to_a_channel(
 async def test_the_scheduler_posts_through_the_publisher_the_adapter_registered(
     slack: FakeSlack, bot: SlackBot
 ) -> None:
-    from bot.runner import Runner
+    from tests.support.scheduled import post_scheduled
 
     await command(slack, bot, 'subscribe au:"Deyi Kong"')
     assert bot.services is not None and bot.adapter is not None
-    await Runner(bot.services, [bot.adapter]).run_digest(PAPERS)
+    await post_scheduled(bot.services, PAPERS)
     assert len(slack.posts(CHANNEL)) == 3

@@ -31,7 +31,7 @@ async def killed_mid_digest(slack: FakeSlack, bot: SlackBot, *, nth: int, accept
     """Start a digest and let it die while the fake holds its `nth` item post."""
     assert bot.services is not None and bot.adapter is not None
     held = slack.hold_call(nth=nth, accept=accept, match=is_item)
-    run = asyncio.create_task(bot.services.engine.delivery.deliver(PAPERS, bot.adapter.publisher))
+    run = asyncio.create_task(bot.services.engine.delivery.run([PAPERS]))
     await asyncio.wait_for(held.wait(), 10)
     run.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -49,8 +49,9 @@ async def test_an_item_whose_answer_was_lost_is_found_and_not_posted_again(
 
     again: SlackBot = await make_bot()
     assert again.services is not None
-    report = await again.services.engine.delivery.reconcile(again.services.engine.publisher_for)
-    assert (report.confirmed, report.released) == (1, 7)  # two were confirmed before the crash
+    report = await again.services.engine.delivery.posts.reconcile()
+    # The run confirms its posts together at the end: the three that went out are found and confirmed.
+    assert (report.confirmed, report.released) == (3, 7)
     await slack.wait_connected()
     await command(slack, again, "digest")
 
@@ -72,8 +73,8 @@ async def test_an_item_that_never_reached_slack_is_not_found_and_is_posted_on_th
 
     again: SlackBot = await make_bot()
     assert again.services is not None
-    report = await again.services.engine.delivery.reconcile(again.services.engine.publisher_for)
-    assert (report.confirmed, report.released) == (0, 8)
+    report = await again.services.engine.delivery.posts.reconcile()
+    assert (report.confirmed, report.released) == (2, 8)  # the two that went out, the lost one freed
     await slack.wait_connected()
     await command(slack, again, "digest")
 
@@ -104,7 +105,7 @@ async def test_when_slack_cannot_tell_the_claim_is_kept_until_it_can(
 
     again: SlackBot = await make_bot()
     assert again.services is not None
-    report = await again.services.engine.delivery.reconcile(again.services.engine.publisher_for)
+    report = await again.services.engine.delivery.posts.reconcile()
     assert (report.confirmed, report.released) == (0, 0)
     claimed = {c.arxiv_id for c in await again.services.repository.pending_deliveries(PAPERS)}
     assert len(claimed) == 10
@@ -114,7 +115,7 @@ async def test_when_slack_cannot_tell_the_claim_is_kept_until_it_can(
     assert "nothing new" in slack.posts(CHANNEL)[-1]["text"]
 
     slack.fail_method("conversations.history", "")
-    report = await again.services.engine.delivery.reconcile(again.services.engine.publisher_for)
+    report = await again.services.engine.delivery.posts.reconcile()
     assert (report.confirmed, report.released) == (1, 9)
     await command(slack, again, "digest")
     posted = items_posted(slack)

@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.domain.channel import Actor, ChannelRef, ChannelState
+from bot.domain.channel import Actor, ChannelRef
 from bot.domain.commands import SetSchedule
 from bot.domain.replies import Notice, Tone, TopicList
 from bot.services.channel_commands import MAX_TOPICS_PER_CHANNEL, ChannelCommands
 from tests.fakes.clock import FakeClock
-from tests.support.memory_stores import MemoryStorage
+from tests.support.memory_stores import MemoryDigestTimes, MemoryStorage
 
 CHANNEL = ChannelRef("console", "local", "general", "general")
 ADA = Actor("U1", "Ada")
 
 
-def commands(storage: MemoryStorage, clock: FakeClock, changed: list[ChannelState]) -> ChannelCommands:
-    async def schedule_changed(state: ChannelState) -> None:
-        changed.append(state)
-
-    return ChannelCommands(storage, clock, schedule_changed)
+def commands(storage: MemoryStorage, clock: FakeClock) -> tuple[ChannelCommands, MemoryDigestTimes]:
+    times = MemoryDigestTimes(storage)
+    return ChannelCommands(storage, clock, times), times
 
 
 async def test_subscribing_adds_the_topic_once_and_tells_how_many_the_channel_follows(
     storage: MemoryStorage, clock: FakeClock
 ) -> None:
-    changed: list[ChannelState] = []
-    channel = commands(storage, clock, changed)
+    channel, _ = commands(storage, clock)
 
     reply = await channel.subscribe(CHANNEL, ADA, "convergence")
     again = await channel.subscribe(CHANNEL, ADA, "convergence")
@@ -37,11 +35,10 @@ async def test_subscribing_adds_the_topic_once_and_tells_how_many_the_channel_fo
     listed = await channel.topics(CHANNEL)
     assert isinstance(listed, TopicList)
     assert [(e.number, e.topic, e.added_by) for e in listed.topics] == [(1, "convergence", "Ada")]
-    assert [state.ref for state in changed] == [CHANNEL]  # the scheduler hears of the new channel
 
 
 async def test_a_channel_cannot_follow_more_than_the_cap(storage: MemoryStorage, clock: FakeClock) -> None:
-    channel = commands(storage, clock, [])
+    channel, _ = commands(storage, clock)
     for n in range(MAX_TOPICS_PER_CHANNEL):
         await storage.add_topic(CHANNEL, f"topic{n}", "Ada")
 
@@ -55,7 +52,7 @@ async def test_a_channel_cannot_follow_more_than_the_cap(storage: MemoryStorage,
 async def test_unsubscribing_by_number_or_text_and_a_friendly_answer_for_a_wrong_number(
     storage: MemoryStorage, clock: FakeClock
 ) -> None:
-    channel = commands(storage, clock, [])
+    channel, _ = commands(storage, clock)
     for topic in ("convergence", "diffusion models", "graph neural networks"):
         await channel.subscribe(CHANNEL, ADA, topic)
 
@@ -73,8 +70,7 @@ async def test_unsubscribing_by_number_or_text_and_a_friendly_answer_for_a_wrong
 async def test_a_new_schedule_is_kept_announced_and_handed_to_the_scheduler(
     storage: MemoryStorage, clock: FakeClock
 ) -> None:
-    changed: list[ChannelState] = []
-    channel = commands(storage, clock, changed)
+    channel, times = commands(storage, clock)
     state = await storage.ensure_channel(CHANNEL)
 
     reply = await channel.set_schedule(state, SetSchedule(time(7, 30), "Europe/Berlin"))
@@ -84,4 +80,27 @@ async def test_a_new_schedule_is_kept_announced_and_handed_to_the_scheduler(
     assert (stored.schedule.at, stored.schedule.timezone) == (time(7, 30), "Europe/Berlin")
     assert isinstance(reply, Notice) and reply.tone is Tone.SUCCESS
     assert reply.text.startswith("Digests will arrive at 07:30 Europe/Berlin") and "Next one:" in reply.text
-    assert changed == [stored]
+    upcoming = await times.next_digest_at(CHANNEL)  # what the scheduler's tick will read
+    assert upcoming is not None and upcoming > clock.now()
+    assert upcoming.astimezone(ZoneInfo("Europe/Berlin")).time() == time(7, 30)
+    assert f"{upcoming.astimezone(ZoneInfo('Europe/Berlin')):%a %d %b %H:%M}" in reply.text
+
+
+async def test_a_paused_channel_has_no_digest_time_until_it_resumes(
+    storage: MemoryStorage, clock: FakeClock
+) -> None:
+    channel, times = commands(storage, clock)
+    state = await storage.ensure_channel(CHANNEL)
+
+    paused = await channel.set_paused(state, True)
+    assert isinstance(paused, Notice) and paused.text.startswith("Paused")
+    assert await times.next_digest_at(CHANNEL) is None
+    assert await times.due(clock.now() + timedelta(days=8), {"console"}) == []
+
+    stored = await storage.get_channel(CHANNEL)
+    assert stored is not None
+    resumed = await channel.set_paused(stored, False)
+    assert isinstance(resumed, Notice) and resumed.text.startswith("Resumed: digests arrive at 09:00 UTC")
+    upcoming = await times.next_digest_at(CHANNEL)
+    assert upcoming is not None
+    assert [d.ref for d in await times.due(upcoming, {"console"})] == [CHANNEL]

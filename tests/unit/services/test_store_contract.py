@@ -16,6 +16,7 @@ import pytest
 from bot.domain.channel import ChannelRef
 from bot.domain.schedule import Schedule, parse_weekdays
 from bot.infra.storage.database import create_engine
+from bot.infra.storage.digest_times import DigestTimes
 from bot.infra.storage.listing_store import ListingStore
 from bot.infra.storage.llm_store import LlmStore
 from bot.infra.storage.migrate import upgrade_database
@@ -24,6 +25,7 @@ from bot.infra.storage.repository import Repository
 from bot.infra.storage.user_usage import UserUsageStore
 from bot.ports import (
     ChannelUsage,
+    DigestTimetable,
     ExplanationCache,
     ExplanationKey,
     ListedPapers,
@@ -34,6 +36,7 @@ from bot.ports import (
 )
 from tests.fakes.clock import FakeClock
 from tests.support.memory_stores import (
+    MemoryDigestTimes,
     MemoryExplanations,
     MemoryListedPapers,
     MemoryMisses,
@@ -57,6 +60,7 @@ class Stores:
     explanations: ExplanationCache
     usage: ChannelUsage
     people: PersonUsage
+    times: DigestTimetable
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -72,6 +76,7 @@ async def stores(request: pytest.FixtureRequest, clock: FakeClock, tmp_path: Pat
             explanations,
             explanations,
             MemoryPersonUsage(),
+            MemoryDigestTimes(memory),
         )
         return
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'contract.db'}")
@@ -84,6 +89,7 @@ async def stores(request: pytest.FixtureRequest, clock: FakeClock, tmp_path: Pat
         llm,
         llm,
         UserUsageStore(engine),
+        DigestTimes(engine),
     )
     await engine.dispose()
 
@@ -255,3 +261,26 @@ async def test_a_persons_holds_stop_at_their_limit_and_settle_to_what_was_spent(
     await people.release("slack:U1", day, 600)
     (line,) = await people.usage(day, "slack:U1")
     assert (line.calls, line.tokens, line.held_tokens) == (1, 200, 0)
+
+
+async def test_digest_times_say_who_is_due_and_move_on(stores: Stores, clock: FakeClock) -> None:
+    storage, times = stores.storage, stores.times
+    for ref in (CHANNEL, OTHER, ChannelRef("slack", "T1", "C2", "quiet")):
+        await storage.ensure_channel(ref)
+    await storage.update_channel(ChannelRef("slack", "T1", "C2"), paused=True)
+    at = clock.now() + timedelta(minutes=5)
+    await times.reschedule(CHANNEL, at)
+    await times.reschedule(OTHER, at + timedelta(minutes=1))
+
+    assert await times.next_digest_at(CHANNEL) == at
+    assert await times.due(at - timedelta(seconds=1), {"slack", "discord"}) == []
+    (due,) = await times.due(at, {"slack", "discord"})
+    assert (due.ref.channel_id, due.due_at, due.told_late) == ("C1", at, False)
+    assert await times.due(at + timedelta(minutes=1), {"slack"}) == [due]  # discord not served here
+
+    await times.told_late([CHANNEL], at)
+    assert [d.told_late for d in await times.due(at, {"slack"})] == [True]
+    await times.advance([CHANNEL], at)
+    upcoming = await times.next_digest_at(CHANNEL)
+    assert upcoming is not None and upcoming > at and upcoming.time() == time(9, 0)
+    assert await times.due(at + timedelta(minutes=1), {"slack"}) == []

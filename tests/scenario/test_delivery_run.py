@@ -1,8 +1,8 @@
-"""The batch cycle for many channels posts what the one-channel path posts, and never a paper twice."""
+"""One delivery path: the scheduler's run for many channels posts what `/paper digest` posts for
+each, through the same code, and never a paper twice."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -11,18 +11,18 @@ import pytest
 
 from adapters.console.adapter import CONSOLE_USER
 from adapters.console.render import render_digest
-from bot.app import Services, build_cycle, build_services
+from bot.app import Services, build_services
 from bot.domain.channel import ChannelRef
-from bot.domain.commands import Pause, Subscribe
+from bot.domain.commands import Pause, PostDigest, Subscribe
 from bot.domain.digest import Digest, DigestItem
 from bot.domain.replies import Reply
 from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.infra.storage.delivery_batches import DeliveryBatches
 from bot.ports import ChannelUnavailable, Claim
-from bot.runner import Runner
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock
+from tests.support.scheduled import post_scheduled
 
 TOPICS = {
     "C1": ["convergence", "cat:math.OC"],
@@ -98,23 +98,29 @@ async def pair(
 
 
 def _publisher(services: Services) -> RecordingPublisher:
-    publisher = services.engine.publisher_for("bench")
+    publisher = services.engine.publishers.get("bench")
     assert isinstance(publisher, RecordingPublisher)
     return publisher
 
 
 async def _per_channel(services: Services) -> None:
+    """Each channel that follows something asks for its digest on its own: `/paper digest`."""
     for channel in await services.repository.all_channels():
         if await services.repository.topics(channel.ref):
-            await services.engine.delivery.deliver(channel.ref, _publisher(services), scheduled=True)
+            await services.engine.handle(channel.ref, CONSOLE_USER, PostDigest())
 
 
-async def test_the_cycle_posts_what_each_channel_would_get_on_its_own(
+def _all() -> list[ChannelRef]:
+    return [ChannelRef("bench", "W", c) for c in TOPICS]
+
+
+async def test_the_scheduled_run_posts_what_each_channel_gets_on_demand(
     pair: tuple[Services, Services],
 ) -> None:
     one, many = pair
     await _per_channel(one)
-    report = await build_cycle(many).run_all(many.engine.publisher_for)
+    report = await post_scheduled(many, *_all())
+    assert report is not None
 
     assert _publisher(many).posts == _publisher(one).posts
     assert _publisher(many).posts["C1"][1:] != []  # something was posted, not only headers
@@ -131,11 +137,10 @@ async def test_the_cycle_posts_what_each_channel_would_get_on_its_own(
 
 async def test_a_second_cycle_and_a_later_digest_repeat_no_paper(pair: tuple[Services, Services]) -> None:
     _, many = pair
-    cycle = build_cycle(many)
-    await cycle.run_all(many.engine.publisher_for)
+    await post_scheduled(many, *_all())
     first = {c: _publisher(many).papers(c) for c in TOPICS}
     # Each channel is capped at 3, so C4 (many matches) has more waiting: the next runs bring them.
-    await cycle.run_all(many.engine.publisher_for)
+    await post_scheduled(many, *_all())
     await _per_channel(many)
     for channel_id in TOPICS:
         papers = _publisher(many).papers(channel_id)
@@ -153,10 +158,13 @@ async def test_a_post_an_interrupted_run_made_is_confirmed_and_not_posted_again(
     ref = ChannelRef("bench", "W", "C1")
     await many.catalog.refresh(["cs.LG"], everything=many.engine.builder.all_categories)
     papers = await many.repository.papers(wanted[:1])
-    assert await many.repository.record_intent(ref, list(papers.values()), "died-run") == wanted[:1]
+    batches = DeliveryBatches(many.database)
+    (c1,) = await batches.channels([ref])
+    died = [Claim(c1.pk, p.arxiv_id, p.version, "died-run") for p in papers.values()]
+    assert await batches.claim(died, many.engine.clock.now()) == {(c1.pk, wanted[0])}
     _publisher(many).found = {wanted[0]: "C1-old-post"}  # the dead run's post did go out
 
-    await build_cycle(many).run_all(many.engine.publisher_for)
+    await post_scheduled(many, *_all())
     # The run completes the interrupted digest: the dead run's post counts against the cap of 3,
     # and the rest come in the same order.
     assert _publisher(many).papers("C1") == wanted[1:3]
@@ -181,7 +189,8 @@ async def test_a_refusing_channel_is_paused_and_keeps_its_papers_while_others_ge
 ) -> None:
     _, many = pair
     _publisher(many).refuse = {"C2"}
-    report = await build_cycle(many).run_all(many.engine.publisher_for)
+    report = await post_scheduled(many, *_all())
+    assert report is not None
     assert [r.channel_id for r in report.failed] == ["C2"]
     assert _publisher(many).papers("C1") and _publisher(many).papers("C4")
     refused = ChannelRef("bench", "W", "C2")
@@ -193,7 +202,7 @@ async def test_a_refusing_channel_is_paused_and_keeps_its_papers_while_others_ge
     # Once the bot is back in the channel, the papers are still due.
     _publisher(many).refuse = set()
     await many.repository.update_channel(refused, paused=False)
-    await build_cycle(many).run([refused], many.engine.publisher_for)
+    await many.engine.handle(refused, CONSOLE_USER, PostDigest())
     assert _publisher(many).papers("C2")
 
 
@@ -202,23 +211,22 @@ async def test_paused_channels_and_platforms_not_running_are_skipped(pair: tuple
     await many.engine.handle(ChannelRef("bench", "W", "C1"), CONSOLE_USER, Pause())
     elsewhere = ChannelRef("discord", "G", "D1")
     await many.engine.handle(elsewhere, CONSOLE_USER, Subscribe("convergence"))
-    report = await build_cycle(many).run_all(many.engine.publisher_for)
+    report = await post_scheduled(many, *_all(), elsewhere)
+    assert report is not None
     assert "C1" not in _publisher(many).posts
     assert report.channels == 4 and report.digests == 3
     assert await many.repository.posted_count(elsewhere) == 0
 
 
-async def test_channels_due_together_share_one_cycle_and_each_gets_its_digest(
+async def test_channels_due_together_share_one_run_and_each_gets_its_digest(
     pair: tuple[Services, Services], caplog: pytest.LogCaptureFixture
 ) -> None:
     one, many = pair
     caplog.set_level(logging.INFO)
     await _per_channel(one)
-    runner = Runner(many, [])
-    refs = [ChannelRef("bench", "W", c) for c in TOPICS]
-    await asyncio.gather(*(runner.run_digest(ref) for ref in refs))  # APScheduler fires them so
+    await post_scheduled(many, *_all())
 
-    assert "scheduled digests for 5 channels in one cycle" in caplog.text
+    assert "scheduled digests for 5 channels in one run" in caplog.text
     assert _publisher(many).posts == _publisher(one).posts
     assert max(_publisher(many).headers.values()) == 1
 
@@ -231,14 +239,30 @@ async def test_a_reconcile_during_the_cycle_leaves_its_claims_alone(pair: tuple[
 
     async def reconcile_midway(channel: ChannelRef, digest: Digest, item: DigestItem, parent: str) -> str:
         # Another digest starting now reconciles; this cycle's claims are live, not leftovers.
-        reconciles.append(await delivery.reconcile(many.engine.publisher_for))
+        reconciles.append(await delivery.posts.reconcile())
         return await RecordingPublisher.post_digest_item(publisher, channel, digest, item, parent)
 
     publisher.post_digest_item = reconcile_midway  # type: ignore[method-assign]
-    await build_cycle(many).run_all(many.engine.publisher_for)
+    await post_scheduled(many, *_all())
 
     assert reconciles and all(r.released == 0 and r.confirmed == 0 for r in reconciles)
     for channel_id in TOPICS:
         ref = ChannelRef("bench", "W", channel_id)
         assert await many.repository.posted_count(ref) == len(publisher.papers(channel_id))
         assert await many.repository.pending_deliveries(ref) == []
+
+
+async def test_a_scheduled_and_an_on_demand_digest_take_the_same_path(
+    pair: tuple[Services, Services], caplog: pytest.LogCaptureFixture
+) -> None:
+    _, many = pair
+    caplog.set_level(logging.INFO)
+    asked, due = ChannelRef("bench", "W", "C1"), ChannelRef("bench", "W", "C4")
+    await many.engine.handle(asked, CONSOLE_USER, PostDigest())
+    await post_scheduled(many, due)
+
+    # Both were claimed, posted and recorded by the one delivery run, which logs each channel's run.
+    runs = [r.getMessage() for r in caplog.records if r.name == "bot.services.delivery"]
+    assert any(f"for {asked.key} posted 3 papers" in line for line in runs)
+    assert any(f"for {due.key} posted 3 papers" in line for line in runs)
+    assert _publisher(many).headers == {"C1": 1, "C4": 1}
