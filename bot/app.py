@@ -24,6 +24,7 @@ from bot.infra.storage.llm_store import LlmStore
 from bot.infra.storage.migrate import upgrade_database
 from bot.infra.storage.paper_misses import PaperMisses
 from bot.infra.storage.repository import Repository
+from bot.infra.storage.votes import Votes
 from bot.services.abstract_explainer import AbstractOnlyExplainer
 from bot.services.catalog import PaperCatalog
 from bot.services.delivery import DigestDelivery
@@ -151,7 +152,10 @@ async def build_services(
     delivery = DigestDelivery(catalog, builder, DeliveryBatches(database), posts, publishers, clock)
     lookups = LookupLimits(settings.arxiv_lookups_per_person, settings.arxiv_lookups_per_channel)
     times = DigestTimes(database)
-    engine = Engine(repository, catalog, builder, delivery, explainer, clock, publishers, times, lookups)
+    votes = Votes(database, clock)
+    engine = Engine(
+        repository, catalog, builder, delivery, explainer, clock, publishers, times, votes, lookups
+    )
     return Services(settings, database, repository, catalog, engine, times)
 
 
