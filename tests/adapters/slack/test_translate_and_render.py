@@ -66,9 +66,14 @@ def test_explain_without_a_paper_says_how_to_ask() -> None:
         (f"<@{BOT}> what about <https://arxiv.org/pdf/2602.10905v1>", None, Explain("2602.10905")),
         (f"<@{BOT}> topics", None, ListTopics()),
         (f"<@{BOT}> digest", "2602.10905", PostDigest()),
-        (f"<@{BOT}> does it scale to GPUs", "2602.10905", Ask("2602.10905", "does it scale to GPUs")),
-        (f"<@{BOT}>", "2602.10905", Explain("2602.10905")),
-        (f"<@{BOT}> explain", "2602.10905", Explain("2602.10905")),
+        # In a paper's thread, a question or an explanation is a look at the item: a weak 👍.
+        (
+            f"<@{BOT}> does it scale to GPUs",
+            "2602.10905",
+            Ask("2602.10905", "does it scale to GPUs", from_item=True),
+        ),
+        (f"<@{BOT}>", "2602.10905", Explain("2602.10905", from_item=True)),
+        (f"<@{BOT}> explain", "2602.10905", Explain("2602.10905", from_item=True)),
     ],
 )
 def test_mentions_become_commands(text: str, thread_paper: str | None, expected: object) -> None:
