@@ -27,11 +27,11 @@ from bot.infra.storage.platform_state import PlatformState
 from bot.infra.storage.repository import Repository
 from bot.infra.storage.seen_requests import SeenRequests
 from bot.infra.storage.user_usage import UserUsageStore
+from bot.infra.storage.votes import Votes
 from bot.ports import (
     ChannelStore,
     DeliveryLedger,
     Explainer,
-    FeedbackStore,
     ListedPapers,
     ListingLog,
     MissLog,
@@ -41,6 +41,7 @@ from bot.ports import (
     SeenRequestLog,
     Subscriptions,
     ThreadLookup,
+    VoteStore,
 )
 from bot.services.abstract_explainer import AbstractOnlyExplainer
 from bot.services.catalog import PaperCatalog
@@ -69,7 +70,7 @@ class Stores:
     listing_log: ListingLog
     deliveries: DeliveryLedger
     threads: ThreadLookup
-    feedback: FeedbackStore
+    votes: VoteStore
     listed: ListedPapers
     misses: MissLog
     platform_state: PlatformStateStore
@@ -86,7 +87,7 @@ class Stores:
             listing_log=repository.listings,
             deliveries=repository.deliveries,
             threads=repository.deliveries,
-            feedback=repository.feedback,
+            votes=Votes(database, clock),
             listed=ListingStore(database),
             misses=PaperMisses(database, keep=timedelta(seconds=settings.arxiv_miss_memory)),
             platform_state=PlatformState(database),
@@ -214,7 +215,9 @@ async def build_services(
     delivery = DigestDelivery(catalog, builder, DeliveryBatches(database), posts, publishers, clock)
     lookups = LookupLimits(settings.arxiv_lookups_per_person, settings.arxiv_lookups_per_channel)
     times = DigestTimes(database)
-    engine = Engine(repository, catalog, builder, delivery, explainer, clock, publishers, times, lookups)
+    engine = Engine(
+        repository, catalog, builder, delivery, explainer, clock, publishers, times, stores.votes, lookups
+    )
     return Services(settings, database, repository, catalog, engine, times, stores)
 
 

@@ -1,4 +1,4 @@
-"""`paperboy ingest` and `paperboy usage`: operator commands that need no chat platform."""
+"""`paperboy ingest`, `usage` and `relevance`: operator commands that need no chat platform."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bot.cli_support import check_storage_or_exit, settings_or_exit, with_servic
 
 if TYPE_CHECKING:
     from bot.app import Services
+    from bot.domain.channel import ChannelRef
 
 operations = Commands("paperboy", "Operator commands.")
 
@@ -104,3 +105,36 @@ def usage(days: int = 30, since: str | None = None, people: bool = False) -> Non
     console = Console(width=max(100, Console().width))
     for printable in report.people_table() if people else report.channel_table():
         console.print(printable)
+
+
+@operations.command()
+def relevance() -> None:
+    """Print how each channel's ranking is doing: the share of 👍 among its voted items, its votes."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.domain.clock import SystemClock
+    from bot.domain.votes import FIGURES_WINDOW_DAYS, VoteFigures
+    from bot.infra.storage.database import create_engine
+    from bot.infra.storage.migrate import upgrade_database
+    from bot.infra.storage.votes import Votes
+
+    settings = settings_or_exit()
+    check_storage_or_exit(settings)
+    since = datetime.now(UTC) - timedelta(days=FIGURES_WINDOW_DAYS)
+
+    async def read() -> list[tuple[ChannelRef, VoteFigures]]:
+        database = create_engine(settings.resolved_database_url)
+        try:
+            await upgrade_database(database)
+            return await Votes(database, SystemClock()).all_figures(since)
+        finally:
+            await database.dispose()
+
+    from bot.infra.event_loop import run as run_loop
+
+    found = run_loop(read())
+    if not found:
+        echo("No channel has votes yet: 👍 and 👎 on digest items (or `like <id>`) teach each its taste.")
+        return
+    for channel, figures in found:
+        echo(f"{channel.key} {channel.label}: {figures.describe()}")

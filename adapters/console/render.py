@@ -67,16 +67,17 @@ def render_settings(settings: ChannelSettings) -> str:
     """A channel's settings, one per line."""
     last = f"{settings.last_digest:%Y-%m-%d %H:%M} UTC" if settings.last_digest else "never"
     upcoming = f"{settings.next_digest:%Y-%m-%d %H:%M} UTC" if settings.next_digest else "none (paused)"
-    return "\n".join(
-        [
-            f"Settings for {settings.channel_label}:",
-            f"  Schedule:     {settings.schedule.describe()}{' (paused)' if settings.paused else ''}",
-            f"  Topics:       {settings.topic_count}",
-            f"  Max papers:   {settings.max_papers}",
-            f"  Last digest:  {last}",
-            f"  Next digest:  {upcoming}",
-        ]
-    )
+    lines = [
+        f"Settings for {settings.channel_label}:",
+        f"  Schedule:     {settings.schedule.describe()}{' (paused)' if settings.paused else ''}",
+        f"  Topics:       {settings.topic_count}",
+        f"  Max papers:   {settings.max_papers}",
+        f"  Last digest:  {last}",
+        f"  Next digest:  {upcoming}",
+    ]
+    if settings.votes is not None:
+        lines.append(f"  Ranking:      {settings.votes.describe()}")
+    return "\n".join(lines)
 
 
 def render_digest_header(digest: Digest) -> str:

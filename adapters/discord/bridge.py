@@ -7,13 +7,14 @@ import logging
 import discord
 from discord import app_commands
 
+from adapters.discord.buttons import card_buttons
 from adapters.discord.limits import Outgoing, clip
 from adapters.discord.render import notice_text, render_reply
 from bot.domain.audience import Audience
 from bot.domain.channel import Actor, ChannelRef
 from bot.domain.command_specs import manages_channel, success_audience
-from bot.domain.commands import Command, Explain, MarkNotRelevant
-from bot.domain.replies import Notice, Outcome, Reply
+from bot.domain.commands import Command, Explain, MarkNotRelevant, Vote
+from bot.domain.replies import Notice, Outcome, PaperCard, Reply
 from bot.ports import TopicLookup
 from bot.rendering.sanitize import sanitize_text as clean
 from bot.services.engine import Engine
@@ -89,8 +90,11 @@ class CommandBridge:
         if to_person and not deferred_privately:
             # The public loading message cannot turn private, and a first follow-up would only edit it.
             await interaction.delete_original_response()
+        reply = outcome.reply
+        # An `/explain` card carries the votes and "Not relevant", as a digest item does.
+        view = card_buttons(reply.paper.arxiv_id) if isinstance(reply, PaperCard) else None
         await self.follow_up(
-            interaction, render_reply(outcome.reply), ephemeral=to_person or deferred_privately
+            interaction, render_reply(reply), ephemeral=to_person or deferred_privately, view=view
         )
 
     async def explain_in_thread(self, interaction: discord.Interaction, paper: str, thread_id: int) -> None:
@@ -100,7 +104,8 @@ class CommandBridge:
             await interaction.response.send_message(GUILDS_ONLY, ephemeral=True)
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
-        outcome = await self._engine.handle(ref, self.actor(interaction), Explain(paper))
+        explain = Explain(paper, from_item=True)  # opened on a digest item: a weak 👍
+        outcome = await self._engine.handle(ref, self.actor(interaction), explain)
         messages = render_reply(outcome.reply)
         in_channel = outcome.audience is Audience.CHANNEL and not isinstance(outcome.reply, Notice)
         thread = await self._thread(interaction, thread_id) if in_channel else None
@@ -122,6 +127,10 @@ class CommandBridge:
         """The "Not relevant" button: recorded for this channel, acknowledged to the clicker only."""
         await self.run(interaction, MarkNotRelevant(paper))
 
+    async def vote(self, interaction: discord.Interaction, paper: str, up: bool) -> None:
+        """A 👍 or 👎 button: the member's vote for this channel, acknowledged to them only."""
+        await self.run(interaction, Vote(paper, up))
+
     async def topic_choices(
         self, interaction: discord.Interaction, typed: str
     ) -> list[app_commands.Choice[str]]:
@@ -142,14 +151,20 @@ class CommandBridge:
         return choices[:MAX_CHOICES]
 
     async def follow_up(
-        self, interaction: discord.Interaction, messages: list[Outgoing], *, ephemeral: bool = False
+        self,
+        interaction: discord.Interaction,
+        messages: list[Outgoing],
+        *,
+        ephemeral: bool = False,
+        view: discord.ui.View | None = None,
     ) -> None:
-        """Send rendered messages as the interaction's follow-ups."""
-        for message in messages:
+        """Send rendered messages as the interaction's follow-ups; `view` goes under the last one."""
+        for n, message in enumerate(messages, start=1):
             await interaction.followup.send(
                 content=message.content or discord.utils.MISSING,
                 embeds=message.embeds or discord.utils.MISSING,
                 ephemeral=ephemeral,
+                view=view if view is not None and n == len(messages) else discord.utils.MISSING,
             )
 
     async def _thread(self, interaction: discord.Interaction, thread_id: int) -> discord.Thread | None:

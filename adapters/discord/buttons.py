@@ -1,4 +1,4 @@
-"""The "Explain" and "Not relevant" buttons under each digest paper, working across restarts.
+"""The "Explain", 👍, 👎 and "Not relevant" buttons under each paper, working across restarts.
 
 Their custom_ids carry the arXiv id (and the digest thread's id), and the classes are registered
 with `client.add_dynamic_items`, discord.py's persistent-view mechanism for custom_ids that carry
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 PAPER_ID = r"(?P<paper>[A-Za-z0-9./-]{4,40})"
 EXPLAIN_TEMPLATE = rf"paperboy:explain:{PAPER_ID}:(?P<thread>\d{{1,20}})"
 NOT_RELEVANT_TEMPLATE = rf"paperboy:not-relevant:{PAPER_ID}"
+VOTE_TEMPLATE = rf"paperboy:vote:(?P<way>up|down):{PAPER_ID}"
 
 
 def _bridge(interaction: discord.Interaction) -> CommandBridge:
@@ -77,9 +78,46 @@ class NotRelevantButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
         await _bridge(interaction).not_relevant(interaction, self.paper)
 
 
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLATE):
+    """A member's 👍 or 👎 on the paper for this channel (changeable: the last press counts)."""
+
+    def __init__(self, paper: str, up: bool) -> None:
+        super().__init__(
+            discord.ui.Button(
+                emoji="👍" if up else "👎",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"paperboy:vote:{'up' if up else 'down'}:{paper}",
+            )
+        )
+        self.paper = paper
+        self.up = up
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> VoteButton:
+        """Rebuild the button from a pressed custom_id."""
+        return cls(match["paper"], match["way"] == "up")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Record the vote."""
+        await _bridge(interaction).vote(interaction, self.paper, self.up)
+
+
 def paper_buttons(paper: str, thread_id: int) -> discord.ui.View:
     """The buttons under one digest paper (`thread_id` 0 when the digest has no thread)."""
     view = discord.ui.View(timeout=None)
     view.add_item(ExplainButton(paper, thread_id))
+    return _with_votes(view, paper)
+
+
+def card_buttons(paper: str) -> discord.ui.View:
+    """The buttons under an `/explain` card: the votes and "Not relevant"."""
+    return _with_votes(discord.ui.View(timeout=None), paper)
+
+
+def _with_votes(view: discord.ui.View, paper: str) -> discord.ui.View:
+    view.add_item(VoteButton(paper, True))
+    view.add_item(VoteButton(paper, False))
     view.add_item(NotRelevantButton(paper))
     return view

@@ -30,6 +30,7 @@ from bot.domain.commands import (
     ShowSettings,
     Subscribe,
     Unsubscribe,
+    Vote,
 )
 
 DAY_CHOICES = (
@@ -102,6 +103,16 @@ def install_commands(tree: app_commands.CommandTree[discord.Client], bridge: Com
         question: app_commands.Range[str, 1, 1000],
     ) -> None:
         await bridge.run(interaction, Ask(paper, question))
+
+    @paper.command(name="like", description=describe("like"))
+    @app_commands.describe(**option_descriptions("like"))
+    async def like(interaction: discord.Interaction, paper: app_commands.Range[str, 1, 200]) -> None:
+        await bridge.run(interaction, Vote(paper, up=True))
+
+    @paper.command(name="dislike", description=describe("dislike"))
+    @app_commands.describe(**option_descriptions("dislike"))
+    async def dislike(interaction: discord.Interaction, paper: app_commands.Range[str, 1, 200]) -> None:
+        await bridge.run(interaction, Vote(paper, up=False))
 
     @paper.command(name="schedule", description=describe("schedule"))
     @app_commands.describe(**option_descriptions("schedule"))

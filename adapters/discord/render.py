@@ -94,6 +94,8 @@ def settings_embed(settings: ChannelSettings) -> discord.Embed:
     embed.add_field(name="Max papers", value=str(settings.max_papers))
     embed.add_field(name="Last digest", value=last, inline=False)
     embed.add_field(name="Next digest", value=upcoming, inline=False)
+    if settings.votes is not None:
+        embed.add_field(name="Ranking (from votes)", value=settings.votes.describe(), inline=False)
     return embed
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, assert_never
 
+from adapters.slack.buttons import action_buttons
 from adapters.slack.lines import help_lines, settings_lines
 from adapters.slack.mrkdwn import (
     MAX_BLOCKS,
@@ -33,8 +34,6 @@ from bot.domain.replies import (
 )
 
 Block = dict[str, Any]
-EXPLAIN_ACTION = "paperboy_explain"
-NOT_RELEVANT_ACTION = "paperboy_not_relevant"
 METADATA_EVENT = "paperboy_paper"
 TONE_EMOJI = {
     Tone.INFO: "",
@@ -148,7 +147,11 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
             return messages(sections(lines), f"This channel follows {count} topic{'s' if count != 1 else ''}")
         case PaperCard():
             explained = explanation_blocks(reply.paper, reply.explanation)
-            blocks = [section(paper_summary(reply.paper)), *explained]
+            blocks = [
+                section(paper_summary(reply.paper)),
+                *explained,
+                action_buttons(reply.paper.arxiv_id, explain=False),
+            ]
             return messages(blocks, paper_line(reply.paper), reply.paper.arxiv_id)
         case Answer():
             question = section(f"*Q:* {safe(clip(reply.question, 2500))}")
@@ -224,28 +227,6 @@ def digest_item_message(item: DigestItem, run_id: str = "") -> SlackMessage:
     """The message for one digest item; its metadata names the paper and the run posting it."""
     text = f"{item.position}. {paper_line(item.paper)}"
     return replace(messages(item_blocks(item), text, item.paper.arxiv_id)[0], run_id=run_id)
-
-
-def action_buttons(arxiv_id: str) -> Block:
-    """ "Explain" and "Not relevant"; the action ids carry the paper's id."""
-    return {
-        "type": "actions",
-        "block_id": f"paper:{arxiv_id}",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": f"{EXPLAIN_ACTION}:{arxiv_id}",
-                "text": {"type": "plain_text", "text": "Explain"},
-                "value": arxiv_id,
-            },
-            {
-                "type": "button",
-                "action_id": f"{NOT_RELEVANT_ACTION}:{arxiv_id}",
-                "text": {"type": "plain_text", "text": "Not relevant"},
-                "value": arxiv_id,
-            },
-        ],
-    }
 
 
 def paper_link(paper: Paper) -> str:

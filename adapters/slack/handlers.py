@@ -13,20 +13,23 @@ from slack_bolt.response import BoltResponse
 
 from adapters.failures import describe_failure
 from adapters.slack import translate
-from adapters.slack.blocks import EXPLAIN_ACTION, NOT_RELEVANT_ACTION, item_thread_messages, render_reply
+from adapters.slack.blocks import item_thread_messages, render_reply
+from adapters.slack.buttons import ACTION_PATTERN, reaction_vote
 from adapters.slack.payloads import (
     ButtonRequest,
     MalformedPayload,
     MessageRequest,
+    ReactionRequest,
     button_request,
     message_request,
+    reaction_request,
     slash_request,
 )
 from adapters.slack.people import SlackDirectory
 from adapters.slack.publisher import SlackPublisher, SlackPublishError
 from bot.domain.audience import Audience
 from bot.domain.channel import ChannelRef
-from bot.domain.commands import Command
+from bot.domain.commands import Command, Vote
 from bot.domain.replies import DigestPosted, Notice, PaperCard, Reply, Tone
 from bot.ports import SeenRequestLog
 from bot.services.engine import Engine
@@ -114,7 +117,17 @@ class SlackHandlers:
             if not translate.mentions(request.text, context.bot_user_id or ""):  # else on_mention answers
                 self._spawn(self.run_thread_reply(request), "thread reply")
 
-        @app.action(re.compile(rf"^({EXPLAIN_ACTION}|{NOT_RELEVANT_ACTION}):"))
+        @app.event("reaction_added")
+        async def on_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
+            try:
+                request = reaction_request(body, event)
+            except MalformedPayload as error:
+                _dropped("reaction", error)
+                return
+            if reaction_vote(request.reaction) is not None:  # other emoji are no vote
+                self._spawn(self.run_reaction(request), "reaction")
+
+        @app.action(ACTION_PATTERN)
         async def on_button(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
             await ack()
             try:
@@ -193,6 +206,17 @@ class SlackHandlers:
             await self._publisher.post_messages(channel, messages, thread_ts=thread_ts)
         else:
             await self._publisher.post_messages(channel, render_reply(reply), thread_ts=thread_ts)
+
+    async def run_reaction(self, request: ReactionRequest) -> None:
+        """👍 or 👎 on a digest item (found by the ts its delivery recorded) is a vote, noted privately."""
+        up = reaction_vote(request.reaction)
+        paper = await self._engine.repository.paper_for_message(request.channel, request.message_ts)
+        if up is None or paper is None:
+            return  # not one of our digest items
+        channel = await self._named(request.channel)
+        actor = await self._directory.actor(request.user_id)
+        outcome = await self._engine.handle(channel, actor, Vote(paper, up))
+        await self._publisher.post_ephemeral(channel, actor.user_id, outcome.reply)
 
     async def _answer(
         self, channel: ChannelRef, user_id: str, command: Command, thread_ts: str | None

@@ -22,7 +22,7 @@ def settings_lines(settings: ChannelSettings) -> list[str]:
     """A channel's settings, one per line."""
     last = f"{settings.last_digest:%Y-%m-%d %H:%M} UTC" if settings.last_digest else "never"
     upcoming = f"{settings.next_digest:%Y-%m-%d %H:%M} UTC" if settings.next_digest else "none (paused)"
-    return [
+    lines = [
         f"*Settings for {safe(settings.channel_label)}*",
         f"Schedule: {escape(settings.schedule.describe())}{' (paused)' if settings.paused else ''}",
         f"Topics: {settings.topic_count}",
@@ -30,3 +30,6 @@ def settings_lines(settings: ChannelSettings) -> list[str]:
         f"Last digest: {last}",
         f"Next digest: {upcoming}",
     ]
+    if settings.votes is not None:
+        lines.append(f"Ranking: {escape(settings.votes.describe())}")
+    return lines

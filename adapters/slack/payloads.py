@@ -116,6 +116,31 @@ def button_request(body: Any, action: Any) -> ButtonRequest:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ReactionRequest:
+    """An emoji a member put on a message: who, which emoji, on which message."""
+
+    channel: ChannelRef
+    user_id: str
+    reaction: str
+    message_ts: str
+
+
+def reaction_request(body: Any, event: Any) -> ReactionRequest:
+    """The `reaction_added` event in an Events API envelope; reactions to files are refused."""
+    outer = _mapping(body, "the event callback")
+    inner = _mapping(event, "the event")
+    item = _mapping(inner.get("item"), "`item`")
+    if item.get("type") != "message":
+        raise MalformedPayload("the reaction is not on a message")
+    team = outer.get("team_id")
+    if not isinstance(team, str) or not _ID.fullmatch(team):
+        raise MalformedPayload("the event names no workspace (`team_id`)")
+    channel = translate.channel_ref(team, _id(item, "channel"))
+    reaction = _text(inner, "reaction", required=True)[:MAX_NAME]
+    return ReactionRequest(channel, _id(inner, "user"), reaction, _ts(item, "ts"))
+
+
 def _mapping(value: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise MalformedPayload(f"{what} is not an object")

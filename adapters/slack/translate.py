@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from adapters.slack.blocks import EXPLAIN_ACTION, NOT_RELEVANT_ACTION
+from adapters.slack.buttons import EXPLAIN_ACTION, NOT_RELEVANT_ACTION, VOTE_DOWN_ACTION, VOTE_UP_ACTION
 from adapters.slack.mrkdwn import clip, safe
 from bot.domain.channel import ChannelRef
 from bot.domain.command_parser import parse_command
@@ -18,6 +18,7 @@ from bot.domain.commands import (
     PostMore,
     Preview,
     ShowHelp,
+    Vote,
 )
 from bot.domain.ids import find_arxiv_ids
 
@@ -63,11 +64,11 @@ def mention_command(text: str, bot_user_id: str, thread_paper: str | None = None
     """`@Paperboy explain <id>`, a bare arXiv link, or (in a paper's thread) a question about it."""
     said = incoming_text(strip_mention(text, bot_user_id)).strip()
     command = parse_command(said)
-    if thread_paper is not None:
+    if thread_paper is not None:  # in an item's thread: a look at the item, a weak 👍
         if not said or (isinstance(command, NotUnderstood) and said.lower().startswith("explain")):
-            return Explain(thread_paper)
+            return Explain(thread_paper, from_item=True)
         if _answered_with_help(command) and said.lower() not in {"help", "?"}:
-            return Ask(thread_paper, said)
+            return Ask(thread_paper, said, from_item=True)
         return command
     if isinstance(command, NotUnderstood) and command.show_help:
         found = find_arxiv_ids(said)
@@ -86,7 +87,7 @@ def thread_question(text: str, thread_paper: str) -> Ask | None:
     said = incoming_text(text).strip()
     if "?" not in said:
         return None
-    return Ask(thread_paper, said)
+    return Ask(thread_paper, said, from_item=True)
 
 
 def action_command(action_id: str, value: str) -> Command | None:
@@ -94,9 +95,11 @@ def action_command(action_id: str, value: str) -> Command | None:
     name, _, arxiv_id = action_id.partition(":")
     arxiv_id = arxiv_id or value
     if name == EXPLAIN_ACTION:
-        return Explain(arxiv_id)
+        return Explain(arxiv_id, from_item=True)
     if name == NOT_RELEVANT_ACTION:
         return MarkNotRelevant(arxiv_id)
+    if name in (VOTE_UP_ACTION, VOTE_DOWN_ACTION):
+        return Vote(arxiv_id, up=name == VOTE_UP_ACTION)
     return None
 
 

@@ -29,6 +29,7 @@ from bot.domain.commands import (
     ShowSettings,
     Subscribe,
     Unsubscribe,
+    Vote,
     max_papers_complaint,
 )
 from bot.domain.schedule import (
@@ -146,6 +147,20 @@ def _ask(rest: str) -> Command:
     return Ask(paper, question.strip())
 
 
+def _vote(up: bool) -> Callable[[str], Command]:
+    """`like <id>` or `dislike <id>`: the paper is checked by the engine, like `explain`'s."""
+    verb = "like" if up else "dislike"
+
+    def parse(rest: str) -> Command:
+        if not rest or len(rest.split()) > 1:
+            return NotUnderstood(
+                f"Which paper? Give one arXiv id, e.g. `{verb} 2602.10905`.", show_help=False
+            )
+        return Vote(rest, up)
+
+    return parse
+
+
 def _plain(command: Command) -> Callable[[str], Command]:
     """A command that takes nothing: whatever follows its name is ignored, as it always was."""
     return lambda _rest: command
@@ -161,6 +176,8 @@ PARSERS: dict[str, Callable[[str], Command]] = {
     "preview": _plain(Preview()),
     "explain": _explain,
     "ask": _ask,
+    "like": _vote(True),
+    "dislike": _vote(False),
     "schedule": _schedule,
     "pause": _plain(Pause()),
     "resume": _plain(Resume()),

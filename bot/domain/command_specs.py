@@ -28,6 +28,7 @@ from bot.domain.commands import (
     ShowSettings,
     Subscribe,
     Unsubscribe,
+    Vote,
 )
 
 PAPER_DESCRIPTION = "An arXiv id or link, e.g. 2602.10905 or https://arxiv.org/abs/2602.10905"
@@ -137,6 +138,22 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ),
         example=("2602.10905", "what is the Fisher surrogate?"),
         reach=Reach.CHANNEL,
+    ),
+    CommandSpec(
+        "like",
+        Vote,
+        "vote 👍 for a paper: this channel's ranking learns from its members' votes",
+        (Argument("paper", "arXiv id", PAPER_DESCRIPTION),),
+        example=("2602.10905",),
+        reach=Reach.PERSON,
+    ),
+    CommandSpec(
+        "dislike",
+        Vote,
+        "vote 👎 for a paper (you can change your vote any time)",
+        (Argument("paper", "arXiv id", PAPER_DESCRIPTION),),
+        example=("2602.10905",),
+        reach=Reach.PERSON,
     ),
     CommandSpec("schedule", ShowSchedule, "show when the digest arrives"),
     CommandSpec(

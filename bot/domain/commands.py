@@ -67,17 +67,19 @@ class Preview:
 
 @dataclass(frozen=True, slots=True)
 class Explain:
-    """`explain <arXiv id or URL>`."""
+    """`explain <arXiv id or URL>`; `from_item`: opened on a digest item, which counts as a weak 👍."""
 
     paper: str
+    from_item: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Ask:
-    """`ask <arXiv id> <question>`."""
+    """`ask <arXiv id> <question>`; `from_item`: asked in a digest item's thread (a weak 👍)."""
 
     paper: str
     question: str
+    from_item: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,14 @@ class MarkNotRelevant:
 
 
 @dataclass(frozen=True, slots=True)
+class Vote:
+    """`like <id>` / `dislike <id>`, or a 👍/👎 button or reaction: one member's changeable vote."""
+
+    paper: str
+    up: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ShowSettings:
     """`settings`."""
 
@@ -141,6 +151,7 @@ Command = (
     | ShowSettings
     | SetMaxPapers
     | MarkNotRelevant
+    | Vote
 )
 
 MAX_PAPERS_LIMIT = 50

@@ -12,6 +12,7 @@ from bot.domain.commands import Command
 from bot.domain.digest import Digest, ExplanationText
 from bot.domain.paper import Paper
 from bot.domain.schedule import Schedule
+from bot.domain.votes import VoteFigures
 
 
 class Tone(StrEnum):
@@ -84,6 +85,7 @@ class ChannelSettings:
     topic_count: int
     last_digest: datetime | None
     next_digest: datetime | None
+    votes: VoteFigures | None = None  # how the channel's ranking is doing, from its members' votes
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from bot.ports.channels import (
     ChannelBook,
     ChannelStore,
-    FeedbackStore,
     Subscriptions,
     TopicAdded,
     TopicLookup,
@@ -74,6 +73,7 @@ from bot.ports.sources import (
 from bot.ports.storage import (
     Storage,
 )
+from bot.ports.votes import VoteStore
 
 __all__ = [
     "AdapterStartError",
@@ -93,7 +93,6 @@ __all__ = [
     "Explainer",
     "ExplanationCache",
     "ExplanationKey",
-    "FeedbackStore",
     "FullText",
     "FullTextSource",
     "LanguageModel",
@@ -124,4 +123,5 @@ __all__ = [
     "TopicLookup",
     "UsageLine",
     "UserUsageLine",
+    "VoteStore",
 ]

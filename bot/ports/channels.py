@@ -76,17 +76,5 @@ class Subscriptions(TopicLookup, Protocol):
         ...
 
 
-class FeedbackStore(Protocol):
-    """Readers' verdicts on papers, one per person, paper and channel."""
-
-    async def record_feedback(self, ref: ChannelRef, arxiv_id: str, user_id: str, kind: str) -> bool:
-        """Remember a verdict; False if this person already said so about this paper here."""
-        ...
-
-    async def feedback_count(self, ref: ChannelRef, arxiv_id: str, kind: str) -> int:
-        """How many people gave this verdict on this paper in this channel."""
-        ...
-
-
 class ChannelBook(ChannelStore, Subscriptions, Protocol):
     """A channel's settings and topics together: what the managing commands change."""

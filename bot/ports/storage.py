@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.ports.channels import ChannelStore, FeedbackStore, Subscriptions
+from bot.ports.channels import ChannelStore, Subscriptions
 from bot.ports.deliveries import DeliveryLedger, ThreadLookup
 from bot.ports.papers import ListingLog, PaperStore
 
 
-class Storage(
-    ChannelStore, Subscriptions, PaperStore, ListingLog, DeliveryLedger, ThreadLookup, FeedbackStore, Protocol
-):
-    """Channels, subscriptions, papers, listing fetches, deliveries and feedback."""
+class Storage(ChannelStore, Subscriptions, PaperStore, ListingLog, DeliveryLedger, ThreadLookup, Protocol):
+    """Channels, subscriptions, papers, listing fetches and deliveries."""

@@ -30,10 +30,11 @@ from bot.domain.commands import (
     ShowSettings,
     Subscribe,
     Unsubscribe,
+    Vote,
 )
-from bot.domain.ids import InvalidArxivId, parse_arxiv_id
 from bot.domain.replies import (
     Answer,
+    ChannelSettings,
     DigestPosted,
     Help,
     Notice,
@@ -43,7 +44,7 @@ from bot.domain.replies import (
     Tone,
     audience_for,
 )
-from bot.ports import DigestTimetable, Explainer, Publisher, SourceUnavailable, Storage
+from bot.ports import DigestTimetable, Explainer, Publisher, SourceUnavailable, Storage, VoteStore
 from bot.services.catalog import PaperCatalog
 from bot.services.channel_commands import ChannelCommands
 from bot.services.delivery import DigestDelivery
@@ -51,6 +52,7 @@ from bot.services.digests import DigestBuilder
 from bot.services.lookup_limits import LookupLimits
 from bot.services.paper_lookup import PaperLookup
 from bot.services.publishers import Publishers
+from bot.services.votes import VoteCommands
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class Engine:
         clock: Clock,
         publishers: Publishers,
         times: DigestTimetable,
+        votes: VoteStore,
         lookups: LookupLimits | None = None,
     ):
         self.repository = repository
@@ -80,6 +83,7 @@ class Engine:
         self.papers = PaperLookup(catalog, lookups or LookupLimits(), clock)
         self.publishers = publishers
         self.channels = ChannelCommands(repository, clock, times)
+        self.votes = VoteCommands(votes, clock)
 
     def register_publisher(self, publisher: Publisher) -> None:
         """An adapter announces how to post on its platform: digests reach it from then on."""
@@ -136,10 +140,10 @@ class Engine:
                 return await self._post_digest(channel, more=True)
             case Preview():
                 return replace((await self.builder.build(state, explain=False)).digest, is_preview=True)
-            case Explain(paper=text):
-                return await self._explain(channel, actor, text)
-            case Ask(paper=text, question=question):
-                return await self._ask(channel, actor, text, question)
+            case Explain(paper=text, from_item=from_item):
+                return await self._explain(channel, actor, text, from_item=from_item)
+            case Ask(paper=text, question=question, from_item=from_item):
+                return await self._ask(channel, actor, text, question, from_item=from_item)
             case ShowSchedule():
                 return self.channels.show_schedule(state)
             case SetSchedule():
@@ -149,11 +153,16 @@ class Engine:
             case Resume():
                 return await self.channels.set_paused(state, False)
             case ShowSettings():
-                return await self.channels.settings(state)
+                shown = await self.channels.settings(state)
+                if isinstance(shown, ChannelSettings):  # with how the channel's ranking is doing
+                    shown = replace(shown, votes=await self.votes.figures(channel))
+                return shown
             case SetMaxPapers(value=value):
                 return await self.channels.set_max_papers(state, value)
-            case MarkNotRelevant(paper=text):
-                return await self._not_relevant(channel, actor, text)
+            case MarkNotRelevant(paper=text):  # "Not relevant" is a 👎
+                return await self.votes.vote(channel, actor, text, up=False)
+            case Vote(paper=text, up=up):
+                return await self.votes.vote(channel, actor, text, up=up)
             case _:
                 assert_never(command)
 
@@ -182,26 +191,24 @@ class Engine:
             return outcome.digest
         return DigestPosted(outcome.digest, outcome.posted)
 
-    async def _explain(self, channel: ChannelRef, actor: Actor, text: str) -> Reply:
+    async def _explain(self, channel: ChannelRef, actor: Actor, text: str, *, from_item: bool) -> Reply:
         found = await self.papers.find(channel, actor, text)
         if isinstance(found, Notice):
             return found
+        if from_item:
+            await self.votes.weak_up(channel, actor, found.arxiv_id)
         explanation = await self.explainer.explain(found, channel=channel, user=user_key(channel, actor))
         return PaperCard(found, explanation)
 
-    async def _ask(self, channel: ChannelRef, actor: Actor, text: str, question: str) -> Reply:
+    async def _ask(
+        self, channel: ChannelRef, actor: Actor, text: str, question: str, *, from_item: bool
+    ) -> Reply:
         found = await self.papers.find(channel, actor, text)
         if isinstance(found, Notice):
             return found
+        if from_item:
+            await self.votes.weak_up(channel, actor, found.arxiv_id)
         person = user_key(channel, actor)
         return Answer(
             found, question, await self.explainer.answer(found, question, channel=channel, user=person)
         )
-
-    async def _not_relevant(self, channel: ChannelRef, actor: Actor, text: str) -> Reply:
-        try:
-            arxiv_id = parse_arxiv_id(text)
-        except InvalidArxivId as error:
-            return Notice(str(error), Tone.ERROR)
-        await self.repository.record_feedback(channel, arxiv_id.base, actor.user_id, "not_relevant")
-        return Notice(f"Noted: {arxiv_id.base} is marked not relevant for this channel.", Tone.INFO)

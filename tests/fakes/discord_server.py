@@ -171,7 +171,16 @@ class FakeDiscord(AiohttpFake, DiscordWorld):
     async def click(
         self, message: dict[str, Any], custom_id: str, *, user: dict[str, Any] | None = None
     ) -> Interaction:
-        """Someone presses the button `custom_id` on a message the bot posted."""
+        """Someone presses the button `custom_id` on a message the bot posted.
+
+        As in Discord, only a button the message shows can be pressed: the MESSAGE_COMPONENT
+        interaction carries that component's `custom_id` and `component_type` 2 (discord-api-docs,
+        "Interactions > Receiving and Responding", message component data); a test that presses a
+        button the message lacks fails here.
+        """
+        shown = [b.get("custom_id") for row in message.get("components") or [] for b in row["components"]]
+        if custom_id not in shown:
+            raise AssertionError(f"message {message.get('id')} has no button {custom_id}; it shows {shown}")
         channel = self.channels[message["channel_id"]]
         data = {"custom_id": custom_id, "component_type": 2}
         return await self._interact(3, data, user, channel, message)

@@ -85,6 +85,8 @@ class DiscordWorld:
             self.channels[channel["id"]] = channel
         self.papers_channel, self.general_channel = list(self.channels.values())
         self.messages: dict[str, list[dict[str, Any]]] = {}
+        # Messages sent through interaction webhooks (follow-ups), newest last: buttons on them work too.
+        self.followup_messages: list[dict[str, Any]] = []
         # (channel, nonce) -> message, for posts sent with `enforce_nonce` (Discord keeps them minutes).
         self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or a guild id
@@ -275,6 +277,8 @@ class DiscordWorld:
         )
         if not webhook:
             self.messages.setdefault(channel_id, []).append(message)
+        else:
+            self.followup_messages.append(message)
         return message
 
     def _start_thread(self, channel_id: str, message_id: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -95,8 +95,19 @@ def block_action(
     user_id: str = "U0ADA",
     channel_id: str = "C0PAPERS",
     channel_name: str = "papers",
+    label: str = "Explain",
+    block_id: str = "",
+    message_blocks: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A button click on a message the bot posted."""
+    """A button click on a message the bot posted, as Slack sends it to the app.
+
+    Shape from https://docs.slack.dev/reference/interaction-payloads/block_actions-payload/: the
+    `actions` entry repeats the pressed element's `action_id`, `block_id`, `text` and `value`
+    and adds `type` and `action_ts`; `message` is the message the button is on, blocks included.
+    """
+    message: dict[str, Any] = {"type": "message", "ts": message_ts, "user": BOT_USER_ID, "bot_id": BOT_ID}
+    if message_blocks is not None:
+        message["blocks"] = message_blocks
     return {
         "type": "block_actions",
         "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
@@ -111,18 +122,43 @@ def block_action(
         },
         "trigger_id": unique("trigger."),
         "channel": {"id": channel_id, "name": channel_name},
-        "message": {"type": "message", "ts": message_ts, "user": BOT_USER_ID, "bot_id": BOT_ID},
+        "message": message,
         "response_url": response_url,
         "actions": [
             {
                 "action_id": action_id,
-                "block_id": f"paper:{value}",
-                "text": {"type": "plain_text", "text": "Explain"},
+                "block_id": block_id or f"paper:{value}",
+                "text": {"type": "plain_text", "text": label, "emoji": True},
                 "value": value,
                 "type": "button",
                 "action_ts": unique("1770002000."),
             }
         ],
+    }
+
+
+def reaction_added(
+    reaction: str,
+    *,
+    message_ts: str,
+    user_id: str = "U0ADA",
+    channel_id: str = "C0PAPERS",
+    item_user: str = BOT_USER_ID,
+) -> dict[str, Any]:
+    """A member's emoji on a message, as the `reaction_added` event (inside `event_callback`).
+
+    Shape from https://docs.slack.dev/reference/events/reaction_added/: `user` reacted, `reaction`
+    is the emoji's name without colons (👍 is `+1`, its alias `thumbsup`; a skin tone adds
+    `::skin-tone-2`), `item` names the message by channel and ts, `item_user` its author. The
+    envelope carries the workspace as `team_id`; the event itself has no `team`.
+    """
+    return {
+        "type": "reaction_added",
+        "user": user_id,
+        "reaction": reaction,
+        "item_user": item_user,
+        "item": {"type": "message", "channel": channel_id, "ts": message_ts, "channel_type": "channel"},
+        "event_ts": unique("1770003000."),
     }
 
 

@@ -256,6 +256,32 @@ class FakeSlack(AiohttpFake):
         )
         return await self.send_envelope("interactive", payload)
 
+    async def press(self, post: dict[str, Any], action_id: str, **options: Any) -> str:
+        """Press the button `action_id` (with or without its `:<paper>` tail) on a posted message.
+
+        As in Slack, only a button the message shows can be pressed: one it lacks fails the test.
+        """
+        for block in post.get("blocks") or []:
+            for element in block.get("elements") or [] if block.get("type") == "actions" else []:
+                if element.get("action_id") in (action_id, f"{action_id}:{element.get('value')}"):
+                    payload = wire.block_action(
+                        element["action_id"],
+                        element.get("value", ""),
+                        message_ts=post["ts"],
+                        response_url=self.response_url(),
+                        label=element["text"]["text"],
+                        block_id=block.get("block_id", ""),
+                        message_blocks=post.get("blocks"),
+                        **options,
+                    )
+                    return await self.send_envelope("interactive", payload)
+        raise AssertionError(f"the message at {post.get('ts')} has no button {action_id}")
+
+    async def react(self, post: dict[str, Any], reaction: str, **options: Any) -> str:
+        """A member puts an emoji on a posted message (`reaction_added`, needs `reactions:read`)."""
+        event = wire.reaction_added(reaction, message_ts=post["ts"], channel_id=post["channel"], **options)
+        return await self.send_envelope("events_api", wire.event_callback(event))
+
     # Serving
 
     async def _record(self, kind: str, data: dict[str, Any], headers: dict[str, str] | None = None) -> None:

@@ -43,8 +43,10 @@ async def test_changes_digests_and_explanations_are_the_channels_and_mistakes_th
     for line in ("frobnicate", "schedule 25:00", "settings max ²", "explain not-an-id", "subscribe (x"):
         outcome = await handle(chat, line)
         assert outcome.audience is Audience.PERSON, line
-    noted = await handle(chat, MarkNotRelevant("2602.10905"))
-    assert noted.audience is Audience.PERSON and "not relevant" in str(noted.reply)
+    noted = await handle(chat, MarkNotRelevant("2602.10905"))  # "Not relevant" is a 👎
+    assert noted.audience is Audience.PERSON and "Noted: 👎 on 2602.10905" in str(noted.reply)
+    for vote in ("like 2602.10905", "dislike 2602.10905"):  # a vote is the voter's business
+        assert (await handle(chat, vote)).audience is Audience.PERSON, vote
 
 
 async def test_lookups_are_answered_to_whoever_saw_the_question(chat: ConsoleChat) -> None:

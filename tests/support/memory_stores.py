@@ -54,7 +54,7 @@ class _Subscription:
 
 
 class MemoryStorage:
-    """Channels, subscriptions, papers, listing fetches, deliveries and feedback, in dicts."""
+    """Channels, subscriptions, papers, listing fetches and deliveries, in dicts."""
 
     def __init__(self, clock: Clock, default_schedule: Schedule, default_max_papers: int = 10) -> None:
         self._clock = clock
@@ -65,7 +65,6 @@ class MemoryStorage:
         self._papers: dict[str, tuple[Paper, datetime]] = {}
         self._listings: list[ListingFetch] = []
         self._deliveries: dict[ChannelKey, dict[str, _Delivery]] = {}
-        self._feedback: set[tuple[ChannelKey, str, str, str]] = set()
 
     # Channels
 
@@ -289,21 +288,6 @@ class MemoryStorage:
     async def posted_count(self, ref: ChannelRef) -> int:
         """How many papers the channel has received."""
         return sum(1 for d in self._deliveries.get(_key(ref), {}).values() if d.status == "posted")
-
-    # Feedback
-
-    async def record_feedback(self, ref: ChannelRef, arxiv_id: str, user_id: str, kind: str) -> bool:
-        """Remember a verdict; False if this person already said so about this paper here."""
-        await self._require(ref)
-        verdict = (_key(ref), arxiv_id, user_id, kind)
-        if verdict in self._feedback:
-            return False
-        self._feedback.add(verdict)
-        return True
-
-    async def feedback_count(self, ref: ChannelRef, arxiv_id: str, kind: str) -> int:
-        """How many people gave this verdict on this paper in this channel."""
-        return sum(1 for c, a, _, k in self._feedback if (c, a, k) == (_key(ref), arxiv_id, kind))
 
 
 class MemoryListedPapers:

@@ -1,8 +1,8 @@
 """The repository: every per-channel store behind one object, for services that need several kinds.
 
-Each kind of data lives in its own module (channels, subscriptions, papers, listings, deliveries,
-feedback); this class only hands each call to the store that owns it. It satisfies the `Storage`
-port, and each of its parts the narrower port of its kind.
+Each kind of data lives in its own module (channels, subscriptions, papers, listings, deliveries;
+votes in `votes.py`); this class only hands each call to the store that owns it. It satisfies the
+`Storage` port, and each of its parts the narrower port of its kind.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from bot.domain.replies import TopicEntry
 from bot.domain.schedule import Schedule
 from bot.infra.storage.channels import SqlChannels
 from bot.infra.storage.deliveries import SqlDeliveries
-from bot.infra.storage.feedback import SqlFeedback
 from bot.infra.storage.listings import SqlListingLog
 from bot.infra.storage.papers import SqlPapers
 from bot.infra.storage.subscriptions import SqlSubscriptions
@@ -27,7 +26,7 @@ from bot.ports import ListingFetch, PendingClaim, TopicAdded
 
 
 class Repository:
-    """Channels, subscriptions, papers, listings, deliveries and feedback, on one database."""
+    """Channels, subscriptions, papers, listings and deliveries, on one database."""
 
     def __init__(
         self,
@@ -41,7 +40,6 @@ class Repository:
         self.papers_store = SqlPapers(engine, self.channels.clock)
         self.listings = SqlListingLog(engine, self.channels.clock)
         self.deliveries = SqlDeliveries(self.channels)
-        self.feedback = SqlFeedback(self.channels)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -180,13 +178,3 @@ class Repository:
     async def posted_count(self, ref: ChannelRef) -> int:
         """See `SqlDeliveries.posted_count`."""
         return await self.deliveries.posted_count(ref)
-
-    # Feedback
-
-    async def record_feedback(self, ref: ChannelRef, arxiv_id: str, user_id: str, kind: str) -> bool:
-        """See `SqlFeedback.record_feedback`."""
-        return await self.feedback.record_feedback(ref, arxiv_id, user_id, kind)
-
-    async def feedback_count(self, ref: ChannelRef, arxiv_id: str, kind: str) -> int:
-        """See `SqlFeedback.feedback_count`."""
-        return await self.feedback.feedback_count(ref, arxiv_id, kind)

@@ -204,18 +204,19 @@ class LlmUserUsageRow(SQLModel, table=True):
     held_tokens: int = 0
 
 
-class FeedbackRow(SQLModel, table=True):
-    """A person's verdict on a delivered paper ("not relevant"), kept for ranking."""
+class VoteRow(SQLModel, table=True):
+    """A member's 👍 (+1) or 👎 (-1) on a paper in a channel, changeable; `weak`: implied by a look."""
 
-    __tablename__ = "feedback"
-    __table_args__ = (sa.UniqueConstraint("channel_pk", "arxiv_id", "user_id", "kind"),)
+    __tablename__ = "votes"
+    __table_args__ = (sa.UniqueConstraint("channel_pk", "arxiv_id", "user_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     channel_pk: int = Field(foreign_key="channels.id", index=True, ondelete="CASCADE")
     arxiv_id: str = Field(max_length=40)
     user_id: str = Field(max_length=64)
-    kind: str = Field(default="not_relevant", max_length=20)
-    created_at: datetime | None = _time_column()
+    value: int = Field(sa_type=sa.SmallInteger())
+    weak: bool = False
+    voted_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
 
 
 class PlatformStateRow(SQLModel, table=True):

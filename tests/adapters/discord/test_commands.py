@@ -26,6 +26,8 @@ PAPER_SUBCOMMANDS: dict[str, list[tuple[str, bool, bool]]] = {
     "preview": [],
     "explain": [("paper", True, False)],
     "ask": [("paper", True, False), ("question", True, False)],
+    "like": [("paper", True, False)],
+    "dislike": [("paper", True, False)],
     "schedule": [("time", False, False), ("timezone", False, True), ("days", False, True)],
     "pause": [],
     "resume": [],

@@ -99,8 +99,10 @@ async def test_ten_papers_with_long_abstracts_stay_within_discords_limits_and_lo
         embed = message["embeds"][0]
         arxiv_id = re.search(r"abs/(\S+)", embed["url"])[1]
         assert text_of([message]).count("Author") > 10  # authors shown (clipped)
-        labels = [b["label"] for row in message["components"] for b in row["components"]]
-        assert labels == ["Explain", "Not relevant"]
+        labels = [
+            b.get("label") or b["emoji"]["name"] for row in message["components"] for b in row["components"]
+        ]
+        assert labels == ["Explain", "👍", "👎", "Not relevant"]
         assert arxiv_id in message["components"][0]["components"][0]["custom_id"]
 
     thread_text = words(text_of(fake_discord.messages[await digest_thread(bot)]))
@@ -181,12 +183,12 @@ async def test_buttons_on_an_old_digest_still_work_after_a_restart(
     item = next(m for m in bot.channel_messages() if m["components"])
     await bot.restart()
 
-    not_relevant = item["components"][0]["components"][1]["custom_id"]
+    not_relevant = item["components"][0]["components"][3]["custom_id"]
     press = await fake_discord.click(item, not_relevant, user=fake_discord.member)
     await fake_discord.wait_for(lambda: press.followups)
     reply = press.followups[0].body
     assert reply["flags"] & EPHEMERAL
-    assert "2602.10905 is marked not relevant" in reply["content"]
+    assert "Noted: 👎 on 2602.10905" in reply["content"]  # "Not relevant" is a 👎
 
 
 async def test_a_channel_that_refuses_posts_keeps_its_papers_for_the_next_digest(

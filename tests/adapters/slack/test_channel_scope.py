@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.channel import ChannelRef
 from bot.domain.commands import Command
+from bot.domain.votes import VoteFigures
 from tests.adapters.slack.conftest import CHANNEL, PAPERS, SlackBot
 from tests.fakes import slack_payloads as wire
 from tests.fakes.slack_server import FakeSlack
@@ -33,8 +35,8 @@ async def _snapshot(bot: SlackBot, ref: ChannelRef) -> tuple[Any, ...]:
     state = await repository.get_channel(ref)
     assert state is not None
     topics = [t.topic for t in await repository.topics(ref)]
-    feedback = await repository.feedback_count(ref, "2602.10905", "not_relevant")
-    return topics, state.schedule, state.paused, state.max_papers, feedback
+    votes = await bot.services.engine.votes.store.figures(ref, since=datetime(2000, 1, 1, tzinfo=UTC))
+    return topics, state.schedule, state.paused, state.max_papers, votes
 
 
 async def test_every_setting_a_member_changes_is_the_channel_they_typed_in(
@@ -64,10 +66,10 @@ async def test_every_setting_a_member_changes_is_the_channel_they_typed_in(
     await bot.idle()
 
     assert await _snapshot(bot, OTHER) == other_before
-    topics, schedule, paused, max_papers, feedback = await _snapshot(bot, PAPERS)
+    topics, schedule, paused, max_papers, votes = await _snapshot(bot, PAPERS)
     assert topics == []  # convergence was unsubscribed; the channel mention was never saved
     assert (schedule.at.isoformat(timespec="minutes"), schedule.timezone) == ("05:30", "UTC")
-    assert paused and max_papers == 3 and feedback == 1
+    assert paused and max_papers == 3 and votes == VoteFigures(voted_items=1, liked_items=0, votes=1)
     assert bot.services is not None
     assert {s.ref.channel_id for s in await bot.services.repository.all_channels()} == {CHANNEL, "C0OTHER"}
     posted = [r.data.get("channel") for r in slack.records[calls_before:] if r.kind.startswith("chat.")]

@@ -41,20 +41,6 @@ async def test_the_explain_button_puts_the_explanation_in_the_items_thread(
     assert fake_llm.calls == 1  # the digest's explanation, shared with the button
 
 
-async def test_not_relevant_is_recorded_for_the_channel_and_confirmed_privately(
-    slack: FakeSlack, bot: SlackBot
-) -> None:
-    item = await digest_item(slack, bot)
-    await slack.wait_for_ack(
-        await slack.click(f"paperboy_not_relevant:{NHGD_ID}", NHGD_ID, message_ts=item["ts"])
-    )
-    (noted,) = await slack.wait_until(lambda: slack.calls("chat.postEphemeral"))
-    assert noted.data["user"] == "U0ADA"
-    assert f"{NHGD_ID} is marked not relevant" in noted.data["text"]
-    assert bot.services is not None
-    assert await bot.services.repository.feedback_count(PAPERS, NHGD_ID, "not_relevant") == 1
-
-
 async def test_a_question_in_an_items_thread_is_answered_in_that_thread(
     slack: FakeSlack, bot: SlackBot, fake_llm: FakeLlm
 ) -> None:

@@ -23,9 +23,10 @@ def test_the_manifest_declares_the_commands_events_and_scopes_the_adapter_uses()
     assert all(c["should_escape"] is False for c in commands.values())
     assert app["settings"]["socket_mode_enabled"] is True
     assert app["settings"]["interactivity"]["is_enabled"] is True
-    assert {"app_mention", "message.channels", "message.groups"} <= set(
+    assert {"app_mention", "message.channels", "message.groups", "reaction_added"} <= set(
         app["settings"]["event_subscriptions"]["bot_events"]
     )
     scopes = set(app["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "app_mentions:read", "channels:history", "users:read"} <= scopes
+    assert "reactions:read" in scopes  # reaction_added needs it
     assert len(app["display_information"]["description"]) <= 140  # Slack's cap

@@ -21,6 +21,7 @@ from bot.domain.commands import (
     NotUnderstood,
     PostDigest,
     Subscribe,
+    Vote,
 )
 from bot.domain.digest import NO_LLM_FALLBACK, ExplanationText
 from bot.domain.replies import Answer, ChannelSettings, Help, Notice, PaperCard, Reply, TopicEntry, TopicList
@@ -65,9 +66,14 @@ def test_explain_without_a_paper_says_how_to_ask() -> None:
         (f"<@{BOT}> what about <https://arxiv.org/pdf/2602.10905v1>", None, Explain("2602.10905")),
         (f"<@{BOT}> topics", None, ListTopics()),
         (f"<@{BOT}> digest", "2602.10905", PostDigest()),
-        (f"<@{BOT}> does it scale to GPUs", "2602.10905", Ask("2602.10905", "does it scale to GPUs")),
-        (f"<@{BOT}>", "2602.10905", Explain("2602.10905")),
-        (f"<@{BOT}> explain", "2602.10905", Explain("2602.10905")),
+        # In a paper's thread, a question or an explanation is a look at the item: a weak 👍.
+        (
+            f"<@{BOT}> does it scale to GPUs",
+            "2602.10905",
+            Ask("2602.10905", "does it scale to GPUs", from_item=True),
+        ),
+        (f"<@{BOT}>", "2602.10905", Explain("2602.10905", from_item=True)),
+        (f"<@{BOT}> explain", "2602.10905", Explain("2602.10905", from_item=True)),
     ],
 )
 def test_mentions_become_commands(text: str, thread_paper: str | None, expected: object) -> None:
@@ -80,11 +86,16 @@ def test_a_mention_that_is_no_command_gets_help() -> None:
 
 
 def test_buttons_and_thread_replies() -> None:
-    assert translate.action_command("paperboy_explain:2602.10905", "2602.10905") == Explain("2602.10905")
+    explain = translate.action_command("paperboy_explain:2602.10905", "2602.10905")
+    assert explain == Explain("2602.10905", from_item=True)  # opened on a digest item: a weak 👍
     assert translate.action_command("paperboy_not_relevant:2602.10905", "") == MarkNotRelevant("2602.10905")
+    assert translate.action_command("paperboy_vote_up:2602.10905", "") == Vote("2602.10905", up=True)
+    assert translate.action_command("paperboy_vote_down:2602.10905", "") == Vote("2602.10905", up=False)
     assert translate.action_command("someone_elses_button", "x") is None
     assert translate.thread_question("thanks!", "2602.10905") is None
-    assert translate.thread_question("why &lt;this&gt;?", "2602.10905") == Ask("2602.10905", "why <this>?")
+    assert translate.thread_question("why &lt;this&gt;?", "2602.10905") == Ask(
+        "2602.10905", "why <this>?", from_item=True
+    )
 
 
 def _replies() -> list[Reply]:

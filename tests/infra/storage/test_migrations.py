@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from bot.domain.channel import ChannelRef
+from bot.domain.votes import ChannelVote, VoteChange
 from bot.infra.storage.database import create_engine
 from bot.infra.storage.migrate import (
     BASELINE,
@@ -27,6 +28,7 @@ from bot.infra.storage.migrate import (
     upgrade_database,
 )
 from bot.infra.storage.repository import Repository
+from bot.infra.storage.votes import Votes
 from tests.fakes.clock import FakeClock
 from tests.infra.storage.conftest import DEFAULT_SCHEDULE, make_paper
 
@@ -137,6 +139,36 @@ async def test_a_database_from_a_newer_paperboy_is_refused_plainly(engine: Async
         await connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(SchemaTooNew, match=r"revision 9999.*newer Paperboy"):
         await upgrade_database(engine)
+
+
+async def test_feedback_rows_become_real_thumbs_down_votes_with_their_time(engine: AsyncEngine) -> None:
+    await upgrade_database(engine, "0009")
+    await _insert_old_data(engine)
+    async with engine.begin() as connection:
+        for user, at in (("U1", "2026-02-03 10:00:00+00:00"), ("U2", "2026-02-04 11:30:00+00:00")):
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO feedback (channel_pk, arxiv_id, user_id, kind, created_at)"
+                    " VALUES (1, '2602.10905', :user, 'not_relevant', :at)"
+                ),
+                {"user": user, "at": at},
+            )
+    await upgrade_database(engine)
+
+    votes = Votes(engine, FakeClock())
+    assert await votes.channel_votes([1]) == {1: [ChannelVote("2602.10905", -1, weak=False)] * 2}
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(sa.text("SELECT user_id, voted_at FROM votes ORDER BY user_id"))
+        ).all()
+        assert "feedback" not in await connection.run_sync(lambda c: sa.inspect(c).get_table_names())
+    assert [(user, str(at)[:16]) for user, at in rows] == [
+        ("U1", "2026-02-03 10:00"),
+        ("U2", "2026-02-04 11:30"),
+    ]
+    # The migrated 👎 is the member's vote like any other: a 👍 changes it, a weak 👍 does not.
+    assert await votes.record(GENERAL, "2602.10905", "U1", up=True, weak=True) is VoteChange.KEPT
+    assert await votes.record(GENERAL, "2602.10905", "U1", up=True) is VoteChange.CHANGED
 
 
 def test_the_migration_files_are_shipped_in_the_package() -> None:

@@ -12,6 +12,7 @@ from bot.domain.channel import ChannelRef
 from bot.domain.schedule import Schedule, parse_weekdays
 from bot.infra.storage.database import create_engine
 from bot.infra.storage.repository import Repository
+from bot.infra.storage.votes import Votes
 from bot.ports import TopicAdded
 from tests.fakes.clock import FakeClock
 from tests.infra.storage.conftest import MakeRepository, make_paper
@@ -177,16 +178,7 @@ async def test_two_processes_claiming_at_once_never_share_a_paper(make_repositor
         assert sorted(first + second) == sorted(ids)
 
 
-async def test_feedback_is_counted_once_per_person(repo: Repository) -> None:
-    assert await repo.record_feedback(GENERAL, "2602.10905", "U1", "not_relevant")
-    assert not await repo.record_feedback(GENERAL, "2602.10905", "U1", "not_relevant")
-    assert await repo.record_feedback(GENERAL, "2602.10905", "U2", "not_relevant")
-    assert await repo.record_feedback(RANDOM, "2602.10905", "U1", "not_relevant")
-    assert await repo.feedback_count(GENERAL, "2602.10905", "not_relevant") == 2
-    assert await repo.feedback_count(ChannelRef("slack", "T9", "C9"), "2602.10905", "not_relevant") == 0
-
-
-async def test_deleting_a_channel_deletes_its_topics_deliveries_and_feedback(
+async def test_deleting_a_channel_deletes_its_topics_deliveries_and_votes(
     repo: Repository, database_url: str
 ) -> None:
     await repo.add_topic(GENERAL, "bilevel", "ada")
@@ -195,7 +187,7 @@ async def test_deleting_a_channel_deletes_its_topics_deliveries_and_feedback(
     await repo.save_papers([paper])
     await repo.record_intent(GENERAL, [paper], "run")
     await repo.record_intent(RANDOM, [paper], "run")
-    await repo.record_feedback(GENERAL, paper.arxiv_id, "U1", "not_relevant")
+    await Votes(repo.engine, FakeClock()).record(GENERAL, paper.arxiv_id, "U1", up=False)
 
     engine = create_engine(database_url)
     try:
@@ -203,11 +195,11 @@ async def test_deleting_a_channel_deletes_its_topics_deliveries_and_feedback(
             await connection.execute(sa.text("DELETE FROM channels WHERE channel_id = 'C1'"))
             counts = {
                 table: (await connection.execute(sa.text(f"SELECT count(*) FROM {table}"))).scalar_one()
-                for table in ("subscriptions", "deliveries", "feedback", "papers")
+                for table in ("subscriptions", "deliveries", "votes", "papers")
             }
     finally:
         await engine.dispose()
-    assert counts == {"subscriptions": 1, "deliveries": 1, "feedback": 0, "papers": 1}
+    assert counts == {"subscriptions": 1, "deliveries": 1, "votes": 0, "papers": 1}
 
 
 async def test_naive_times_are_refused(repo: Repository) -> None:

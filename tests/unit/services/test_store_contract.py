@@ -188,15 +188,6 @@ async def test_a_paper_is_claimed_by_one_run_only_and_released_only_while_unconf
     assert len(await storage.pending_deliveries()) == 3
 
 
-async def test_a_verdict_counts_once_per_person(stores: Stores) -> None:
-    storage = stores.storage
-    assert await storage.record_feedback(CHANNEL, "2602.00001", "U1", "not_relevant") is True
-    assert await storage.record_feedback(CHANNEL, "2602.00001", "U1", "not_relevant") is False
-    assert await storage.record_feedback(CHANNEL, "2602.00001", "U2", "not_relevant") is True
-    assert await storage.feedback_count(CHANNEL, "2602.00001", "not_relevant") == 2
-    assert await storage.feedback_count(OTHER, "2602.00001", "not_relevant") == 0
-
-
 async def test_listings_listed_ids_and_refusals(stores: Stores, clock: FakeClock) -> None:
     storage, listed, day = stores.storage, stores.listed, date(2026, 2, 12)
     assert await storage.last_listing() is None
