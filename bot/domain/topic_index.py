@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from bot.domain.paper import Paper
 from bot.domain.paper_text import PaperText, TextField, analyze
 from bot.domain.topic_near import Nearness
-from bot.domain.topic_terms import ABSTRACT_WEIGHT, METADATA_WEIGHT, TITLE_WEIGHT, TopicMatch
+from bot.domain.topic_terms import ABSTRACT_WEIGHT, METADATA_WEIGHT, TITLE_WEIGHT, Node, TopicMatch
 
 if TYPE_CHECKING:
     from bot.domain.topics import Topic
@@ -107,7 +107,11 @@ class PaperIndex:
         For a semantic topic, the papers its similarity search need consider; for a word topic,
         exactly those `search` finds.
         """
-        return frozenset(self._ids[i] for i in topic.expression.select(self))
+        return self.having(topic.expression)
+
+    def having(self, node: Node) -> frozenset[str]:
+        """The papers of the batch a term or expression selects (a mute's, say)."""
+        return frozenset(self._ids[i] for i in node.select(self))
 
     def with_stem(self, field: TextField, stem: str) -> AbstractSet[int]:
         """Papers whose field has a word with this stem."""
