@@ -16,6 +16,7 @@ from functools import lru_cache
 from bot.domain.paper import Paper
 from bot.domain.paper_text import PaperText, analyze
 from bot.domain.topic_lexer import TopicSyntaxError, quote
+from bot.domain.topic_near import MeaningTerm, SeedTerm
 from bot.domain.topic_parser import parse_expression
 from bot.domain.topic_terms import AuthorTerm, CategoryTerm, TextTerm, match_key
 
@@ -50,6 +51,11 @@ def parse_mute(text: str) -> Mute:
         expression, _ = parse_expression(text)
     except TopicSyntaxError as error:
         raise TopicSyntaxError(f"{error} (a mute is written like a topic: {MUTE_EXAMPLES})") from None
+    if isinstance(expression, SeedTerm | MeaningTerm):
+        raise TopicSyntaxError(
+            f"{quote(text)} can't be muted: a mute is a word, author or category, not a `like:` paper"
+            f" or a `~` meaning, e.g. {MUTE_EXAMPLES}"
+        )
     if not isinstance(expression, TextTerm | AuthorTerm | CategoryTerm):
         raise TopicSyntaxError(
             f'{quote(text)} is more than one term; a mute is one word, "phrase", author or category,'

@@ -88,6 +88,8 @@ async def test_a_muted_word_author_and_category_leave_the_digest(chat: ConsoleCh
 async def test_mutes_are_checked_counted_once_and_capped(chat: ConsoleChat) -> None:
     assert "Mute what?" in await chat.say("mute")
     assert "is more than one term" in await chat.say("mute diffusion OR flow")
+    assert "can't be muted: a mute is a word, author or category" in await chat.say("mute ~diffusion")
+    assert "only common words" in await chat.say("mute the")  # would mute nearly every paper
     assert "`cs.XX` is not an arXiv category" in await chat.say("mute cat:cs.XX")
     assert "Muted `diffusion`" in await chat.say("mute diffusion")
     assert "already muted `diffusion`" in await chat.say("mute diffused")
