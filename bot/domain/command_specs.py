@@ -121,8 +121,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "mute",
         Mute,
-        "never show papers with this word, author or category here",
-        (Argument("term", "word | au:Name | cat:category", 'A word, "phrase", au:"Name" or cat:cs.CV'),),
+        "hide papers with a word, author or category here",
+        (Argument("term", "term", 'A word, "phrase", au:"Name" or cat:cs.CV'),),
         example=("cat:cs.CV",),
         manages_channel=True,
         reach=Reach.CHANNEL,

@@ -185,3 +185,14 @@ def test_same_seeds_in_another_order_are_the_same_topic() -> None:
     two = parse_topic("like:2601.00001v2 OR like:2602.10905")
     assert one.key == two.key
     assert parse_topic("~gnn").key != parse_topic("gnn").key
+
+
+def test_a_topic_that_grows_past_the_limit_once_written_out_is_refused_before_it_is_stored() -> None:
+    # `like:(a OR b ...)` is short to type, and each id gains `like:` once written out in full.
+    ids = [f"2602.{10900 + n}" for n in range(20)]
+    typed = f"like:({' OR '.join(ids)})"
+    assert len(typed) <= 300
+    with pytest.raises(TopicSyntaxError, match=r"Written out in full .* the limit is 300"):
+        parse_topic(typed)
+    fits = parse_topic(f"like:({' OR '.join(ids[:10])})")
+    assert len(fits.text) <= 300 and read_topic(fits.text).seeds == tuple(ids[:10])
