@@ -22,6 +22,7 @@ from bot.infra.storage.digest_times import DigestTimes
 from bot.infra.storage.listing_store import ListingStore
 from bot.infra.storage.llm_store import LlmStore
 from bot.infra.storage.migrate import upgrade_database
+from bot.infra.storage.mutes import MuteStore
 from bot.infra.storage.paper_misses import PaperMisses
 from bot.infra.storage.platform_state import PlatformState
 from bot.infra.storage.repository import Repository
@@ -35,6 +36,7 @@ from bot.ports import (
     ListedPapers,
     ListingLog,
     MissLog,
+    Mutes,
     PaperSource,
     PaperStore,
     PlatformStateStore,
@@ -71,6 +73,7 @@ class Stores:
     deliveries: DeliveryLedger
     threads: ThreadLookup
     votes: VoteStore
+    mutes: Mutes
     listed: ListedPapers
     misses: MissLog
     platform_state: PlatformStateStore
@@ -88,6 +91,7 @@ class Stores:
             deliveries=repository.deliveries,
             threads=repository.deliveries,
             votes=Votes(database, clock),
+            mutes=MuteStore(database),
             listed=ListingStore(database),
             misses=PaperMisses(database, keep=timedelta(seconds=settings.arxiv_miss_memory)),
             platform_state=PlatformState(database),
@@ -206,6 +210,7 @@ async def build_services(
         catalog,
         explainer,
         clock,
+        stores.mutes,
         base_categories=settings.ingest_categories,
         first_digest_days=settings.first_digest_days,
         explain_wait=settings.llm_digest_wait,
@@ -216,7 +221,17 @@ async def build_services(
     lookups = LookupLimits(settings.arxiv_lookups_per_person, settings.arxiv_lookups_per_channel)
     times = DigestTimes(database)
     engine = Engine(
-        repository, catalog, builder, delivery, explainer, clock, publishers, times, stores.votes, lookups
+        repository,
+        catalog,
+        builder,
+        delivery,
+        explainer,
+        clock,
+        publishers,
+        times,
+        stores.votes,
+        stores.mutes,
+        lookups,
     )
     return Services(settings, database, repository, catalog, engine, times, stores)
 

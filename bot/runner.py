@@ -85,6 +85,10 @@ class Runner:
         if not self.scheduler.running:
             await self._lead()
 
+    def _in_flight(self) -> set[asyncio.Task[Any]]:
+        """The scheduler's jobs and every delivery run still going (on-demand ones included)."""
+        return set(self.jobs.tasks) | set(self._services.engine.delivery.in_flight)
+
     def health(self) -> tuple[bool, dict[str, Any]]:
         """Ready when every adapter is connected and the leader's scheduler runs (or we follow)."""
         adapters = {adapter.platform: self._connected(adapter) for adapter in self._adapters}
@@ -94,7 +98,7 @@ class Runner:
             "role": "leader" if leader else "follower",
             "scheduler": "running" if scheduler else "stopped",
             "adapters": adapters,
-            "digests_in_flight": len(self.jobs.tasks),
+            "digests_in_flight": len(self._in_flight()),
         }
         if self.election.last_error:
             details["leader_election_error"] = self.election.last_error
@@ -140,7 +144,7 @@ class Runner:
         stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
         await asyncio.wait([closed, stopping], return_when=asyncio.FIRST_COMPLETED)
         if stopping.done():
-            log.info("stopping: letting %d digest(s) in flight finish", len(self.jobs.tasks))
+            log.info("stopping: letting %d digest(s) in flight finish", len(self._in_flight()))
         electing.cancel()
         await self.shutdown()
         if health is not None:
@@ -158,8 +162,11 @@ class Runner:
         self.scheduler.shutdown()
         if self.write_ahead is not None:
             await self.write_ahead.stop()
-        if self.jobs.tasks:
-            await asyncio.wait(set(self.jobs.tasks), timeout=SHUTDOWN_GRACE_SECONDS)
+        # Scheduled and on-demand runs finish their posts; a tick still in its query may start a
+        # run, so wait until nothing is left in flight, within the grace.
+        deadline = asyncio.get_running_loop().time() + SHUTDOWN_GRACE_SECONDS
+        while (busy := self._in_flight()) and (left := deadline - asyncio.get_running_loop().time()) > 0:
+            await asyncio.wait(busy, timeout=left)
         await self.election.resign()
         for adapter in self._adapters:
             await adapter.stop()

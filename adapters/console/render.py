@@ -32,7 +32,12 @@ def render_reply(reply: Reply) -> str:
             return render_help(reply)
         case TopicList():
             lines = ["Topics followed here:"]
-            lines += [f"  {t.number}. {t.topic}   (added by {t.added_by or 'someone'})" for t in reply.topics]
+            for t in reply.topics:
+                lines.append(f"  {t.number}. {t.topic}   (added by {t.added_by or 'someone'})")
+                lines += [f"       {t.note}"] if t.note else []
+            if reply.mutes:
+                lines += ["Muted here (papers with these never come):"]
+                lines += [f"  {n}. {term}" for n, term in enumerate(reply.mutes, start=1)]
             return "\n".join(lines)
         case PaperCard():
             return render_paper(reply.paper, reply.explanation)
@@ -71,6 +76,7 @@ def render_settings(settings: ChannelSettings) -> str:
         f"Settings for {settings.channel_label}:",
         f"  Schedule:     {settings.schedule.describe()}{' (paused)' if settings.paused else ''}",
         f"  Topics:       {settings.topic_count}",
+        f"  Muted:        {', '.join(settings.mutes) or 'nothing'}",
         f"  Max papers:   {settings.max_papers}",
         f"  Last digest:  {last}",
         f"  Next digest:  {upcoming}",

@@ -20,6 +20,7 @@ from bot.domain.commands import (
     Ask,
     Explain,
     ListTopics,
+    Mute,
     Pause,
     PostDigest,
     PostMore,
@@ -29,6 +30,7 @@ from bot.domain.commands import (
     ShowHelp,
     ShowSettings,
     Subscribe,
+    Unmute,
     Unsubscribe,
     Vote,
 )
@@ -73,6 +75,16 @@ def install_commands(tree: app_commands.CommandTree[discord.Client], bridge: Com
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return await bridge.topic_choices(interaction, current)
+
+    @paper.command(name="mute", description=describe("mute"))
+    @app_commands.describe(**option_descriptions("mute"))
+    async def mute(interaction: discord.Interaction, term: app_commands.Range[str, 1, 300]) -> None:
+        await bridge.run(interaction, Mute(term))
+
+    @paper.command(name="unmute", description=describe("unmute"))
+    @app_commands.describe(**option_descriptions("unmute"))
+    async def unmute(interaction: discord.Interaction, term: app_commands.Range[str, 1, 300]) -> None:
+        await bridge.run(interaction, Unmute(term))
 
     @paper.command(name="topics", description=describe("topics"))
     async def topics(interaction: discord.Interaction) -> None:

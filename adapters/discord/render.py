@@ -46,8 +46,12 @@ def render_reply(reply: Reply) -> list[Outgoing]:
         case TopicList():
             lines = [
                 f"**{t.number}.** `{clean(t.topic)}` · added by {clean(t.added_by or 'someone')}"
+                + (f"\n   {clean(t.note)}" if t.note else "")
                 for t in reply.topics
             ]
+            if reply.mutes:
+                lines.append("**Muted here** (papers with these never come):")
+                lines += [f"**{n}.** `{clean(m)}`" for n, m in enumerate(reply.mutes, start=1)]
             return pack(
                 embeds=text_embeds("\n".join(lines), title="Topics followed here", colour=INFO_COLOUR)
             )
@@ -91,6 +95,8 @@ def settings_embed(settings: ChannelSettings) -> discord.Embed:
     embed.colour = INFO_COLOUR
     embed.add_field(name="Schedule", value=schedule, inline=False)
     embed.add_field(name="Topics", value=str(settings.topic_count))
+    muted = ", ".join(f"`{clean(m)}`" for m in settings.mutes) or "nothing"
+    embed.add_field(name="Muted", value=clip(muted, 1024), inline=False)
     embed.add_field(name="Max papers", value=str(settings.max_papers))
     embed.add_field(name="Last digest", value=last, inline=False)
     embed.add_field(name="Next digest", value=upcoming, inline=False)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, assert_never
 
 from adapters.slack.buttons import action_buttons
-from adapters.slack.lines import help_lines, settings_lines
+from adapters.slack.lines import help_lines, settings_lines, topic_lines
 from adapters.slack.mrkdwn import (
     MAX_BLOCKS,
     MAX_HEADER_TEXT,
@@ -139,12 +139,9 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
         case Help():
             return render_help(reply)
         case TopicList():
-            lines = ["*Topics followed in this channel:*"] + [
-                f"{t.number}. `{safe(clip(t.topic, 500))}` (added by {safe(t.added_by or 'someone')})"
-                for t in reply.topics
-            ]
             count = len(reply.topics)
-            return messages(sections(lines), f"This channel follows {count} topic{'s' if count != 1 else ''}")
+            summary = f"This channel follows {count} topic{'s' if count != 1 else ''}"
+            return messages(sections(topic_lines(reply)), summary)
         case PaperCard():
             explained = explanation_blocks(reply.paper, reply.explanation)
             blocks = [

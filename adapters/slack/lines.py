@@ -1,9 +1,9 @@
-"""Replies Slack shows as plain lines: the command list and a channel's settings."""
+"""Replies Slack shows as plain lines: the command list, a channel's topics and its settings."""
 
 from __future__ import annotations
 
-from adapters.slack.mrkdwn import escape, safe
-from bot.domain.replies import ChannelSettings, Help
+from adapters.slack.mrkdwn import clip, escape, safe
+from bot.domain.replies import ChannelSettings, Help, TopicList
 
 
 def help_lines(help_: Help) -> list[str]:
@@ -26,10 +26,23 @@ def settings_lines(settings: ChannelSettings) -> list[str]:
         f"*Settings for {safe(settings.channel_label)}*",
         f"Schedule: {escape(settings.schedule.describe())}{' (paused)' if settings.paused else ''}",
         f"Topics: {settings.topic_count}",
+        "Muted: " + (", ".join(f"`{safe(m)}`" for m in settings.mutes) or "nothing"),
         f"Max papers: {settings.max_papers}",
         f"Last digest: {last}",
         f"Next digest: {upcoming}",
     ]
     if settings.votes is not None:
         lines.append(f"Ranking: {escape(settings.votes.describe())}")
+    return lines
+
+
+def topic_lines(topics: TopicList) -> list[str]:
+    """The channel's topics, numbered, each `like:` or `~` one said in words, then its mutes."""
+    lines = ["*Topics followed in this channel:*"]
+    for t in topics.topics:
+        lines.append(f"{t.number}. `{safe(clip(t.topic, 500))}` (added by {safe(t.added_by or 'someone')})")
+        lines += [f"      {safe(clip(t.note, 500))}"] if t.note else []
+    if topics.mutes:
+        lines.append("*Muted here* (papers with these never come):")
+        lines += [f"{n}. `{safe(clip(m, 500))}`" for n, m in enumerate(topics.mutes, start=1)]
     return lines

@@ -16,6 +16,7 @@ from bot.domain.commands import (
     Command,
     Explain,
     ListTopics,
+    Mute,
     NotUnderstood,
     Pause,
     PostDigest,
@@ -28,6 +29,7 @@ from bot.domain.commands import (
     ShowSchedule,
     ShowSettings,
     Subscribe,
+    Unmute,
     Unsubscribe,
     Vote,
     max_papers_complaint,
@@ -134,6 +136,20 @@ def _unsubscribe(rest: str) -> Command:
     return Unsubscribe(rest)
 
 
+def _mute(rest: str) -> Command:
+    if not rest:
+        why = 'Mute what? One word, author or category, e.g. `mute rendering`, `mute au:"Jane Doe"`.'
+        return NotUnderstood(why, show_help=False, managing=True)
+    return Mute(rest)
+
+
+def _unmute(rest: str) -> Command:
+    if not rest:
+        why = "Unmute what? Give the muted term or its number from `topics`, e.g. `unmute 1`."
+        return NotUnderstood(why, show_help=False, managing=True)
+    return Unmute(rest)
+
+
 def _explain(rest: str) -> Command:
     if not rest:
         return NotUnderstood("Which paper? For example `explain 2602.10905`.")
@@ -170,6 +186,8 @@ def _plain(command: Command) -> Callable[[str], Command]:
 PARSERS: dict[str, Callable[[str], Command]] = {
     "subscribe": _subscribe,
     "unsubscribe": _unsubscribe,
+    "mute": _mute,
+    "unmute": _unmute,
     "topics": _plain(ListTopics()),
     "digest": _plain(PostDigest()),
     "more": _plain(PostMore()),

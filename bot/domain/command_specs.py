@@ -15,6 +15,7 @@ from bot.domain.commands import (
     Explain,
     ListTopics,
     MarkNotRelevant,
+    Mute,
     NotUnderstood,
     Pause,
     PostDigest,
@@ -27,6 +28,7 @@ from bot.domain.commands import (
     ShowSchedule,
     ShowSettings,
     Subscribe,
+    Unmute,
     Unsubscribe,
     Vote,
 )
@@ -34,7 +36,8 @@ from bot.domain.commands import (
 PAPER_DESCRIPTION = "An arXiv id or link, e.g. 2602.10905 or https://arxiv.org/abs/2602.10905"
 TOPIC_SYNTAX_HELP = (
     'Topics: words and "quoted phrases" (any inflection), cat:cs.LG or cat:math.*, au:Name, '
-    "ti: and abs: fields, AND, OR, NOT or -word, and parentheses."
+    "ti: and abs: fields, AND, OR, NOT or -word, and parentheses; like:2602.10905 for papers "
+    'like one, ~"graph neural networks" by meaning.'
 )
 
 
@@ -92,7 +95,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "subscribe",
         Subscribe,
         "follow a topic in this channel",
-        (Argument("topic", "topic", 'Words, "phrases", cat:cs.LG, au:Name, ti:/abs:, AND, OR, NOT'),),
+        (
+            Argument(
+                "topic", "topic", 'Words, "phrases", cat:cs.LG, au:Name, AND, OR, NOT, like:<id>, ~"meaning"'
+            ),
+        ),
         example=('"diffusion model" AND cat:cs.LG',),
         manages_channel=True,
         aliases=("sub", "follow"),
@@ -112,7 +119,25 @@ COMMANDS: tuple[CommandSpec, ...] = (
         aliases=("unsub", "unfollow"),
         reach=Reach.CHANNEL,
     ),
-    CommandSpec("topics", ListTopics, "list this channel's topics", aliases=("list",)),
+    CommandSpec(
+        "mute",
+        Mute,
+        "hide papers with a word, author or category here",
+        (Argument("term", "term", 'A word, "phrase", au:"Name" or cat:cs.CV'),),
+        example=("cat:cs.CV",),
+        manages_channel=True,
+        reach=Reach.CHANNEL,
+    ),
+    CommandSpec(
+        "unmute",
+        Unmute,
+        "show papers with a muted term again",
+        (Argument("term", "term | number", "One of this channel's mutes, or its number from /paper topics"),),
+        example=("cat:cs.CV",),
+        manages_channel=True,
+        reach=Reach.CHANNEL,
+    ),
+    CommandSpec("topics", ListTopics, "list this channel's topics and mutes", aliases=("list",)),
     CommandSpec("digest", PostDigest, "post the digest now", reach=Reach.CHANNEL),
     CommandSpec(
         "more", PostMore, "post the next papers that matched, beyond the digest's papers", reach=Reach.CHANNEL

@@ -46,6 +46,20 @@ class Unsubscribe:
 
 
 @dataclass(frozen=True, slots=True)
+class Mute:
+    """`mute <word | au:Name | cat:category>`: never show this channel papers with it."""
+
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unmute:
+    """`unmute <term | number>`."""
+
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
 class ListTopics:
     """`topics`."""
 
@@ -138,6 +152,8 @@ Command = (
     | NotUnderstood
     | Subscribe
     | Unsubscribe
+    | Mute
+    | Unmute
     | ListTopics
     | PostDigest
     | PostMore

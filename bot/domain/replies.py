@@ -48,13 +48,15 @@ class TopicEntry:
     topic: str
     added_by: str
     added_at: datetime
+    note: str = ""  # what a `like:` or `~` topic follows, readably: `papers like "Title" (2602.10905)`
 
 
 @dataclass(frozen=True, slots=True)
 class TopicList:
-    """The channel's subscriptions, numbered so `unsubscribe 2` works."""
+    """The channel's subscriptions, numbered so `unsubscribe 2` works, and what it has muted."""
 
     topics: tuple[TopicEntry, ...]
+    mutes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,7 @@ class ChannelSettings:
     last_digest: datetime | None
     next_digest: datetime | None
     votes: VoteFigures | None = None  # how the channel's ranking is doing, from its members' votes
+    mutes: tuple[str, ...] = ()  # muted words, authors and categories, as stored
 
 
 @dataclass(frozen=True, slots=True)

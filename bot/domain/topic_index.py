@@ -1,4 +1,9 @@
-"""How topics meet a batch of papers: an inverted index, searched by set operations."""
+"""How topics meet a batch of papers: an inverted index, searched by set operations.
+
+A semantic topic (`like:`, `~`) selects no papers by words: its candidates come from a similarity
+search, handed to `search` as `near` (each candidate's `Nearness`), and the index keeps those that
+pass the topic's filter. Without `near`, a semantic topic matches nothing here.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,14 @@ from typing import TYPE_CHECKING
 
 from bot.domain.paper import Paper
 from bot.domain.paper_text import PaperText, TextField, analyze
-from bot.domain.topic_terms import ABSTRACT_WEIGHT, METADATA_WEIGHT, TITLE_WEIGHT, TopicMatch
+from bot.domain.topic_near import Nearness
+from bot.domain.topic_terms import ABSTRACT_WEIGHT, METADATA_WEIGHT, TITLE_WEIGHT, Node, TopicMatch
 
 if TYPE_CHECKING:
     from bot.domain.topics import Topic
 
 # The weights are re-exported because a score from `search` is made of them.
-__all__ = ["ABSTRACT_WEIGHT", "METADATA_WEIGHT", "TITLE_WEIGHT", "PaperIndex"]
+__all__ = ["ABSTRACT_WEIGHT", "METADATA_WEIGHT", "TITLE_WEIGHT", "Nearness", "PaperIndex"]
 
 _EMPTY: frozenset[int] = frozenset()
 
@@ -40,6 +46,7 @@ class PaperIndex:
         self.docs: tuple[PaperText, ...] = tuple(analyze(p) for p in papers)
         self.universe: frozenset[int] = frozenset(range(len(self.docs)))
         self._ids = tuple(doc.arxiv_id for doc in self.docs)
+        self._positions = {arxiv_id: i for i, arxiv_id in enumerate(self._ids)}
         # Title and abstract postings; "either" is their union, made only for stems asked about
         # (thousands of papers' vocabularies would otherwise be held a third time).
         self._stems: dict[str, dict[str, set[int]]] = {"ti": defaultdict(set), "abs": defaultdict(set)}
@@ -60,13 +67,19 @@ class PaperIndex:
             for a in doc.archives:
                 self._archives[a].add(i)
 
-    def search(self, topic: Topic) -> dict[str, TopicMatch]:
-        """Every paper of the batch that `topic` matches, found by set operations on postings."""
+    def search(self, topic: Topic, near: Mapping[str, Nearness] | None = None) -> dict[str, TopicMatch]:
+        """Every paper of the batch that `topic` matches, found by set operations on postings.
+
+        A semantic topic matches the papers of `near` (its similarity search's candidates) that
+        pass its filter, scored by their nearness plus the filter's words; without `near`, none.
+        """
+        selected = topic.expression.select(self)  # a semantic topic's: those passing its filter
+        if topic.is_semantic:
+            close = {i for a in near or () if (i := self._positions.get(a)) is not None}
+            selected = close & selected
         # Papers that hit the same terms in the same zones share one TopicMatch: split the
         # result by each term's hits instead of scoring paper by paper.
-        groups: list[tuple[tuple[str, ...], float, AbstractSet[int]]] = [
-            ((), 0.0, topic.expression.select(self))
-        ]
+        groups: list[tuple[tuple[str, ...], float, AbstractSet[int]]] = [((), 0.0, selected)]
         for term in topic.positive_terms:
             for weight, hit in term.hits(self):
                 split: list[tuple[tuple[str, ...], float, AbstractSet[int]]] = []
@@ -79,9 +92,26 @@ class PaperIndex:
                 groups = split
         found: dict[str, TopicMatch] = {}
         for labels, score, ids in groups:
+            if topic.is_semantic and near is not None:
+                for i in ids:
+                    how = near[self._ids[i]]
+                    found[self._ids[i]] = TopicMatch(topic.text, (how.label, *labels), how.score + score)
+                continue
             match = TopicMatch(topic.text, labels, score)
             found.update((self._ids[i], match) for i in ids)
         return found
+
+    def passing(self, topic: Topic) -> frozenset[str]:
+        """The papers of the batch that pass the topic's words, authors and categories.
+
+        For a semantic topic, the papers its similarity search need consider; for a word topic,
+        exactly those `search` finds.
+        """
+        return self.having(topic.expression)
+
+    def having(self, node: Node) -> frozenset[str]:
+        """The papers of the batch a term or expression selects (a mute's, say)."""
+        return frozenset(self._ids[i] for i in node.select(self))
 
     def with_stem(self, field: TextField, stem: str) -> AbstractSet[int]:
         """Papers whose field has a word with this stem."""

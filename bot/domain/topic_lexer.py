@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass
 
 FIELDS = {"ti": "ti", "title": "ti", "abs": "abs", "abstract": "abs", "au": "au", "author": "au"}
-FIELDS |= {"cat": "cat", "category": "cat", "all": "any"}
+FIELDS |= {"cat": "cat", "category": "cat", "all": "any", "like": "like"}
 KEYWORDS = {"and": "AND", "or": "OR", "not": "NOT"}
 QUOTES = '"\u201c\u201d\u201e\u201f\u2033'  # phones turn " into curly quotes
 FIELD = re.compile(r"([A-Za-z][A-Za-z_-]*):")
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # echoed as �
 _EG_FIELD = {"any": "all:diffusion", "ti": "ti:diffusion", "abs": "abs:diffusion"}
-_EG_FIELD |= {"au": 'au:"Yann LeCun"', "cat": "cat:cs.LG"}
+_EG_FIELD |= {"au": 'au:"Yann LeCun"', "cat": "cat:cs.LG", "like": "like:2602.10905"}
+EG_MEANING = '`~"graph neural networks"` or `~convergence`'
 
 
 class TopicSyntaxError(ValueError):
@@ -35,7 +36,7 @@ def quote(text: str, position: int = 0, width: int = 40) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    kind: str  # ( ) AND OR NOT FIELD WORD PHRASE
+    kind: str  # ( ) AND OR NOT FIELD WORD PHRASE MEANING (the text after `~`)
     text: str
     pos: int
 
@@ -59,6 +60,8 @@ def lex(text: str) -> list[Token]:
                 )
             tokens.append(Token("PHRASE", text[i + 1 : end], i))
             i = end + 1
+        elif ch == "~" and not after_field:
+            i = _meaning(text, i, tokens)
         elif (
             ch == "-"
             and not after_field
@@ -80,6 +83,24 @@ def lex(text: str) -> list[Token]:
             tokens.append(Token(kind, word, i))
             i = end
     return tokens
+
+
+def _meaning(text: str, i: int, tokens: list[Token]) -> int:
+    """`~"a phrase"` or `~word`: one MEANING token; returns where lexing goes on."""
+    start, n = i + 1, len(text)
+    if start < n and text[start] in QUOTES:
+        end = next((j for j in range(start + 1, n) if text[j] in QUOTES), -1)
+        if end < 0:
+            raise TopicSyntaxError(f"Unbalanced quote in {quote(text, i)} — close it, e.g. {EG_MEANING}", i)
+        tokens.append(Token("MEANING", text[start + 1 : end], i))
+        return end + 1
+    end = start
+    while end < n and not text[end].isspace() and text[end] not in QUOTES + "()":
+        end += 1
+    if end == start:
+        raise TopicSyntaxError(f"`~` needs words right after it — e.g. {EG_MEANING}", i)
+    tokens.append(Token("MEANING", text[start:end], i))
+    return end
 
 
 def _is_field(text: str, m: re.Match[str]) -> bool:

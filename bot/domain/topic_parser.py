@@ -6,9 +6,21 @@ import re
 from typing import NoReturn, cast
 
 from bot.domain import taxonomy
+from bot.domain.ids import InvalidArxivId, parse_arxiv_id
 from bot.domain.paper_text import TextField, stem, tokenize
 from bot.domain.topic_checks import unfit_text, unknown_archive, unknown_category
-from bot.domain.topic_lexer import FIELD, KEYWORDS, QUOTES, Token, TopicSyntaxError, lex, quote
+from bot.domain.topic_lexer import (
+    EG_MEANING,
+    FIELD,
+    KEYWORDS,
+    QUOTES,
+    Token,
+    TopicSyntaxError,
+    lex,
+    quote,
+)
+from bot.domain.topic_near import MeaningTerm, SeedTerm
+from bot.domain.topic_placement import split_near
 from bot.domain.topic_terms import And, AuthorTerm, CategoryTerm, Node, Not, Or, TextTerm, match_key
 
 MAX_CHARS, MAX_TERMS, MAX_DEPTH, MIN_PREFIX = 300, 30, 8, 3
@@ -44,6 +56,19 @@ def parse_expression(text: str, *, new: bool = True) -> tuple[Node, tuple[str, .
         raise TopicSyntaxError(*unfit)
     parser = _Parser(stripped, new)
     expression = parser.parse()
+    near, _ = split_near(expression, stripped)  # a seed or meaning only where it can stand
+    if not near:
+        _check_narrows(expression, stripped)
+    if new:  # what is stored must pass what was typed had to: lowercasing can change it
+        if len(written := str(expression)) > MAX_CHARS:
+            raise TopicSyntaxError(_too_long(len(written), written))
+        if (unfit := unfit_text(written)) is not None:
+            raise TopicSyntaxError(*unfit)
+    return expression, tuple(parser.repeats)
+
+
+def _check_narrows(expression: Node, stripped: str) -> None:
+    """A word topic must select papers by something, and by more than common words."""
     if not _narrows(expression, common_too=True):
         raise TopicSyntaxError(
             f"{quote(stripped)} only excludes papers, so it would match nearly everything — say"
@@ -54,12 +79,6 @@ def parse_expression(text: str, *, new: bool = True) -> tuple[Node, tuple[str, .
             f"{quote(stripped)} has only common words, so it would match nearly everything — add"
             ' a distinctive one, e.g. `convergence` or `"the lottery ticket"`'
         )
-    if new:  # what is stored must pass what was typed had to: lowercasing can change it
-        if len(written := str(expression)) > MAX_CHARS:
-            raise TopicSyntaxError(_too_long(len(written), written))
-        if (unfit := unfit_text(written)) is not None:
-            raise TopicSyntaxError(*unfit)
-    return expression, tuple(parser.repeats)
 
 
 def _too_long(length: int, written: str = "") -> str:
@@ -153,6 +172,8 @@ class _Parser:
             self._dangling(token)
         if token.kind == ")":
             self._fail(token, "Unbalanced parenthesis: this `)` has no `(`")
+        if token.kind == "MEANING" and field != "any":
+            self._fail(token, "A `~` meaning can't go inside a field", f"e.g. {EG_MEANING}")
         if token.kind == "FIELD":
             if field != "any":
                 self._fail(token, "A field can't go inside another", "e.g. `ti:diffusion OR abs:flow`")
@@ -178,9 +199,13 @@ class _Parser:
             )
         return self._term(field, token)
 
-    def _term(self, field: str, token: Token) -> TextTerm | AuthorTerm | CategoryTerm:
+    def _term(self, field: str, token: Token) -> Node:
         if field == "cat":
             return self._category(token)
+        if field == "like":
+            return self._seed(token)
+        if token.kind == "MEANING":
+            return self._meaning(token)
         raw = token.text if field == "au" else token.text.lower()
         if token.kind == "PHRASE":
             value, prefix = " ".join(raw.split()), False
@@ -201,6 +226,21 @@ class _Parser:
         common = not prefix and all(w in STOPWORDS for w in words)
         label = shown if field == "any" else f"{field}:{shown}"
         return TextTerm(cast(TextField, field), stems, prefix, common, label)
+
+    def _seed(self, token: Token) -> SeedTerm:
+        try:
+            arxiv_id = parse_arxiv_id(token.text)
+        except InvalidArxivId as error:
+            what = f"`like:` needs an arXiv id, and {quote(token.text)} is not one ({error.reason})"
+            raise TopicSyntaxError(f"{what} — e.g. `like:2602.10905`", token.pos) from None
+        return SeedTerm(arxiv_id.base, f"like:{arxiv_id.base}")
+
+    def _meaning(self, token: Token) -> MeaningTerm:
+        value = " ".join(_EDGES.sub("", token.text.lower()).split())
+        if not tokenize(value):
+            what = f"{quote(self.text, token.pos)} has no letters or digits after `~` to take a meaning from"
+            raise TopicSyntaxError(f"{what} — e.g. {EG_MEANING}", token.pos)
+        return MeaningTerm(value, f"~{value}" if _bare(value) else f'~"{value}"')
 
     def _category(self, token: Token) -> CategoryTerm:
         m = _CATEGORY.fullmatch(token.text.strip())

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from bot.domain.paper import Paper
 from bot.domain.paper_text import PaperText, TextField, Zone, phrases_in
+from bot.domain.topic_near import MeaningTerm, SeedTerm
 
 if TYPE_CHECKING:
     from bot.domain.topic_index import PaperIndex
@@ -230,7 +231,7 @@ class Or:
         return " OR ".join(str(c) for c in self.children)
 
 
-Node: TypeAlias = "TextTerm | AuthorTerm | CategoryTerm | Not | And | Or"
+Node: TypeAlias = "TextTerm | AuthorTerm | CategoryTerm | SeedTerm | MeaningTerm | Not | And | Or"
 
 
 def match_key(node: Node) -> str:
@@ -248,6 +249,10 @@ def match_key(node: Node) -> str:
         return f'au:"{name}"' if len(node.tokens) > 1 else f"au:{name}{'*' if node.prefix else ''}"
     if isinstance(node, CategoryTerm):
         return f"cat:{node.value}{'.*' if node.archive else ''}"
+    if isinstance(node, SeedTerm):
+        return f"like:{node.arxiv_id}"
+    if isinstance(node, MeaningTerm):
+        return f'~"{node.text}"'
     if isinstance(node, Not):
         return f"-({match_key(node.child)})"
     joiner = " AND " if isinstance(node, And) else " OR "

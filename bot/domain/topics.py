@@ -1,5 +1,12 @@
 """The topic language people type in a channel: `convergence`, `cat:cs.LG AND diffusion`.
 
+Besides words, a topic can ask for papers by similarity: `like:2602.10905` (papers like this one;
+several joined by OR) and `~"convergence rates"` or `~convergence` (by meaning, not by words).
+Such a topic is *semantic* (`Topic.is_semantic`): its `seeds` and `meanings` say which papers are
+close, found outside the domain by embeddings; the rest of it (`cat:`, `-word`, words) is its
+filter, tested as any word topic is (`Topic.passes`). A word topic has no seeds and no meanings
+and works exactly as before. Where a seed or meaning may stand is in `bot.domain.topic_near`.
+
 This is the public face: `parse_topic` for what someone types, `read_topic` for what is stored,
 and `Topic`. Text analysis lives in
 `bot.domain.paper_text`, the expression tree in `bot.domain.topic_terms`, the grammar and its
@@ -16,7 +23,9 @@ from bot.domain import taxonomy
 from bot.domain.paper import Paper
 from bot.domain.paper_text import PaperText, analyze
 from bot.domain.topic_lexer import TopicSyntaxError, quote
+from bot.domain.topic_near import MeaningTerm, NearTerm, SeedTerm
 from bot.domain.topic_parser import parse_expression
+from bot.domain.topic_placement import split_near
 from bot.domain.topic_terms import (
     And,
     AuthorTerm,
@@ -54,9 +63,42 @@ class Topic:
         return self.text
 
     def matches(self, paper: Paper) -> TopicMatch | None:
-        """Test one paper on its own; a PaperIndex is faster for a whole batch."""
+        """Test one paper on its own; a PaperIndex is faster for a whole batch.
+
+        A semantic topic says None: whether a paper is close takes a similarity search.
+        """
         doc = analyze(paper)
-        return self.explain(doc) if self.expression.test(doc) else None
+        return self.explain(doc) if not self.is_semantic and self.expression.test(doc) else None
+
+    @cached_property
+    def near(self) -> tuple[NearTerm, ...]:
+        """The seeds and meanings, in the topic's order; empty for a word topic."""
+        return split_near(self.expression, self.text)[0]
+
+    @property
+    def is_semantic(self) -> bool:
+        """Whether candidates come from a similarity search (then filtered), not from words."""
+        return bool(self.near)
+
+    @property
+    def seeds(self) -> tuple[str, ...]:
+        """The arXiv ids (version-free) of `like:` papers."""
+        return tuple(t.arxiv_id for t in self.near if isinstance(t, SeedTerm))
+
+    @property
+    def meanings(self) -> tuple[str, ...]:
+        """The texts of `~` meanings, lowercased."""
+        return tuple(t.text for t in self.near if isinstance(t, MeaningTerm))
+
+    @cached_property
+    def filter(self) -> Node | None:
+        """What a paper must also pass besides being close (`cat:cs.LG -survey`), or None."""
+        return split_near(self.expression, self.text)[1]
+
+    def passes(self, paper: Paper | PaperText) -> bool:
+        """Whether a paper passes the topic's words, authors and categories (all of a word topic)."""
+        doc = paper if isinstance(paper, PaperText) else analyze(paper)
+        return self.expression.test(doc)  # seeds and meanings pass every paper
 
     @property
     def categories(self) -> frozenset[str]:
@@ -158,6 +200,7 @@ def as_stored(stored: Iterable[str], typed: str) -> str | None:
 def matched_words(topic: Topic, match: TopicMatch, paper: Paper) -> tuple[str, ...]:
     """Why `paper` matched, for a reader: the paper's own words for text terms, else the terms."""
     shown: list[str] = []
+    shown += [t.label for t in topic.near if t.label in match.terms]
     for term in topic.positive_terms:
         if term.label in match.terms:
             shown += _words(term, paper) if isinstance(term, TextTerm) else (term.label,)
@@ -183,5 +226,5 @@ def _positive_terms(node: Node) -> Iterator[TextTerm | AuthorTerm | CategoryTerm
     if isinstance(node, And | Or):
         for child in node.children:
             yield from _positive_terms(child)
-    elif not isinstance(node, Not):
+    elif not isinstance(node, Not | SeedTerm | MeaningTerm):
         yield node

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
+
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -45,4 +48,15 @@ def run(main: Coroutine[Any, Any, T]) -> T:
     """`asyncio.run(main)`, with `DaemonThreads` as the default executor."""
     with asyncio.Runner() as runner:
         runner.get_loop().set_default_executor(DaemonThreads())
-        return runner.run(main)
+        return runner.run(_naming_leftovers(main))
+
+
+async def _naming_leftovers(main: Coroutine[Any, Any, T]) -> T:
+    """Run `main`; at its end, log the tasks still running, which the loop must now cancel."""
+    try:
+        return await main
+    finally:
+        left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+        if left:
+            names = sorted(f"{t.get_name()} {t.get_coro()!r:.80}" for t in left)
+            log.info("cancelling %d task(s) still running at exit: %s", len(left), ", ".join(names))

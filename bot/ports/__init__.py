@@ -47,6 +47,7 @@ from bot.ports.llm_stores import (
     UsageLine,
     UserUsageLine,
 )
+from bot.ports.mutes import MuteAdded, Mutes
 from bot.ports.papers import (
     ListedPapers,
     ListingFetch,
@@ -103,6 +104,8 @@ __all__ = [
     "LlmTimedOut",
     "LlmUnavailable",
     "MissLog",
+    "MuteAdded",
+    "Mutes",
     "PaperArchive",
     "PaperSource",
     "PaperStore",

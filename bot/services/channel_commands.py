@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,8 +13,10 @@ from bot.domain.commands import MAX_PAPERS_LIMIT, SetSchedule, max_papers_compla
 from bot.domain.replies import ChannelSettings, Notice, Reply, Tone, TopicList
 from bot.domain.schedule import SCHEDULE_EXAMPLE, changed_schedule, next_occurrence
 from bot.domain.topic_lexer import quote
-from bot.domain.topics import TopicSyntaxError, as_stored, parse_topic, same_topic
-from bot.ports import ChannelBook, DigestTimetable, TopicAdded
+from bot.domain.topics import Topic, TopicSyntaxError, as_stored, parse_topic, read_stored, same_topic
+from bot.ports import DigestTimetable, Mutes, Storage, TopicAdded
+from bot.services.paper_lookup import PaperLookup
+from bot.services.topic_notes import describe_near, near_titles
 
 MAX_TOPICS_PER_CHANNEL = 50
 
@@ -21,10 +24,14 @@ MAX_TOPICS_PER_CHANNEL = 50
 class ChannelCommands:
     """Subscriptions and settings of one channel, answered as replies."""
 
-    def __init__(self, repository: ChannelBook, clock: Clock, times: DigestTimetable):
+    def __init__(
+        self, repository: Storage, clock: Clock, times: DigestTimetable, papers: PaperLookup, mutes: Mutes
+    ):
         self.repository = repository
         self.clock = clock
         self._times = times  # the scheduler reads each channel's next digest time from here
+        self._papers = papers  # `like:` papers are looked up as `explain` looks them up
+        self._mutes = mutes
 
     async def subscribe(self, channel: ChannelRef, actor: Actor, text: str) -> Reply:
         """Follow a topic, unless the channel already follows one that selects the same papers."""
@@ -37,6 +44,12 @@ class ChannelCommands:
         if same is not None:
             also = "" if same == topic.text else f", which selects the same papers as `{topic.text}`"
             return Notice(f"This channel already follows `{same}`{also}.", Tone.INFO)
+        titles: dict[str, str] = {}
+        for seed in topic.seeds:  # each must be a paper arXiv has, with the look-ups' limits
+            found = await self._papers.find(channel, actor, seed)
+            if isinstance(found, Notice):
+                return Notice(f"I can't follow papers like {seed}: {found.text}", found.tone)
+            titles[seed] = found.title
         # The cap is enforced by the database, so simultaneous subscribes cannot pass it.
         added = await self.repository.add_topic(
             channel, topic.text, actor.display_name or actor.user_id, cap=MAX_TOPICS_PER_CHANNEL
@@ -53,8 +66,9 @@ class ChannelCommands:
         repeats = [f"`{r}`" for r in dict.fromkeys(topic.repeats)]
         once = f" ({', '.join(repeats)} {'was' if len(repeats) == 1 else 'were'} dropped as a repeat)"
         once = once if repeats else ""
+        what = describe_near(topic, titles) if topic.is_semantic else f"`{topic.text}`"
         return Notice(
-            f"Subscribed to `{topic.text}`{once}. This channel now follows {count} "
+            f"Subscribed to {what}{once}. This channel now follows {count} "
             f"topic{'s' if count != 1 else ''}; `preview` shows what the next digest would hold.",
             Tone.SUCCESS,
         )
@@ -82,11 +96,25 @@ class ChannelCommands:
         return Notice(f"Unsubscribed from `{target}`.", Tone.SUCCESS)
 
     async def topics(self, channel: ChannelRef) -> Reply:
-        """The channel's topics, numbered."""
+        """The channel's topics, numbered, `like:` and `~` ones said in words, and its mutes."""
         entries = await self.repository.topics(channel)
+        mutes = tuple(await self._mutes.of_channel(channel))
         if not entries:
-            return Notice("This channel follows no topics yet. Try `subscribe convergence`.", Tone.INFO)
-        return TopicList(tuple(entries))
+            muted = f" Muted: {', '.join(f'`{m}`' for m in mutes)}." if mutes else ""
+            return Notice(
+                f"This channel follows no topics yet. Try `subscribe convergence`.{muted}", Tone.INFO
+            )
+        parsed: dict[str, Topic] = {}
+        for entry in entries:
+            readable, _ = read_stored([entry.topic])
+            if readable and readable[0].is_semantic:
+                parsed[entry.topic] = readable[0]
+        titles = await near_titles(self.repository, parsed.values())
+        shown = tuple(
+            replace(e, note=describe_near(parsed[e.topic], titles)) if e.topic in parsed else e
+            for e in entries
+        )
+        return TopicList(shown, mutes)
 
     def show_schedule(self, state: ChannelState) -> Reply:
         """When digests arrive, and how to change it."""
@@ -130,6 +158,7 @@ class ChannelCommands:
             topic_count=len(entries),
             last_digest=state.last_digest_at,
             next_digest=upcoming,
+            mutes=tuple(await self._mutes.of_channel(state.ref)),
         )
 
     async def set_max_papers(self, state: ChannelState, value: int) -> Reply:

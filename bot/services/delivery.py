@@ -72,6 +72,7 @@ class DigestDelivery:
         self._batch_size = batch_size
         self._concurrency = concurrency
         self._picks = ChannelPicks(builder, batches)
+        self.in_flight: set[asyncio.Task[object]] = set()
 
     async def run(self, refs: Sequence[ChannelRef], *, more: bool = False) -> RunReport:
         """Post each channel's digest (the next papers beyond its cap with `more`).
@@ -80,6 +81,16 @@ class DigestDelivery:
         refuses is in `report.failed` and keeps its papers due. Raises SourceUnavailable when arXiv's
         listing cannot be read (and ListingNotTurned while its feed still shows yesterday).
         """
+        task = asyncio.current_task()
+        if task is not None:  # `paperboy run` lets runs in flight finish before it stops
+            self.in_flight.add(task)
+        try:
+            return await self._run(refs, more)
+        finally:
+            if task is not None:
+                self.in_flight.discard(task)
+
+    async def _run(self, refs: Sequence[ChannelRef], more: bool) -> RunReport:
         report = RunReport()
         live = [ref for ref in refs if self._publishers.get(ref.platform) is not None]
         with report.timing("reconcile"):
@@ -157,6 +168,7 @@ class DigestDelivery:
         ]
         confirmations: list[Confirmation] = []
         done: list[int] = []
+        delivered: list[tuple[ChannelRef, str, str, int]] = []  # said once their records are written
         limit = asyncio.Semaphore(self._concurrency)
 
         async def post(p: Picked, digest: Digest) -> None:
@@ -186,8 +198,7 @@ class DigestDelivery:
                     else:
                         done.append(pk)
                         report.outcomes[ref.key] = ChannelOutcome(digest, len(mine))
-                        metrics.count_digest(publisher.platform, len(mine))
-                        log.info("digest run %s for %s posted %d papers", runs[pk], ref.key, len(mine))
+                        delivered.append((ref, publisher.platform, runs[pk], len(mine)))
                     finally:
                         confirmations.extend(mine)
 
@@ -213,3 +224,7 @@ class DigestDelivery:
                 # `more` posts beyond the cap and leaves the channels' read marks where they are.
                 covered = None if run.more else run.latest
                 await self._batches.finish(confirmations, done, self._clock.now(), covered, hold=unsettled)
+        for ref, platform, run_id, count in delivered:
+            metrics.count_digest(platform, count)
+            with log_context(channel=ref.key, run_id=run_id):
+                log.info("digest run %s for %s posted %d papers", run_id, ref.key, count)

@@ -19,9 +19,10 @@ from bot.domain.digest import (
     disclaimer_for,
 )
 from bot.domain.empty_digest import empty_reason
+from bot.domain.mutes import Mute, read_mutes
 from bot.domain.paper import Paper
 from bot.domain.topics import Topic, matched_words, read_stored, unreadable_note
-from bot.ports import Explainer, Storage
+from bot.ports import Explainer, Mutes, Storage
 from bot.services.catalog import IngestReport, PaperCatalog
 from bot.services.digest_texts import listing_notes, wait_for_explanations, written_explanations
 from bot.services.match_cache import MatchCache, Matched
@@ -51,6 +52,7 @@ class DigestBuilder:
         catalog: PaperCatalog,
         explainer: Explainer,
         clock: Clock,
+        mutes: Mutes,
         *,
         base_categories: Sequence[str],
         first_digest_days: int = 3,
@@ -64,6 +66,7 @@ class DigestBuilder:
         self._first_digest_days = first_digest_days
         self.explain_wait = explain_wait
         self._cache = MatchCache()
+        self._mutes = mutes
         self._cache_lock = asyncio.Lock()
 
     async def build(self, channel: ChannelState, *, explain: bool = True) -> DigestPlan:
@@ -76,9 +79,10 @@ class DigestBuilder:
         report = await self._catalog.refresh(self.categories_for(topics), everything=self.all_categories)
         latest = await self._catalog.seen_through()
         since = self.since(channel, today, latest)
+        mutes = read_mutes(await self._mutes.of_channel(channel.ref))
         async with self._cache_lock:
             await self.load_candidates(since)
-            matched = self.matches(topics, since)
+            matched = self.matches(topics, since, mutes)
         delivered = await self._repository.delivered_ids(channel.ref, matched.scores)
         chosen, left = self.choose(channel, matched, delivered, self.reachable_after(since, today, latest))
         papers = [paper for paper, _, _ in chosen]
@@ -125,8 +129,12 @@ class DigestBuilder:
         """Held while the match cache is loaded or read."""
         return self._cache_lock
 
-    def matches(self, topics: Sequence[Topic], since: date) -> Matched:
-        """Every paper announced after `since` that some topic selects, with its summed score.
+    async def mutes_of(self, pks: Sequence[int]) -> dict[int, tuple[Mute, ...]]:
+        """Each stored channel's mutes that still read."""
+        return {pk: read_mutes(texts) for pk, texts in (await self._mutes.of_channels(pks)).items()}
+
+    def matches(self, topics: Sequence[Topic], since: date, mutes: Sequence[Mute] = ()) -> Matched:
+        """Every paper announced after `since` that some topic selects and no mute removes, scored.
 
         This runs once per channel over thousands of channels, so it only adds numbers; the
         reasons are put together in `choose`, for the few papers chosen.
@@ -145,6 +153,9 @@ class DigestBuilder:
         if cache.since is not None and since > cache.since:
             papers = cache.papers
             total = {a: v for a, v in total.items() if (papers[a].announced or since) > since}
+        if mutes and total:
+            for arxiv_id in cache.muted(mutes):
+                total.pop(arxiv_id, None)
         return Matched(total, tuple(topics), per_topic, cache.papers, cache.order)
 
     def choose(

@@ -17,6 +17,7 @@ from bot.domain.commands import (
     Explain,
     ListTopics,
     MarkNotRelevant,
+    Mute,
     NotUnderstood,
     Pause,
     PostDigest,
@@ -29,6 +30,7 @@ from bot.domain.commands import (
     ShowSchedule,
     ShowSettings,
     Subscribe,
+    Unmute,
     Unsubscribe,
     Vote,
 )
@@ -44,12 +46,13 @@ from bot.domain.replies import (
     Tone,
     audience_for,
 )
-from bot.ports import DigestTimetable, Explainer, Publisher, SourceUnavailable, Storage, VoteStore
+from bot.ports import DigestTimetable, Explainer, Mutes, Publisher, SourceUnavailable, Storage, VoteStore
 from bot.services.catalog import PaperCatalog
 from bot.services.channel_commands import ChannelCommands
 from bot.services.delivery import DigestDelivery
 from bot.services.digests import DigestBuilder
 from bot.services.lookup_limits import LookupLimits
+from bot.services.mute_commands import MuteCommands
 from bot.services.paper_lookup import PaperLookup
 from bot.services.publishers import Publishers
 from bot.services.votes import VoteCommands
@@ -71,6 +74,7 @@ class Engine:
         publishers: Publishers,
         times: DigestTimetable,
         votes: VoteStore,
+        mutes: Mutes,
         lookups: LookupLimits | None = None,
     ):
         self.repository = repository
@@ -82,8 +86,9 @@ class Engine:
         # The paper a command names; arXiv look-ups limited per person and channel.
         self.papers = PaperLookup(catalog, lookups or LookupLimits(), clock)
         self.publishers = publishers
-        self.channels = ChannelCommands(repository, clock, times)
+        self.channels = ChannelCommands(repository, clock, times, self.papers, mutes)
         self.votes = VoteCommands(votes, clock)
+        self.mutes = MuteCommands(mutes, clock)
 
     def register_publisher(self, publisher: Publisher) -> None:
         """An adapter announces how to post on its platform: digests reach it from then on."""
@@ -132,6 +137,10 @@ class Engine:
                 return await self.channels.subscribe(channel, actor, text)
             case Unsubscribe(topic_or_number=which):
                 return await self.channels.unsubscribe(channel, which)
+            case Mute(term=text):
+                return await self.mutes.mute(channel, actor, text)
+            case Unmute(term=text):
+                return await self.mutes.unmute(channel, text)
             case ListTopics():
                 return await self.channels.topics(channel)
             case PostDigest():

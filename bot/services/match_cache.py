@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from bot.domain.mutes import Mute
 from bot.domain.paper import Paper
-from bot.domain.topic_index import PaperIndex
+from bot.domain.topic_index import Nearness, PaperIndex
 from bot.domain.topics import Topic, TopicMatch
 
 
@@ -25,6 +26,11 @@ class Matched:
     order: Mapping[str, int]  # newest first, then by id: the tie-break among equal scores
 
 
+# A similarity search: the candidates close to a semantic topic's seeds and meanings, among the
+# papers given (those passing its filter). Without one, `like:` and `~` topics match nothing.
+NearFinder = Callable[[Topic, Mapping[str, Paper]], Mapping[str, Nearness]]
+
+
 class MatchCache:
     """Matches of each distinct topic over the candidate papers, shared by every channel.
 
@@ -33,7 +39,8 @@ class MatchCache:
     channel asked from, so channels that have read up to different days share it too.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, near: NearFinder | None = None) -> None:
+        self._near = near
         self._stamp: object = None
         self.since: date | None = None
         self.papers: dict[str, Paper] = {}
@@ -41,6 +48,7 @@ class MatchCache:
         self._index: PaperIndex | None = None
         self._matches: dict[str, dict[str, TopicMatch]] = {}
         self._scores: dict[str, dict[str, float]] = {}
+        self._muted: dict[str, frozenset[str]] = {}
 
     def load(self, stamp: object, since: date, papers: Sequence[Paper]) -> None:
         """Use this batch of papers (those announced after `since`), dropping older results."""
@@ -51,6 +59,7 @@ class MatchCache:
         self._index = PaperIndex(papers)
         self._matches = {}
         self._scores = {}
+        self._muted = {}
 
     def covers(self, stamp: object, since: date) -> bool:
         """True when the cached batch is current and holds every paper announced after `since`."""
@@ -61,7 +70,11 @@ class MatchCache:
         found = self._matches.get(topic.text)
         if found is None:
             assert self._index is not None
-            found = self._index.search(topic)
+            close = None
+            if topic.is_semantic and self._near is not None:
+                passing = self._index.passing(topic)
+                close = self._near(topic, {a: p for a, p in self.papers.items() if a in passing})
+            found = self._index.search(topic, close)
             self._matches[topic.text] = found
             self._scores[topic.text] = {arxiv_id: m.score for arxiv_id, m in found.items()}
         return found
@@ -72,4 +85,15 @@ class MatchCache:
         if found is None:
             self.match(topic)
             found = self._scores[topic.text]
+        return found
+
+    def muted(self, mutes: Sequence[Mute]) -> set[str]:
+        """The papers of the batch that any of these mutes removes, each mute computed once."""
+        found: set[str] = set()
+        for mute in mutes:
+            ids = self._muted.get(mute.text)
+            if ids is None:
+                assert self._index is not None
+                ids = self._muted[mute.text] = self._index.having(mute.term)
+            found |= ids
         return found

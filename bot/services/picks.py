@@ -80,6 +80,7 @@ class ChannelPicks:
             # Posts an interrupted run made since the last finished digest count against the cap, so
             # the restarted run completes that digest.
             already = await self._batches.since_last_digest(pks)
+            mutes = await self._builder.mutes_of(pks)  # a muted term removes papers from every topic
         due: list[DueChannel] = []
         for channel in batch:
             texts = topics.get(channel.pk)
@@ -97,7 +98,8 @@ class ChannelPicks:
             with timing("match"):
                 for d in due:
                     with self._alone(d.channel.state.ref, failed):
-                        matched.append((d, self._builder.matches(d.topics, d.since)))
+                        muted = mutes.get(d.channel.pk, ())
+                        matched.append((d, self._builder.matches(d.topics, d.since, muted)))
         with timing("read"):
             delivered = await self._batches.delivered([d.channel.pk for d, _ in matched], earliest)
         picked: list[Picked] = []

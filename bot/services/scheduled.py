@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,11 @@ class ScheduledJobs:
 
 async def tick(jobs: ScheduledJobs) -> None:
     """Every minute: start one delivery run for the channels due now (those no run holds yet)."""
+    with _held(jobs):  # shutdown waits for a tick in its query, then for the run it started
+        await _tick(jobs)
+
+
+async def _tick(jobs: ScheduledJobs) -> None:
     due = await jobs.times.due(jobs.clock.now(), jobs.publishers.platforms)
     due = [d for d in due if d.ref.key not in jobs.in_flight]
     if not due:
@@ -156,9 +162,11 @@ async def ingest(jobs: ScheduledJobs) -> None:
     """Shortly after arXiv's midnight on announcement days, digest due or not: read the listing
     (waiting up to two hours for a feed that has not turned), so explanations can be written ahead
     and weekly digests find every day stored."""
-    task = asyncio.current_task()
-    if task is not None:
-        jobs.tasks.add(task)
+    with _held(jobs):
+        await _ingest(jobs)
+
+
+async def _ingest(jobs: ScheduledJobs) -> None:
     patience = jobs.patience
     retrying = AsyncRetrying(
         retry=retry_if_exception_type(SourceUnavailable),
@@ -182,6 +190,16 @@ async def ingest(jobs: ScheduledJobs) -> None:
         log.error("gave up on the scheduled ingest: %s", error)
     except Exception:
         log.exception("scheduled ingest failed")
+
+
+@contextmanager
+def _held(jobs: ScheduledJobs) -> Iterator[None]:
+    """Count the running job among the tasks `paperboy run` lets finish before it exits."""
+    task = asyncio.current_task()
+    if task is not None:
+        jobs.tasks.add(task)
+    try:
+        yield
     finally:
         if task is not None:
             jobs.tasks.discard(task)

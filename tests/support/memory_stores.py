@@ -21,6 +21,7 @@ from bot.ports import (
     DueDigest,
     ExplanationKey,
     ListingFetch,
+    MuteAdded,
     PendingClaim,
     StoredExplanation,
     TopicAdded,
@@ -515,3 +516,39 @@ def _first_due(channel: ChannelState, now: datetime) -> datetime:
     since = channel.last_digest_at or channel.created_at
     previous = previous_occurrence(channel.schedule, now)
     return previous if since is not None and since < previous else next_occurrence(channel.schedule, now)
+
+
+class MemoryMutes:
+    """Each channel's muted terms in a list, with the same cap rule as the database's."""
+
+    def __init__(self, storage: MemoryStorage) -> None:
+        self._storage = storage
+        self._terms: dict[ChannelKey, list[str]] = {}
+
+    async def add(self, ref: ChannelRef, term: str, added_by: str, at: datetime, *, cap: int) -> MuteAdded:
+        """Mute a term, unless the channel has already, or has `cap` mutes."""
+        terms = self._terms.setdefault(_key(ref), [])
+        if term in terms:
+            return MuteAdded.ALREADY
+        if len(terms) >= cap:
+            return MuteAdded.FULL
+        terms.append(term)
+        return MuteAdded.ADDED
+
+    async def remove(self, ref: ChannelRef, term: str) -> bool:
+        """Unmute; False when the channel had not muted it."""
+        terms = self._terms.get(_key(ref), [])
+        if term not in terms:
+            return False
+        terms.remove(term)
+        return True
+
+    async def of_channel(self, ref: ChannelRef) -> list[str]:
+        """The channel's mutes in the order they were added."""
+        return list(self._terms.get(_key(ref), []))
+
+    async def of_channels(self, pks: Sequence[int]) -> dict[int, list[str]]:
+        """Each channel's mutes by channel number (1 for the first channel that spoke, and so on)."""
+        keys = list(self._storage._channels)
+        found = {pk: self._terms.get(keys[pk - 1], []) for pk in pks if 0 < pk <= len(keys)}
+        return {pk: list(terms) for pk, terms in found.items() if terms}

@@ -254,3 +254,16 @@ class PaperMissRow(SQLModel, table=True):
 
     arxiv_id: str = Field(primary_key=True, max_length=40)
     missed_at: datetime = Field(sa_type=UTCDateTime(), nullable=False, index=True)
+
+
+class MuteRow(SQLModel, table=True):
+    """A word, author or category a channel never wants, in normalized form (`cat:cs.CV`)."""
+
+    __tablename__ = "mutes"
+    __table_args__ = (sa.UniqueConstraint("channel_pk", "term"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_pk: int = Field(foreign_key="channels.id", index=True, ondelete="CASCADE")
+    term: str = Field(max_length=400)
+    added_by: str = Field(default="", max_length=200)
+    added_at: datetime | None = _time_column()

@@ -20,6 +20,8 @@ GUILD_INTENT = 1 << 0
 PAPER_SUBCOMMANDS: dict[str, list[tuple[str, bool, bool]]] = {
     "subscribe": [("topic", True, False)],
     "unsubscribe": [("topic", True, True)],
+    "mute": [("term", True, False)],
+    "unmute": [("term", True, False)],
     "topics": [],
     "digest": [],
     "more": [],

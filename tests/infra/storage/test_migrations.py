@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import tomllib
 from collections.abc import AsyncIterator
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from bot.infra.storage.migrate import (
     table_names,
     upgrade_database,
 )
+from bot.infra.storage.mutes import MuteAdded, MuteStore
 from bot.infra.storage.repository import Repository
 from bot.infra.storage.votes import Votes
 from tests.fakes.clock import FakeClock
@@ -83,6 +84,16 @@ async def _check_old_data_survived(engine: AsyncEngine) -> None:
     old, new = make_paper("2602.10905"), make_paper("2602.20000", announced=date(2026, 2, 12))
     await repo.save_papers([old, new])
     assert await repo.record_intent(GENERAL, [old, new], "r2") == ["2602.20000"]
+    # An old channel can mute (revision 0011's table, with its cap counted per channel).
+    mutes = MuteStore(engine)
+    assert (
+        await mutes.add(GENERAL, "cat:cs.CV", "ada", datetime(2026, 2, 12, tzinfo=UTC), cap=1)
+        is MuteAdded.ADDED
+    )
+    assert (
+        await mutes.add(GENERAL, "rendering", "ada", datetime(2026, 2, 12, tzinfo=UTC), cap=1)
+        is MuteAdded.FULL
+    )
 
 
 async def test_a_fresh_database_gets_exactly_the_schema_the_code_expects(engine: AsyncEngine) -> None:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from collections.abc import Sequence
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.channel import Actor, ChannelRef
 from bot.domain.commands import SetSchedule
+from bot.domain.listing import Listing
+from bot.domain.paper import Paper
 from bot.domain.replies import Notice, Tone, TopicList
+from bot.services.catalog import PaperCatalog
 from bot.services.channel_commands import MAX_TOPICS_PER_CHANNEL, ChannelCommands
+from bot.services.lookup_limits import LookupLimits
+from bot.services.paper_lookup import PaperLookup
 from tests.fakes.clock import FakeClock
-from tests.support.memory_stores import MemoryDigestTimes, MemoryStorage
+from tests.support.memory_stores import (
+    MemoryDigestTimes,
+    MemoryListedPapers,
+    MemoryMisses,
+    MemoryMutes,
+    MemoryStorage,
+)
 
 CHANNEL = ChannelRef("console", "local", "general", "general")
 ADA = Actor("U1", "Ada")
@@ -18,7 +30,31 @@ ADA = Actor("U1", "Ada")
 
 def commands(storage: MemoryStorage, clock: FakeClock) -> tuple[ChannelCommands, MemoryDigestTimes]:
     times = MemoryDigestTimes(storage)
-    return ChannelCommands(storage, clock, times), times
+    catalog = PaperCatalog(
+        storage,
+        NoPapers(),
+        clock,
+        listings=MemoryListedPapers(storage),
+        misses=MemoryMisses(timedelta(hours=1)),
+    )
+    lookup = PaperLookup(catalog, LookupLimits(), clock)
+    return ChannelCommands(storage, clock, times, lookup, MemoryMutes(storage)), times
+
+
+class NoPapers:
+    """A paper source that knows no paper (these tests follow words, never `like:` a paper)."""
+
+    async def fetch_papers(self, ids: Sequence[str]) -> list[Paper]:
+        return []
+
+    async def search(self, query: str, max_results: int = 20) -> list[Paper]:
+        return []
+
+    async def fetch_listing(self, categories: Sequence[str]) -> Listing:
+        raise AssertionError("no listing is read here")
+
+    async def fetch_listed_papers(self, ids: Sequence[str], day: date | None) -> list[Paper]:
+        return []
 
 
 async def test_subscribing_adds_the_topic_once_and_tells_how_many_the_channel_follows(
