@@ -18,7 +18,7 @@ from bot.domain.paper import Paper
 from bot.domain.topic_index import PaperIndex
 from bot.domain.topics import parse_topic
 from bot.relevance.embedding import load_embedder, paper_text
-from bot.relevance.ranking import ChannelTaste, Candidates, rank_day
+from bot.relevance.ranking import ChannelTaste, rank_day, topic_seed
 
 
 @dataclass(frozen=True)
@@ -105,24 +105,34 @@ class SvmRanker:
 @dataclass
 class _Channel:
     rows: list[int] = field(default_factory=list)
-    labels: list[bool] = field(default_factory=list)
+    liked: list[bool] = field(default_factory=list)
     taste: ChannelTaste | None = None
+    today: dict[int, float] = field(default_factory=dict)  # what the model chose: position -> chance
+    shown_scores: list[float] = field(default_factory=list)  # votes on the model's own choices
+    shown_liked: list[bool] = field(default_factory=list)
 
 
 class PaperboyRanker:
     """The product's ranking (`bot.relevance`): candidates from words and meaning, a learned model."""
 
-    name = "paperboy"
-
-    def __init__(self, embeddings: np.ndarray, channels: int) -> None:
+    def __init__(self, embeddings: np.ndarray, seeds: Sequence[np.ndarray], quality: bool = False) -> None:
+        self.name = "paperboy-quality-high" if quality else "paperboy"
         self._e = embeddings
-        self._state = [_Channel() for _ in range(channels)]
+        self._seeds = seeds
+        self._quality = quality
+        self._state = [_Channel() for _ in seeds]
+        self._background_day: date | None = None
+        self._background = np.zeros((1, embeddings.shape[1]), np.float32)
 
     def choose(self, channel: int, day: Day, cap: int) -> list[int]:
         """The channel's own ranking of the day, words only until its votes can teach."""
         state = self._state[channel]
-        candidates = Candidates(self._e[day.first_row : day.first_row + len(day.papers)], day.matches[channel])
-        return rank_day(state.taste, candidates, cap, fallback=words_order(day, channel))
+        vectors = self._e[day.first_row : day.first_row + len(day.papers)]
+        fallback = words_order(day, channel)
+        ranking = rank_day(state.taste, vectors, day.matches[channel], cap, fallback, quality=self._quality)
+        scores = ranking.scores
+        state.today = dict(zip(ranking.positions, scores, strict=True)) if scores is not None else {}
+        return ranking.positions
 
     def learn(self, channel: int, day: Day, votes: list[tuple[int, bool]]) -> None:
         """Add the votes and retrain the channel's model."""
@@ -131,10 +141,26 @@ class PaperboyRanker:
             return
         for position, liked in votes:
             state.rows.append(day.first_row + position)
-            state.labels.append(liked)
+            state.liked.append(liked)
+            if position in state.today:
+                state.shown_scores.append(state.today[position])
+                state.shown_liked.append(liked)
         state.taste = ChannelTaste.learn(
-            self._e[state.rows], np.array(state.labels, dtype=bool), previous=state.taste
+            self._e[state.rows],
+            np.array(state.liked, dtype=bool),
+            self._seeds[channel],
+            self._average_paper(day),
+            shown_scores=np.array(state.shown_scores, np.float32),
+            shown_liked=np.array(state.shown_liked, bool),
+            previous=state.taste,
         )
+
+    def _average_paper(self, day: Day) -> np.ndarray:
+        """The mean vector of every paper announced so far (the product keeps a running mean)."""
+        if self._background_day != day.day:
+            self._background = self._e[: day.first_row + len(day.papers)].mean(axis=0, keepdims=True)
+            self._background_day = day.day
+        return self._background
 
 
 def build_rankers(
@@ -148,14 +174,13 @@ def build_rankers(
     for announced, papers in raw_days:
         index = PaperIndex(papers)
         position = {p.arxiv_id: i for i, p in enumerate(papers)}
-        matches = [
-            {position[a]: m.score for a, m in index.search(topic).items()} for topic in topics
-        ]
+        matches = [{position[a]: m.score for a, m in index.search(topic).items()} for topic in topics]
         days.append(Day(announced, papers, row, matches))
         row += len(papers)
     costs = {"word matching (CPU)": f"{time.process_time() - started:.1f} s"}
     everything = [p for _, papers in raw_days for p in papers]
     rankers: list[Ranker] = []
+    meaning: tuple[np.ndarray, list[np.ndarray]] | None = None
     for name in names:
         if name == "words":
             rankers.append(WordsRanker())
@@ -163,19 +188,28 @@ def build_rankers(
             started = time.process_time()
             rankers.append(SvmRanker(_tfidf(everything), len(channels)))
             costs["tf-idf features (CPU)"] = f"{time.process_time() - started:.1f} s"
-        elif name == "paperboy":
-            embedder = load_embedder()
-            started, wall = time.process_time(), time.perf_counter()
-            embeddings = embedder.embed([paper_text(p) for p in everything])
-            cpu, wall = time.process_time() - started, time.perf_counter() - wall
-            per_3000 = 3000 * wall / len(everything)
-            costs["embedding"] = (
-                f"{len(everything):,} papers in {wall:.1f} s wall, {cpu:.1f} s CPU ({per_3000:.2f} s per 3,000)"
-            )
-            rankers.append(PaperboyRanker(embeddings, len(channels)))
+        elif name in ("paperboy", "paperboy-quality-high"):
+            if meaning is None:
+                meaning = _embed(everything, channels, costs)
+            rankers.append(PaperboyRanker(*meaning, quality=name != "paperboy"))
         else:
             raise SystemExit(f"unknown ranker {name!r}: use words, svm, paperboy")
     return rankers, days, costs
+
+
+def _embed(
+    papers: Sequence[Paper], channels: Sequence[ChannelSpec], costs: dict[str, str]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Every paper's vector, as ingest computes it once for all channels, and each topic's seed."""
+    embedder = load_embedder()
+    started, wall = time.process_time(), time.perf_counter()
+    embeddings = embedder.embed([paper_text(p) for p in papers])
+    cpu, wall = time.process_time() - started, time.perf_counter() - wall
+    costs["embedding"] = (
+        f"{len(papers):,} papers in {wall:.1f} s wall, {cpu:.1f} s CPU"
+        f" ({3000 * wall / len(papers):.2f} s wall per 3,000)"
+    )
+    return embeddings, [topic_seed(embedder, parse_topic(c.topic)) for c in channels]
 
 
 def _tfidf(papers: Sequence[Paper]) -> Any:

@@ -1,12 +1,14 @@
 """A channel's taste, learned from its members' votes: a small logistic model on paper features.
 
 Pure functions on numpy arrays, no storage and no platform: the caller gathers a channel's votes
-(the features of each voted paper and whether it was 👍) and gets back a `ChannelModel`, a few
-hundred floats it can keep, and scores a day's candidates with it in one matrix product.
+(the features of each voted paper, whether it was 👍, how much it counts) and gets back a
+`ChannelModel`, a few hundred floats it can keep, and scores a day's papers with one matrix
+product (`probabilities_for` scores a whole batch of channels in one).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,11 +18,9 @@ Matrix = NDArray[np.float32]
 Vector = NDArray[np.float32]
 Labels = NDArray[np.bool_]
 
-import os
-MIN_VOTES = int(os.environ.get("PB_MIN_VOTES", "6"))
-MIN_EACH = int(os.environ.get("PB_MIN_EACH", "2"))
-L2 = float(os.environ.get("PB_L2", "1.0"))
+L2 = 100.0  # strong: a channel has tens of votes for 256 features
 NEWTON_STEPS = 8
+TOLERANCE = 1e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,37 +33,32 @@ class ChannelModel:
     liked: int
 
     def probabilities(self, features: Matrix) -> Vector:
-        """The chance of a 👍 for each row of `features`."""
+        """The chance of a 👍 for each row of `features`, both kinds of vote weighing the same."""
         return _sigmoid(features @ self.weights + np.float32(self.bias))
-
-
-def enough_votes(labels: Labels) -> bool:
-    """Whether the votes can teach anything: some of each kind, and not just a handful."""
-    liked = int(labels.sum())
-    return len(labels) >= MIN_VOTES and liked >= MIN_EACH and len(labels) - liked >= MIN_EACH
 
 
 def train(
     features: Matrix,
-    labels: Labels,
+    liked: Labels,
     sample_weights: Vector | None = None,
     *,
     l2: float = L2,
     start: ChannelModel | None = None,
 ) -> ChannelModel | None:
-    """Fit L2-regularised logistic regression by Newton steps; None when the votes are too few.
+    """Fit L2-regularised logistic regression by Newton steps; None without both kinds of vote.
 
-    Both kinds of vote weigh the same in total, so a channel that mostly says 👎 still learns
-    what it likes. `start` (the channel's previous model) makes a retrain after a few new votes
-    converge in one or two steps.
+    Both kinds weigh the same in total, so a channel that mostly says 👎 still learns what it
+    likes, and 0.5 means "as likely a 👍 as a 👎". `start` (the channel's previous model) lets a
+    retrain after a few new votes converge in a step or two.
     """
-    if not enough_votes(labels):
-        return None
     n, d = features.shape
-    y = labels.astype(np.float64)
-    liked = y.sum()
-    balance = np.where(labels, n / (2.0 * liked), n / (2.0 * (n - liked)))
-    weights = balance if sample_weights is None else balance * sample_weights.astype(np.float64)
+    if len(liked) != n or not liked.any() or liked.all():
+        return None
+    y = liked.astype(np.float64)
+    share = float(y.mean())
+    weights = np.where(liked, 0.5 / share, 0.5 / (1.0 - share))
+    if sample_weights is not None:
+        weights = weights * sample_weights.astype(np.float64)
     x = np.hstack((features.astype(np.float64), np.ones((n, 1))))
     theta = np.zeros(d + 1)
     if start is not None and start.weights.shape == (d,):
@@ -71,16 +66,39 @@ def train(
     penalty = np.full(d + 1, l2)
     penalty[d] = 1e-6  # the bias is not shrunk
     for _ in range(NEWTON_STEPS):
-        p = 1.0 / (1.0 + np.exp(-(x @ theta)))
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ theta, -30.0, 30.0)))
         gradient = x.T @ (weights * (p - y)) + penalty * theta
-        curvature = weights * p * (1.0 - p)
-        hessian = (x.T * curvature) @ x
+        hessian = (x.T * (weights * p * (1.0 - p))) @ x
         hessian[np.diag_indices_from(hessian)] += penalty
         step = np.linalg.solve(hessian, gradient)
         theta -= step
-        if float(np.abs(step).max()) < 1e-4:
+        if float(np.abs(step).max()) < TOLERANCE:
             break
-    return ChannelModel(theta[:d].astype(np.float32), float(theta[d]), n, int(liked))
+    return ChannelModel(theta[:d].astype(np.float32), float(theta[d]), n, int(liked.sum()))
+
+
+def probabilities_for(models: Sequence[ChannelModel], features: Matrix) -> Matrix:
+    """Every model's probabilities for every row, (models, rows): one product for a batch."""
+    if not models:
+        return np.zeros((0, len(features)), dtype=np.float32)
+    weights = np.stack([m.weights for m in models])
+    biases = np.array([m.bias for m in models], dtype=np.float32)
+    return _sigmoid(weights @ features.T + biases[:, None])
+
+
+def learn_threshold(scores: Vector, liked: Labels, floor: float, beta: float = 1.0) -> float:
+    """The score cut that would have served the channel best: the best F-beta on its own
+    history of (score when shown, vote), never below `floor`. A `beta` under 1 favours
+    precision: fewer, better papers."""
+    if len(scores) != len(liked) or not liked.any():
+        return floor
+    order = np.argsort(-scores, kind="stable")
+    hits = np.cumsum(liked[order])
+    precision = hits / np.arange(1, len(order) + 1)
+    recall = hits / hits[-1]
+    b2 = beta * beta
+    f = (1 + b2) * precision * recall / np.maximum(b2 * precision + recall, 1e-9)
+    return max(floor, float(scores[order[int(np.argmax(f))]]))
 
 
 def _sigmoid(z: NDArray[np.float32]) -> Vector:
