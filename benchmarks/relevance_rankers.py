@@ -18,7 +18,7 @@ from bot.domain.paper import Paper
 from bot.domain.topic_index import PaperIndex
 from bot.domain.topics import parse_topic
 from bot.relevance.embedding import load_embedder, paper_text
-from bot.relevance.ranking import ChannelTaste, rank_day, topic_seed
+from bot.relevance.ranking import DEFAULT_POLICY, ChannelTaste, Policy, rank_day, topic_seed
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,14 @@ class _Channel:
 class PaperboyRanker:
     """The product's ranking (`bot.relevance`): candidates from words and meaning, a learned model."""
 
-    def __init__(self, embeddings: np.ndarray, seeds: Sequence[np.ndarray], quality: bool = False) -> None:
+    def __init__(
+        self,
+        embeddings: np.ndarray,
+        seeds: Sequence[np.ndarray],
+        quality: bool = False,
+        policy: Policy = DEFAULT_POLICY,
+    ) -> None:
+        self._policy = policy
         self.name = "paperboy-quality-high" if quality else "paperboy"
         self._e = embeddings
         self._seeds = seeds
@@ -129,7 +136,15 @@ class PaperboyRanker:
         state = self._state[channel]
         vectors = self._e[day.first_row : day.first_row + len(day.papers)]
         fallback = words_order(day, channel)
-        ranking = rank_day(state.taste, vectors, day.matches[channel], cap, fallback, quality=self._quality)
+        ranking = rank_day(
+            state.taste,
+            vectors,
+            day.matches[channel],
+            cap,
+            fallback,
+            quality=self._quality,
+            policy=self._policy,
+        )
         scores = ranking.scores
         state.today = dict(zip(ranking.positions, scores, strict=True)) if scores is not None else {}
         return ranking.positions
@@ -153,6 +168,7 @@ class PaperboyRanker:
             shown_scores=np.array(state.shown_scores, np.float32),
             shown_liked=np.array(state.shown_liked, bool),
             previous=state.taste,
+            policy=self._policy,
         )
 
     def _average_paper(self, day: Day) -> np.ndarray:

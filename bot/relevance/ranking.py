@@ -34,6 +34,7 @@ class Policy:
     quality_beta: float = 0.5  # `quality high`: the learned cut that best served precision
     history: int = 200  # votes on the model's own choices that the learned cut looks back on
     history_min: int = 10
+    max_votes: int = 500  # the most recent votes a model is trained on: bounds cost, follows drift
 
 
 DEFAULT_POLICY = Policy()
@@ -80,6 +81,7 @@ class ChannelTaste:
         """
         if len(liked) < policy.min_votes:
             return None
+        voted, liked = voted[-policy.max_votes :], liked[-policy.max_votes :]
         rows = np.vstack((seeds, background, voted))
         kinds = np.concatenate((np.ones(len(seeds), bool), np.zeros(len(background), bool), liked))
         weights = np.concatenate(
