@@ -55,7 +55,8 @@ def read_channels(path: Path) -> tuple[ChannelSpec, ...]:
     return tuple(ChannelSpec(c["name"], frozenset(c["interest"]), c["topic"]) for c in raw)
 
 
-def _lines(path: Path) -> Iterator[str]:
+def read_lines(path: Path) -> Iterator[str]:
+    """The corpus file's lines, gzipped or not."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as stream:
         yield from stream
@@ -64,7 +65,7 @@ def _lines(path: Path) -> Iterator[str]:
 def read_days(path: Path, days: int | None = None) -> list[tuple[date, list[Paper]]]:
     """The corpus as announcement days in order, each day's papers by id (as arXiv lists them)."""
     by_day: dict[date, list[Paper]] = defaultdict(list)
-    for line in _lines(path):
+    for line in read_lines(path):
         if line.strip():
             paper = _paper(json.loads(line))
             assert paper.announced is not None
