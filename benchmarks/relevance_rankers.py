@@ -30,10 +30,6 @@ class Day:
     first_row: int  # row of papers[0] in the corpus-wide feature arrays
     matches: list[dict[int, float]]  # per channel: paper position -> the topic's score
 
-    def rows(self) -> np.ndarray:
-        """The corpus-wide rows of this day's papers."""
-        return np.arange(self.first_row, self.first_row + len(self.papers))
-
 
 class Ranker(Protocol):
     """Chooses each channel's digest and learns from the votes on it."""
@@ -52,11 +48,8 @@ class Ranker(Protocol):
 def words_order(day: Day, channel: int) -> list[int]:
     """Today's ranking: the topic's matches, best score first, then newest (highest id) first."""
     matched = day.matches[channel]
-    return sorted(matched, key=lambda i: (-matched[i], _newest_first(day.papers[i].arxiv_id)))
-
-
-def _newest_first(arxiv_id: str) -> tuple[int, ...]:
-    return tuple(-ord(ch) for ch in arxiv_id)
+    newest_first = sorted(matched, key=lambda i: day.papers[i].arxiv_id, reverse=True)
+    return sorted(newest_first, key=lambda i: -matched[i])  # stable: ties stay newest first
 
 
 class WordsRanker:
