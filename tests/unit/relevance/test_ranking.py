@@ -9,7 +9,7 @@ from bot.domain.topic_index import PaperIndex
 from bot.domain.topics import parse_topic
 from bot.relevance.embedding import load_embedder
 from bot.relevance.ranking import DEFAULT_POLICY, ChannelTaste, Policy, features, rank_day, topic_seed
-from tests.unit.test_topics import make_paper
+from tests.fakes.arxiv_papers import make_paper
 
 ALGEBRA = [
     (
@@ -93,7 +93,10 @@ ELSEWHERE = (
 
 
 def _papers(texts: list[tuple[str, str]], first: int) -> list:
-    return [make_paper(f"2701.{first + i:05d}", title, abstract) for i, (title, abstract) in enumerate(texts)]
+    return [
+        make_paper(f"2701.{first + i:05d}", title=title, abstract=abstract)
+        for i, (title, abstract) in enumerate(texts)
+    ]
 
 
 def _taste(liked: list[tuple[str, str]], disliked: list[tuple[str, str]], policy: Policy = DEFAULT_POLICY):
