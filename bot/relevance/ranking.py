@@ -72,23 +72,27 @@ class ChannelTaste:
         shown_liked: Labels | None = None,
         previous: ChannelTaste | None = None,
         policy: Policy = DEFAULT_POLICY,
+        vote_weights: Vector | None = None,
     ) -> ChannelTaste | None:
         """Train on the voted papers' vectors, the seeds and the background; None while too few votes.
 
         `shown_scores` and `shown_liked` are the channel's votes on papers its model chose, with the
         chance the model gave each when it was shown: the honest record the `quality high` cut is
-        learned from.
+        learned from. `vote_weights`: how much each vote counts (1; a weak 👍 less).
         """
         if len(liked) < policy.min_votes:
             return None
         voted, liked = voted[-policy.max_votes :], liked[-policy.max_votes :]
+        counts = (
+            np.ones(len(liked), np.float32) if vote_weights is None else vote_weights[-policy.max_votes :]
+        )
         rows = np.vstack((seeds, background, voted))
         kinds = np.concatenate((np.ones(len(seeds), bool), np.zeros(len(background), bool), liked))
         weights = np.concatenate(
             (
                 np.full(len(seeds), policy.seed_weight, np.float32),
                 np.full(len(background), policy.background_weight, np.float32),
-                np.ones(len(liked), np.float32),
+                counts.astype(np.float32),
             )
         )
         start = previous.model if previous else None
