@@ -113,6 +113,8 @@ async def replay(
                     if number >= FIRST_SCORED_DAY:
                         _score(tallies[r][c], items, papers, channel, len(votes))
             vote_seconds += time.perf_counter() - clock
+            if number % 25 == 0:
+                print(f"day {number} of {len(days)}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
         costs["digests: DigestDelivery.run, every day"] = digest_seconds
         costs["votes: Engine.handle and learning"] = vote_seconds
         costs["arXiv requests (3 s spacing counted, not slept)"] = world.gate.requests_made
