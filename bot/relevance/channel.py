@@ -146,30 +146,38 @@ def rank_candidates(
     cap: int,
     fallback: Sequence[int],
     *,
+    meant: Mapping[int, float] | None = None,
     quality: bool = False,
     policy: Policy = DEFAULT_POLICY,
 ) -> list[Choice]:
     """The day's chosen candidates (rows of `vectors`), best first, each with its reason.
 
-    `matched`: the typed topics' word matches (row -> score); `fallback`: today's word order,
-    which is the digest while the channel has no ranking.
+    `matched`: the typed topics' word matches (row -> score); `meant`: the rows its `~` topics
+    brought (`meaning_matches`); `fallback`: today's order of those, the digest while the channel
+    has no ranking.
     """
     if ranking is None:
         return [Choice(i, None, WORDS) for i in fallback[:cap]]
+    meant = meant or {}
     p = ranking.taste.model.probabilities(features(vectors))
     cut = ranking.taste.quality_threshold if quality else ranking.taste.threshold
-    chosen = choose(p, matched, cap, cut, policy.expand)
+    chosen = choose(p, {**meant, **matched}, cap, cut, policy.expand)
     scores = chosen.scores or []
     return [
-        Choice(i, s, WORDS if i in matched else reason_for(ranking, vectors[i]))
+        Choice(
+            i,
+            s,
+            WORDS if i in matched else reason_for(ranking, vectors[i], liked=i not in meant),
+        )
         for i, s in zip(chosen.positions, scores, strict=True)
     ]
 
 
-def reason_for(ranking: ChannelRanking, vector: Vector) -> str:
-    """Why a paper the words missed is there: the closest liked paper or `~` topic."""
+def reason_for(ranking: ChannelRanking, vector: Vector, *, liked: bool = True) -> str:
+    """Why a paper the words missed is there: the closest liked paper or `~` topic (only the
+    `~` topics when `liked` is False: the paper is there because one of them brought it)."""
     best, reason = -2.0, "close to what this channel liked"
-    for anchor in ranking.liked:
+    for anchor in ranking.liked if liked else ():
         similarity = float(np.dot(anchor.vector, vector))
         if similarity > best:
             best, reason = similarity, f"like {anchor.label}"

@@ -127,3 +127,15 @@ def test_quality_high_keeps_only_papers_above_the_learned_cut() -> None:
     high = rank_candidates(ranking, vectors, matched, 10, words, quality=True)
     assert {c.position for c in high} <= {c.position for c in default}
     assert all((c.score or 0) >= ranking.quality_threshold for c in high)
+
+
+def test_a_paper_a_meaning_topic_brought_names_that_topic_even_beside_liked_papers() -> None:
+    text = "Kazhdan-Lusztig theory, Hecke algebras and Soergel bimodules"
+    meaning = Anchor(embed_texts([text])[0], text)
+    ranking = learn_channel(_votes(ALGEBRA, LEARNING), _seeds(meanings=(meaning,)), _background())
+    assert ranking is not None
+    papers, vectors, matched, words = _day()
+    meant = meaning_matches(vectors, (meaning,))
+    choices = rank_candidates(ranking, vectors, matched, 10, words, meant=meant, policy=Policy(expand=1.0))
+    reasons = {papers[c.position].title: c.reason for c in choices}
+    assert reasons[UNSAID[0]] == f"close to ~{text}"  # not missed: the `~` topic brought it
