@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -160,7 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The database on memory-backed storage where there is one: commits, not disks, are measured.
     shm = Path("/dev/shm")
     folder = Path(tempfile.mkdtemp(prefix="paperboy-relevance-", dir=shm if shm.is_dir() else None))
-    result = asyncio.run(replay(args, channels, folder, started))
+    try:
+        result = asyncio.run(replay(args, channels, folder, started))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     tallies: dict[str, list[Tally]] = result["tallies"]  # type: ignore[assignment]
     print(f"{result['days']} announcement days, {result['papers']:,} papers, {len(channels)} channels")
     print(

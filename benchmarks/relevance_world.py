@@ -27,7 +27,7 @@ from bot.domain.channel import Actor, ChannelRef, ChannelState
 from bot.domain.commands import MarkNotRelevant, Subscribe
 from bot.domain.digest import Digest, DigestItem, MatchReason
 from bot.domain.paper import Paper
-from bot.domain.replies import Reply
+from bot.domain.replies import Notice, Outcome, Reply, Tone
 from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.infra.storage.delivery_batches import DeliveryBatches
 from bot.services import digests
@@ -193,6 +193,7 @@ async def build_world(
                 clock,
                 base_categories=settings.ingest_categories,
                 first_digest_days=settings.first_digest_days,
+                explain_wait=settings.llm_digest_wait,
             )
             builder.rankers = {}
             harness = DigestDelivery(
@@ -219,10 +220,7 @@ def channel_ref(name: str) -> ChannelRef:
 
 async def subscribe(world: World, ref: ChannelRef, topic: str) -> None:
     """The team types its topic, as in the chat."""
-    outcome = await world.services.engine.handle(ref, TEAM, Subscribe(topic))
-    text = getattr(outcome.reply, "text", "")
-    if "rror" in type(outcome.reply).__name__ or "Something went wrong" in text:
-        raise SystemExit(f"subscribing {ref.channel_id} to {topic!r} failed: {outcome.reply}")
+    _refused(await world.services.engine.handle(ref, TEAM, Subscribe(topic)), f"subscribe {topic}")
 
 
 async def cast_vote(world: World, ref: ChannelRef, member: Actor, arxiv_id: str, up: bool) -> None:
@@ -233,9 +231,15 @@ async def cast_vote(world: World, ref: ChannelRef, member: Actor, arxiv_id: str,
     """
     engine = world.services.engine
     if Vote is not None:
-        await engine.handle(ref, member, Vote(arxiv_id, up))
+        _refused(await engine.handle(ref, member, Vote(arxiv_id, up)), f"vote on {arxiv_id}")
     elif not up:
-        await engine.handle(ref, member, MarkNotRelevant(arxiv_id))
+        _refused(await engine.handle(ref, member, MarkNotRelevant(arxiv_id)), f"not relevant {arxiv_id}")
+
+
+def _refused(outcome: Outcome, what: str) -> None:
+    """A command the bot refused or failed stops the run: a lost vote would skew every figure."""
+    if isinstance(outcome.reply, Notice) and outcome.reply.tone is Tone.ERROR:
+        raise SystemExit(f"`{what}` was refused: {outcome.reply.text}")
 
 
 def member(arxiv_id: str, members: int = 3) -> Actor:
