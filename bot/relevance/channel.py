@@ -1,17 +1,19 @@
 """A channel's ranking as the product calls it: learn from votes and seeds, rank a day with reasons.
 
-Pure functions on numpy arrays and plain values (no database, no asyncio), in three steps:
+Pure functions on numpy arrays and plain values (no database, no asyncio), in four steps:
 
 1. `embed_papers(papers)`: each paper's vector, once, at ingest (cacheable: 1 KB a paper).
-2. `learn_channel(votes, seeds, background)`: the channel's `ChannelRanking` from its votes
+2. `make_seeds(topics, meanings, papers)`: what the channel asked for (its word topics, its `~`
+   topics' texts, its `like:` papers), embedded once per change of its topics.
+3. `learn_channel(votes, seeds, background)`: the channel's `ChannelRanking` from its votes
    (`VotedPaper`: the paper's vector, 👍 or 👎, whether it is a weak 👍 from opening Explain or
-   asking in the thread) and its seeds (`Seeds`: the words of its typed topics, its `~` topics,
-   its `like:` papers); `background` is the average paper (a running mean of every vector).
-   None until the channel has `Policy.min_votes` votes: the digest stays today's word ranking.
-3. `rank_candidates(ranking, day, matched, cap, fallback)`: the day's chosen papers, best first,
-   each with its chance of a 👍 and why it is there: `words` (its topic matched), `like <title>`
-   (close to a liked paper or a `like:` seed) or `close to ~<topic>`. `quality=True` keeps only
-   papers above the channel's learned `quality high` cut (`ranking.quality_threshold`).
+   asking in the thread) and its seeds; `background` is the average paper (a running mean of
+   every vector). None until `Policy.min_votes` votes: the digest stays today's word ranking.
+4. `rank_candidates(ranking, vectors, matched, cap, fallback)`: the day's chosen papers, best
+   first, each with its chance of a 👍 and why it is there: `words` (its topic matched),
+   `like <title>` (close to a liked paper or a `like:` seed) or `close to ~<topic>`; the papers
+   its `~` topics bring (`meaning_matches`) are candidates too. `quality=True` keeps only papers
+   above the channel's learned `quality high` cut (`ranking.quality_threshold`).
 
 The words, `~` topics and `like:` seeds count as 👍 (`Policy.seed_weight` votes each); the
 average paper as a mild 👎. See docs/relevance.md for the figures behind every choice.
@@ -27,10 +29,11 @@ import numpy as np
 
 from bot.relevance.embedding import TextEmbedder, Vectors, load_embedder, paper_text
 from bot.relevance.model import Labels, Matrix, Vector
-from bot.relevance.ranking import DEFAULT_POLICY, ChannelTaste, Policy, choose, features
+from bot.relevance.ranking import DEFAULT_POLICY, ChannelTaste, Policy, choose, features, topic_seed
 
 if TYPE_CHECKING:
     from bot.domain.paper import Paper
+    from bot.domain.topics import Topic
 
 WORDS = "words"
 WEAK_WEIGHT = 0.5  # a weak 👍 (Explain opened, a question asked) counts half a vote
@@ -95,6 +98,25 @@ def embed_papers(papers: Sequence[Paper], embedder: TextEmbedder | None = None) 
 def embed_texts(texts: Sequence[str], embedder: TextEmbedder | None = None) -> Vectors:
     """Vectors for topic words or a `~` topic's text."""
     return (embedder or load_embedder()).embed(list(texts))
+
+
+def make_seeds(
+    topics: Sequence[Topic],
+    meanings: Sequence[str] = (),
+    papers: Sequence[tuple[str, Vector]] = (),
+    embedder: TextEmbedder | None = None,
+) -> Seeds:
+    """A channel's seeds from its word topics, its `~` topics' texts and its `like:` papers
+    (title and vector); embeds the texts, once per change of the channel's topics."""
+    embedder = embedder or load_embedder()
+    words = [topic_seed(embedder, topic) for topic in topics]
+    rows = np.vstack(words) if words else np.zeros((0, embedder.dimensions), np.float32)
+    texts = embedder.embed(list(meanings)) if meanings else rows[:0]
+    return Seeds(
+        words=rows,
+        meanings=tuple(Anchor(v, t) for t, v in zip(meanings, texts, strict=True)),
+        papers=tuple(Anchor(np.asarray(v, np.float32), title) for title, v in papers),
+    )
 
 
 def learn_channel(

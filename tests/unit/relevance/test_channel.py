@@ -15,6 +15,7 @@ from bot.relevance.channel import (
     embed_papers,
     embed_texts,
     learn_channel,
+    make_seeds,
     meaning_matches,
     rank_candidates,
 )
@@ -139,3 +140,18 @@ def test_a_paper_a_meaning_topic_brought_names_that_topic_even_beside_liked_pape
     choices = rank_candidates(ranking, vectors, matched, 10, words, meant=meant, policy=Policy(expand=1.0))
     reasons = {papers[c.position].title: c.reason for c in choices}
     assert reasons[UNSAID[0]] == f"close to ~{text}"  # not missed: the `~` topic brought it
+
+
+def test_seeds_are_made_from_the_channels_topics_texts_and_liked_papers() -> None:
+    seed_vector = embed_papers([SEED])[0]
+    seeds = make_seeds(
+        [parse_topic("representation"), parse_topic("quiver OR cat:math.RT")],
+        ["Soergel bimodules"],
+        [(SEED.title, seed_vector)],
+    )
+    assert seeds.words.shape == (2, 256)
+    assert np.allclose(seeds.words[0], topic_seed(load_embedder(), parse_topic("representation"))[0])
+    assert [m.label for m in seeds.meanings] == ["Soergel bimodules"]
+    assert np.allclose(seeds.meanings[0].vector, embed_texts(["Soergel bimodules"])[0])
+    assert [p.label for p in seeds.papers] == [SEED.title]
+    assert make_seeds([]).words.shape == (0, 256)
