@@ -59,6 +59,7 @@ from benchmarks.relevance_world import (  # noqa: E402
     member,
     subscribe,
 )
+from bot.domain.paper import Paper  # noqa: E402
 
 RANKERS = ("words", "svm", "paperboy")
 # The product does not rank with votes yet (issue 14 is being built): Paperboy's ranking runs
@@ -87,8 +88,8 @@ async def replay(
     async with build_world(days, folder, PER_DIGEST) as world:
         refs = {r: [channel_ref(copy_name(r, c)) for c in channels] for r in RANKERS}
         for r in RANKERS:
-            for c, ref in zip(channels, refs[r], strict=True):
-                await subscribe(world, ref, c.topic)
+            for spec, ref in zip(channels, refs[r], strict=True):
+                await subscribe(world, ref, spec.topic)
                 if r in plugged:
                     world.builder.rankers[ref.channel_id] = plugged[r]
         everyone = [ref for r in RANKERS for ref in refs[r]]
@@ -123,16 +124,16 @@ async def replay(
     return {"tallies": tallies, "costs": costs, "days": len(days), "papers": len(corpus)}
 
 
-async def _vote(world: World, name: str, votes: list[tuple[object, bool]], ranker: Ranker | None) -> None:
+async def _vote(world: World, name: str, votes: list[tuple[Paper, bool]], ranker: Ranker | None) -> None:
     """The team's votes through the command path; a plugged ranking learns them too."""
     ref = channel_ref(name)
     for paper, liked in votes:
-        await cast_vote(world, ref, member(paper.arxiv_id), paper.arxiv_id, liked)  # type: ignore[attr-defined]
+        await cast_vote(world, ref, member(paper.arxiv_id), paper.arxiv_id, liked)
     if ranker is not None:
-        ranker.learn(name, votes)  # type: ignore[arg-type]
+        ranker.learn(name, votes)
 
 
-def _score(tally: Tally, items: list, papers: list, channel: ChannelSpec, votes: int) -> None:  # type: ignore[type-arg]
+def _score(tally: Tally, items: list[Paper], papers: list[Paper], channel: ChannelSpec, votes: int) -> None:
     """One digest's precision (if it showed something) and recall (if the day had relevant papers)."""
     hits = sum(is_relevant(p, channel) for p in items)
     tally.shown += len(items)
