@@ -12,6 +12,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from bot.app import Services, build_jobs, build_prewriter
@@ -58,9 +59,10 @@ class Runner:
             services.catalog.follow_up = self.write_ahead
 
     def _new_scheduler(self) -> JobScheduler:
+        # partial, not lambda: APScheduler awaits a job on the loop only if it sees a coroutine function.
         return JobScheduler(
-            lambda: scheduled.tick(self.jobs),
-            lambda: scheduled.ingest(self.jobs),
+            partial(scheduled.tick, self.jobs),
+            partial(scheduled.ingest, self.jobs),
             self._services.settings.scheduler_tick_seconds,
         )
 
@@ -138,7 +140,7 @@ class Runner:
         stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
         await asyncio.wait([closed, stopping], return_when=asyncio.FIRST_COMPLETED)
         if stopping.done():
-            log.info("stopping: letting %d digest run(s) in flight finish", len(self.jobs.tasks))
+            log.info("stopping: letting %d digest(s) in flight finish", len(self.jobs.tasks))
         electing.cancel()
         await self.shutdown()
         if health is not None:

@@ -25,7 +25,11 @@ INGEST_AT = (0, 5)
 
 
 class JobScheduler:
-    """Fires the tick and the ingest on the running asyncio loop; only the leader starts one."""
+    """Fires the tick and the ingest on the running asyncio loop; only the leader starts one.
+
+    The jobs must be coroutine functions (or partials of one): APScheduler's asyncio executor runs
+    anything else in a thread, where a coroutine would be created and never awaited.
+    """
 
     def __init__(self, tick: Job, ingest: Job, tick_seconds: float = 60.0) -> None:
         self._tick = tick

@@ -145,8 +145,11 @@ async def _deliver_waiting_for_arxiv(jobs: ScheduledJobs, due: Sequence[DueDiges
     async for attempt in retrying:
         with attempt:
             # Just after arXiv's midnight the feed may still show yesterday: wait for the new day.
-            await jobs.catalog.refresh(await jobs.builder.all_categories(), wait_for_turn=True)
-            return await jobs.delivery.run([d.ref for d in due])
+            listing = await jobs.catalog.refresh(await jobs.builder.all_categories(), wait_for_turn=True)
+            report = await jobs.delivery.run([d.ref for d in due])
+            if listing.fetched:  # the read was this run's, though the run itself found it fresh
+                report.ingest = listing
+            return report
     raise AssertionError("tenacity either returns or raises")  # pragma: no cover
 
 

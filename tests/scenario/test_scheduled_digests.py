@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from adapters.console.adapter import CONSOLE_CHANNEL, CONSOLE_USER, ConsoleAdapter
+from adapters.console.adapter import CONSOLE_CHANNEL, CONSOLE_USER, ConsoleAdapter, ConsolePublisher
 from bot.domain.channel import ChannelRef
 from bot.domain.commands import SetSchedule
 from bot.domain.paper import Paper
@@ -90,3 +91,30 @@ def _new_convergence_paper(day: date) -> Paper:
         abstract="We prove that delayed digests converge.",
         published=moment,
     )
+
+
+async def test_a_running_leader_posts_a_digest_when_its_time_comes(chat: ConsoleChat) -> None:
+    assert chat.services is not None
+    await chat.say("subscribe convergence")
+    await chat.say("schedule 09:00 UTC daily")
+    chat.services.settings.scheduler_tick_seconds = 0.05
+    out = io.StringIO()
+    chat.services.engine.register_publisher(ConsolePublisher(out))
+    runner = Runner(chat.services, [])
+    await runner.election.step()  # the only process: it leads and starts the scheduler
+    try:
+        assert runner.scheduler.running
+        due = await chat.services.times.next_digest_at(CONSOLE_CHANNEL)
+        assert due is not None and "Paperboy digest" not in out.getvalue()
+        chat.clock.set_now(due)  # 09:00 comes while the process runs: APScheduler's tick finds it
+
+        for _ in range(400):  # up to 20 s on a busy machine
+            if "Paperboy digest" in out.getvalue():
+                break
+            await asyncio.sleep(0.05)
+        assert "Paperboy digest" in out.getvalue()
+        await asyncio.gather(*runner.jobs.tasks)  # the run records the digest and moves the time on
+        later = await chat.services.times.next_digest_at(CONSOLE_CHANNEL)
+        assert later is not None and later > due  # the next digest is tomorrow's, not a repeat
+    finally:
+        await runner.shutdown()

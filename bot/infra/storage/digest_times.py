@@ -5,17 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from functools import partial
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from bot.domain.channel import ChannelRef, ChannelState
-from bot.domain.schedule import next_occurrence, previous_occurrence
+from bot.domain.channel import ChannelRef
+from bot.domain.schedule import DAY_NAMES, Schedule, next_occurrence, previous_occurrence
 from bot.infra.storage.database import session_factory
-from bot.infra.storage.repository import _channel_state
-from bot.infra.storage.tables import ChannelRow
+from bot.infra.storage.tables import ChannelRow, UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +33,26 @@ class DueDigest:
     told_late: bool
 
 
-def first_due(channel: ChannelState, now: datetime) -> datetime:
+def first_due(
+    schedule: Schedule, last_digest_at: datetime | None, created_at: datetime | None, now: datetime
+) -> datetime:
     """A channel's first digest time: the one it missed since its last digest, else the next one."""
-    since = channel.last_digest_at or channel.created_at
-    previous = previous_occurrence(channel.schedule, now)
-    if since is not None and since < previous:
+    since = last_digest_at or created_at
+    previous = previous_occurrence(schedule, now)
+    if since is not None and _utc(since) < previous:
         return previous
-    return next_occurrence(channel.schedule, now)
+    return next_occurrence(schedule, now)
 
 
 class DigestTimes:
-    """Reads and moves `channels.next_digest_at`, the only schedule there is."""
+    """Reads and moves `channels.next_digest_at`, the only schedule there is.
+
+    The tick reads ten thousand channels at 09:00: columns, not ORM objects, and one statement per
+    batch of writes.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
         self._sessions = session_factory(engine)
 
     async def due(self, now: datetime, platforms: Collection[str]) -> list[DueDigest]:
@@ -56,33 +64,36 @@ class DigestTimes:
         if not platforms:
             return []
         active = (col(ChannelRow.paused).is_(False), col(ChannelRow.platform).in_(list(platforms)))
-        async with self._sessions() as session:
-            unset = (
-                await session.exec(
-                    select(ChannelRow).where(*active, col(ChannelRow.next_digest_at).is_(None))
+        async with self._engine.begin() as connection:
+            unset = await connection.execute(
+                sa.select(
+                    *_ID_KEY, *_SCHEDULE, col(ChannelRow.last_digest_at), col(ChannelRow.created_at)
+                ).where(*active, col(ChannelRow.next_digest_at).is_(None))
+            )
+            times = []
+            for row in unset.all():
+                first = partial(
+                    first_due, last_digest_at=row.last_digest_at, created_at=row.created_at, now=now
                 )
-            ).all()
-            for row in unset:
-                row.next_digest_at = _readable_time(row, now, first_due)
-                if row.next_digest_at is not None and row.next_digest_at <= now:
-                    key = f"{row.platform}:{row.workspace}:{row.channel_id}"
-                    log.info("catching up on the missed digest of %s", key)
-            await session.commit()
-            query = (
-                select(ChannelRow)
+                at = _readable_time(row, now, first)
+                times.append({"pk": row.id, "at": at})
+                if at is not None and at <= now:
+                    log.info("catching up on the missed digest of %s", _ref(row).key)
+            if times:
+                await connection.execute(_SET_NEXT, times)
+            rows = await connection.execute(
+                sa.select(*_KEY, col(ChannelRow.next_digest_at), col(ChannelRow.late_notice_at))
                 .where(*active, col(ChannelRow.next_digest_at) <= now)
                 .order_by(col(ChannelRow.next_digest_at), col(ChannelRow.id))
             )
-            rows = (await session.exec(query)).all()
-        return [
-            DueDigest(
-                _channel_state(row).ref,
-                row.next_digest_at,
-                row.late_notice_at is not None and row.late_notice_at >= row.next_digest_at,
-            )
-            for row in rows
-            if row.next_digest_at is not None
-        ]
+            return [
+                DueDigest(
+                    _ref(row),
+                    _utc(row.next_digest_at),
+                    row.late_notice_at is not None and _utc(row.late_notice_at) >= _utc(row.next_digest_at),
+                )
+                for row in rows.all()
+            ]
 
     async def reschedule(self, ref: ChannelRef, at: datetime | None) -> None:
         """Set the channel's next digest time (None: no scheduled digest, as when paused)."""
@@ -92,13 +103,17 @@ class DigestTimes:
 
     async def advance(self, refs: Sequence[ChannelRef], now: datetime) -> None:
         """After a run: each channel's next digest is its first time after `now`."""
-        async with self._sessions() as session:
+        columns = sa.tuple_(ChannelRow.platform, ChannelRow.workspace, ChannelRow.channel_id)
+        async with self._engine.begin() as connection:
             for start in range(0, len(refs), KEYS_PER_QUERY):
                 keys = [(r.platform, r.workspace, r.channel_id) for r in refs[start : start + KEYS_PER_QUERY]]
-                columns = sa.tuple_(ChannelRow.platform, ChannelRow.workspace, ChannelRow.channel_id)
-                for row in (await session.exec(select(ChannelRow).where(columns.in_(keys)))).all():
-                    row.next_digest_at = _readable_time(row, now, _next)
-            await session.commit()
+                found = await connection.execute(sa.select(*_ID_KEY, *_SCHEDULE).where(columns.in_(keys)))
+                times = [
+                    {"pk": row.id, "at": _readable_time(row, now, lambda s: next_occurrence(s, now))}
+                    for row in found.all()
+                ]
+                if times:
+                    await connection.execute(_SET_NEXT, times)
 
     async def told_late(self, refs: Sequence[ChannelRef], now: datetime) -> None:
         """These channels were told that their due digest is late (so they are told only once)."""
@@ -114,24 +129,43 @@ class DigestTimes:
             return (await session.exec(query)).first()
 
 
-def _next(channel: ChannelState, now: datetime) -> datetime:
-    return next_occurrence(channel.schedule, now)
+_KEY = (col(ChannelRow.platform), col(ChannelRow.workspace), col(ChannelRow.channel_id), col(ChannelRow.name))
+_ID_KEY = (col(ChannelRow.id), *_KEY)
+_SCHEDULE = (col(ChannelRow.digest_time), col(ChannelRow.timezone), col(ChannelRow.weekdays))
+_SET_NEXT = (
+    sa.update(ChannelRow)
+    .where(col(ChannelRow.id) == sa.bindparam("pk"))
+    .values(next_digest_at=sa.bindparam("at", type_=UTCDateTime()))
+)
 
 
-def _readable_time(
-    row: ChannelRow, now: datetime, when: Callable[[ChannelState, datetime], datetime]
-) -> datetime | None:
+def _ref(row: Any) -> ChannelRef:
+    return ChannelRef(row.platform, row.workspace, row.channel_id, row.name)
+
+
+def _utc(moment: datetime) -> datetime:
+    """Times read by plain selects: SQLite gives them back without a zone; they are UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def stored_schedule(digest_time: str, timezone: str, weekdays: str) -> Schedule:
+    """A schedule from its stored columns (`09:00`, `Europe/Berlin`, `mon,tue`)."""
+    hours, minutes = (int(part) for part in digest_time.split(":"))
+    days = frozenset(DAY_NAMES.index(day) for day in weekdays.split(",") if day in DAY_NAMES)
+    return Schedule(at=time(hours, minutes), timezone=timezone, weekdays=days)
+
+
+def _readable_time(row: Any, now: datetime, when: Callable[[Schedule], datetime]) -> datetime | None:
     """The channel's digest time by `when`; a schedule that no longer reads costs only its channel.
 
     A stored time zone may vanish from a newer tz database: the channel is logged and looked at
     again a day later, and every other channel keeps its schedule.
     """
     try:
-        state = _channel_state(row)
-        return when(state, now) if state.schedule.weekdays else None
+        schedule = stored_schedule(row.digest_time, row.timezone, row.weekdays)
+        return when(schedule) if schedule.weekdays else None
     except Exception as error:
-        log.error("the schedule of %s:%s:%s cannot be read (%s); trying again in a day",
-                  row.platform, row.workspace, row.channel_id, error)  # fmt: skip
+        log.error("the schedule of %s cannot be read (%s); trying again in a day", _ref(row).key, error)
         return now + RETRY_UNREADABLE
 
 
