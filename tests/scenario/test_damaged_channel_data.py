@@ -121,6 +121,11 @@ async def test_a_time_zone_that_no_longer_exists_fails_only_its_own_channel(
     assert recorder.digests["good"][0].items
     assert "damaged" not in recorder.digests
     assert "the digest of bench:W:damaged could not be made; the other channels go on" in caplog.text
+    # Asked for by hand from an event that names no channel (the store knows its name), the digest
+    # says it could not be made.
+    await chat.services.repository.ensure_channel(ChannelRef("bench", "W", "damaged", "lab-damaged"))
+    asked = await _say(chat, DAMAGED, "digest")
+    assert "could not be made" in asked and "follows no topics" not in asked
 
 
 async def _say(chat: ConsoleChat, ref: ChannelRef, line: str) -> str:
