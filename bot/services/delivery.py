@@ -114,8 +114,9 @@ class DigestDelivery:
             batch, run.parsed, run.latest, report.timing, report.failed, more=run.more
         )
         chosen = {p.due.channel.pk for p in picked}
+        failed = {ref.key for ref in report.failed}  # by key: a channel's stored name may differ
         report.without_topics.extend(
-            c.state.ref for c in batch if c.pk not in chosen and c.state.ref not in report.failed
+            c.state.ref for c in batch if c.pk not in chosen and c.state.ref.key not in failed
         )
         if not picked:
             return

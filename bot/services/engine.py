@@ -182,7 +182,8 @@ class Engine:
         report = await self.delivery.run([channel], more=more)
         outcome = report.outcomes.get(channel.key)
         if outcome is None:
-            if channel in report.failed:  # logged with its cause; the person gets a plain line
+            # Logged with its cause; the person gets a plain line. By key: the stored name may differ.
+            if channel.key in {ref.key for ref in report.failed}:
                 return Notice(
                     "This channel's digest could not be made; the operator can see why in the log.",
                     Tone.ERROR,
