@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.relevance_rankers import tfidf
 from bot.domain.paper import Paper
 from bot.domain.topics import parse_topic
 from bot.relevance.channel import (
@@ -38,25 +39,7 @@ class SvmBaseline:
     """
 
     def __init__(self, corpus: Sequence[Paper], c: float = 0.1) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vectorizer = TfidfVectorizer(
-            strip_accents="unicode",
-            lowercase=True,
-            analyzer="word",
-            stop_words="english",
-            token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
-            ngram_range=(1, 2),
-            max_features=20_000,
-            norm="l2",
-            use_idf=True,
-            smooth_idf=True,
-            sublinear_tf=True,
-            max_df=0.5,
-            min_df=5,
-        )
-        texts = [f"{p.title} {p.abstract} {' '.join(p.authors)}" for p in corpus]
-        self._x: Any = vectorizer.fit_transform(texts).astype(np.float32).tocsr()
+        self._x: Any = tfidf(corpus)  # the lab's arxiv-sanity features, one definition
         self._row = {p.arxiv_id: i for i, p in enumerate(corpus)}
         self._c = c
         self._votes: dict[str, tuple[list[int], list[bool]]] = {}

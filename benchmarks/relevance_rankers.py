@@ -195,7 +195,7 @@ def build_rankers(
             rankers.append(WordsRanker())
         elif name == "svm":
             started = time.process_time()
-            rankers.append(SvmRanker(_tfidf(everything), len(channels)))
+            rankers.append(SvmRanker(tfidf(everything), len(channels)))
             costs["tf-idf features (CPU)"] = f"{time.process_time() - started:.1f} s"
         elif name in ("paperboy", "paperboy-quality-high"):
             if meaning is None:
@@ -221,7 +221,7 @@ def _embed(
     return embeddings, [topic_seed(embedder, parse_topic(c.topic)) for c in channels]
 
 
-def _tfidf(papers: Sequence[Paper]) -> Any:
+def tfidf(papers: Sequence[Paper]) -> Any:
     """arxiv-sanity-lite's features (its compute.py): title, abstract and authors; 1-2 grams."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
