@@ -205,19 +205,24 @@ async def build_services(
     explainer = explainer or build_explainer(
         settings, database=database, gate=gate if isinstance(gate, RequestGate) else None, clock=clock
     )
+    from bot.relevance.learned import LearnedRelevance  # numpy: imported when the bot starts, not for --help
+
+    batches = DeliveryBatches(database)
     builder = DigestBuilder(
         repository,
         catalog,
         explainer,
         clock,
         stores.mutes,
+        LearnedRelevance(repository, stores.votes),
+        batches,
         base_categories=settings.ingest_categories,
         first_digest_days=settings.first_digest_days,
         explain_wait=settings.llm_digest_wait,
     )
     publishers = Publishers()
     posts = ClaimedPosts(repository, publishers)
-    delivery = DigestDelivery(catalog, builder, DeliveryBatches(database), posts, publishers, clock)
+    delivery = DigestDelivery(catalog, builder, batches, posts, publishers, clock)
     lookups = LookupLimits(settings.arxiv_lookups_per_person, settings.arxiv_lookups_per_channel)
     times = DigestTimes(database)
     engine = Engine(

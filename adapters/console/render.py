@@ -82,7 +82,7 @@ def render_settings(settings: ChannelSettings) -> str:
         f"  Next digest:  {upcoming}",
     ]
     if settings.votes is not None:
-        lines.append(f"  Ranking:      {settings.votes.describe()}")
+        lines.append(f"  Ranking:      {settings.ranking_line}")
     return "\n".join(lines)
 
 
@@ -102,7 +102,7 @@ def render_digest_header(digest: Digest) -> str:
 
 def render_digest_item(item: DigestItem) -> str:
     """One numbered paper: title, authors, id and pdf, categories, abstract, explanation."""
-    return _paper_block(f"{item.position}) ", item.paper, item.why, item.explanation)
+    return _paper_block(f"{item.position}) ", item.paper, item.why, item.explanation, item.why_label)
 
 
 def render_digest(digest: Digest) -> str:
@@ -129,7 +129,9 @@ def render_paper(paper: Paper, explanation: ExplanationText) -> str:
     return _paper_block("", paper, "", explanation)
 
 
-def _paper_block(number: str, paper: Paper, why: str, explanation: ExplanationText) -> str:
+def _paper_block(
+    number: str, paper: Paper, why: str, explanation: ExplanationText, why_label: str = "Matched"
+) -> str:
     lines = [
         f"{number}{sanitize_text(paper.title)}",
         "",
@@ -138,7 +140,7 @@ def _paper_block(number: str, paper: Paper, why: str, explanation: ExplanationTe
         f"  • Categories: {sanitize_text(', '.join(paper.categories))}",
     ]
     if why:
-        lines.append(f"  • Matched: {sanitize_text(why)}")
+        lines.append(f"  • {why_label}: {sanitize_text(why)}")
     lines += ["", "Abstract", "", sanitize_text(paper.abstract), "", "Math explanation (LLM)", ""]
     lines.append(render_explanation(explanation))
     return "\n".join(lines)

@@ -15,12 +15,14 @@ from discord import app_commands
 
 from adapters.discord.bridge import MAX_CHOICES, CommandBridge
 from adapters.discord.help import describe, option_descriptions
-from bot.domain.command_parser import schedule_command
+from bot.domain.command_parser import quality_command, schedule_command
 from bot.domain.commands import (
     Ask,
+    Command,
     Explain,
     ListTopics,
     Mute,
+    NotUnderstood,
     Pause,
     PostDigest,
     PostMore,
@@ -158,9 +160,11 @@ def install_commands(tree: app_commands.CommandTree[discord.Client], bridge: Com
     @paper.command(name="settings", description=describe("settings"))
     @app_commands.describe(**option_descriptions("settings"))
     async def settings(
-        interaction: discord.Interaction, max_papers: app_commands.Range[int, 1, 50] | None = None
+        interaction: discord.Interaction,
+        max_papers: app_commands.Range[int, 1, 50] | None = None,
+        quality: app_commands.Range[str, 1, 10] | None = None,
     ) -> None:
-        await bridge.run(interaction, ShowSettings() if max_papers is None else SetMaxPapers(max_papers))
+        await bridge.run(interaction, settings_command(max_papers, quality))
 
     @paper.command(name="help", description=describe("help"))
     async def help_(interaction: discord.Interaction) -> None:
@@ -174,3 +178,13 @@ def install_commands(tree: app_commands.CommandTree[discord.Client], bridge: Com
 
     tree.add_command(paper)
     tree.add_command(explain_paper)
+
+
+def settings_command(max_papers: int | None, quality: str | None) -> Command:
+    """`/paper settings` with its options: show, set the cap or set the quality (one at a time)."""
+    if quality is not None and max_papers is not None:
+        why = "Change one setting at a time, e.g. `/paper settings quality:high`, then `max_papers`."
+        return NotUnderstood(why, show_help=False, managing=True)
+    if quality is not None:
+        return quality_command(quality)
+    return ShowSettings() if max_papers is None else SetMaxPapers(max_papers)

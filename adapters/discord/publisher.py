@@ -108,7 +108,7 @@ class DiscordPublisher:
         """The paper's embed with its buttons in the channel; its abstract and explanation in the thread."""
         target = await self._channel(channel)
         thread = self._threads.get(parent)
-        embed = paper_embed(item.paper, position=item.position, why=item.why)
+        embed = paper_embed(item.paper, position=item.position, why=item.why, why_label=item.why_label)
         if thread is not None:
             embed.set_footer(text="Abstract and explanation in the thread above.")
         view = paper_buttons(item.paper.arxiv_id, thread.id if thread is not None else 0)

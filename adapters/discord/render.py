@@ -101,7 +101,7 @@ def settings_embed(settings: ChannelSettings) -> discord.Embed:
     embed.add_field(name="Last digest", value=last, inline=False)
     embed.add_field(name="Next digest", value=upcoming, inline=False)
     if settings.votes is not None:
-        embed.add_field(name="Ranking (from votes)", value=settings.votes.describe(), inline=False)
+        embed.add_field(name="Ranking (from votes)", value=clip(settings.ranking_line, 1024), inline=False)
     return embed
 
 
@@ -124,7 +124,9 @@ def thread_name(digest: Digest) -> str:
     return f"Paperboy {digest.day:%d %b %Y}: abstracts and explanations"
 
 
-def paper_embed(paper: Paper, *, position: int | None = None, why: str = "") -> discord.Embed:
+def paper_embed(
+    paper: Paper, *, position: int | None = None, why: str = "", why_label: str = "Matched"
+) -> discord.Embed:
     """One paper: title linked to its abstract page, authors, id and pdf, categories, why it matched."""
     title = clean(paper.title)
     if position is not None:
@@ -134,7 +136,7 @@ def paper_embed(paper: Paper, *, position: int | None = None, why: str = "") -> 
     embed.add_field(name="arXiv", value=f"[{paper.arxiv_id}]({paper.abs_url}) · [pdf]({paper.pdf_url})")
     embed.add_field(name="Categories", value=clip(clean(", ".join(paper.categories)), FIELD_VALUE_LIMIT))
     if why:
-        embed.add_field(name="Matched", value=clip(clean(why), FIELD_VALUE_LIMIT), inline=False)
+        embed.add_field(name=why_label, value=clip(clean(why), FIELD_VALUE_LIMIT), inline=False)
     return embed
 
 
@@ -161,5 +163,8 @@ def digest_item_text(item: DigestItem) -> str:
 
 def render_digest(digest: Digest) -> list[Outgoing]:
     """A digest shown as a reply (`preview`): the header, then one embed per paper."""
-    embeds = [paper_embed(item.paper, position=item.position, why=item.why) for item in digest.items]
+    embeds = [
+        paper_embed(item.paper, position=item.position, why=item.why, why_label=item.why_label)
+        for item in digest.items
+    ]
     return pack(digest_header_text(digest), embeds)

@@ -213,7 +213,7 @@ def item_blocks(item: DigestItem, *, buttons: bool = True) -> list[Block]:
     """One paper of a digest, compact, with its buttons."""
     lines = [paper_summary(item.paper, position=item.position)]
     if item.reasons:
-        lines.append(f"_Matched:_ {safe(clip(item.why, 1500))}")
+        lines.append(f"_{item.why_label}:_ {safe(clip(item.why, 1500))}")
     blocks = sections(lines)
     if buttons:
         blocks.append(action_buttons(item.paper.arxiv_id))

@@ -32,7 +32,7 @@ def settings_lines(settings: ChannelSettings) -> list[str]:
         f"Next digest: {upcoming}",
     ]
     if settings.votes is not None:
-        lines.append(f"Ranking: {escape(settings.votes.describe())}")
+        lines.append(f"Ranking: {escape(settings.ranking_line)}")
     return lines
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.domain.quality import NORMAL, Quality
 from bot.domain.schedule import Schedule
 
 
@@ -58,3 +59,4 @@ class ChannelState:
     last_digest_at: datetime | None
     covered_through: date | None
     created_at: datetime | None = None
+    quality: Quality = NORMAL  # `settings quality`: how choosy its learned ranking is

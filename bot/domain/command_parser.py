@@ -24,6 +24,7 @@ from bot.domain.commands import (
     Preview,
     Resume,
     SetMaxPapers,
+    SetQuality,
     SetSchedule,
     ShowHelp,
     ShowSchedule,
@@ -34,6 +35,7 @@ from bot.domain.commands import (
     Vote,
     max_papers_complaint,
 )
+from bot.domain.quality import QualityError, parse_quality
 from bot.domain.schedule import (
     SCHEDULE_EXAMPLE,
     Cadence,
@@ -99,6 +101,14 @@ def max_papers_command(value: str) -> Command:
     return NotUnderstood(max_papers_complaint(text), show_help=False, managing=True)
 
 
+def quality_command(value: str) -> Command:
+    """`settings quality high`, `normal` or a chance such as `0.7`."""
+    try:
+        return SetQuality(parse_quality(value))
+    except QualityError as error:
+        return NotUnderstood(str(error), show_help=False, managing=True)
+
+
 def _given(field: str | None) -> str | None:
     return field.strip() if field and field.strip() else None
 
@@ -119,8 +129,11 @@ def _settings(rest: str) -> Command:
     option, _, value = rest.partition(" ")
     if option.lower() in MAX_OPTION_WORDS:
         return max_papers_command(value)
+    if option.lower() == "quality":
+        return quality_command(value)
     return NotUnderstood(
-        "`settings` shows this channel's settings; `settings max 15` sets the papers per digest."
+        "`settings` shows this channel's settings; `settings max 15` sets the papers per digest, "
+        "`settings quality high` asks for fewer, better papers once votes have taught the channel."
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
+from bot.domain.quality import Quality
 from bot.domain.schedule import Cadence
 
 
@@ -147,6 +148,13 @@ class SetMaxPapers:
     value: int
 
 
+@dataclass(frozen=True, slots=True)
+class SetQuality:
+    """`settings quality high|normal|0.7`: how choosy the channel's learned ranking is."""
+
+    quality: Quality
+
+
 Command = (
     ShowHelp
     | NotUnderstood
@@ -166,6 +174,7 @@ Command = (
     | Resume
     | ShowSettings
     | SetMaxPapers
+    | SetQuality
     | MarkNotRelevant
     | Vote
 )

@@ -31,14 +31,17 @@ PREVIEW_SKIPS_EXPLANATION = (
 
 @dataclass(frozen=True, slots=True)
 class MatchReason:
-    """One subscribed topic that selected the paper, and the words that made it match."""
+    """One subscribed topic that selected the paper and the words that made it match, or, for a
+    paper the channel's learned ranking added, why: `like <title of a liked paper>` or
+    `close to ~<topic>` (`learned`)."""
 
     topic: str
     terms: tuple[str, ...]  # the paper's own words that matched, and author or category terms
+    learned: bool = False
 
     def describe(self) -> str:
         """`convergence (converge, convergent)`; just the topic when that is all that matched."""
-        if self.terms in ((), (self.topic,)):
+        if self.learned or self.terms in ((), (self.topic,)):
             return self.topic
         return f"{self.topic} ({', '.join(self.terms)})"
 
@@ -75,6 +78,11 @@ class DigestItem:
     def why(self) -> str:
         """Every reason in one line."""
         return "; ".join(reason.describe() for reason in self.reasons)
+
+    @property
+    def why_label(self) -> str:
+        """`Matched` when the channel's words chose it, `Why` when its learned ranking did."""
+        return "Why" if any(reason.learned for reason in self.reasons) else "Matched"
 
 
 @dataclass(frozen=True, slots=True)

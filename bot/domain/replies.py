@@ -11,8 +11,9 @@ from bot.domain.command_specs import CommandSpec, success_audience
 from bot.domain.commands import Command
 from bot.domain.digest import Digest, ExplanationText
 from bot.domain.paper import Paper
+from bot.domain.quality import NORMAL, Quality
 from bot.domain.schedule import Schedule
-from bot.domain.votes import VoteFigures
+from bot.domain.votes import RankingStatus, VoteFigures
 
 
 class Tone(StrEnum):
@@ -89,6 +90,17 @@ class ChannelSettings:
     next_digest: datetime | None
     votes: VoteFigures | None = None  # how the channel's ranking is doing, from its members' votes
     mutes: tuple[str, ...] = ()  # muted words, authors and categories, as stored
+    quality: Quality = NORMAL  # `settings quality`
+    ranking: RankingStatus | None = None  # what the channel's model learned from
+
+    @property
+    def ranking_line(self) -> str:
+        """How the channel's ranking is doing: its 👍 share, what it learned from, its quality."""
+        parts = [self.votes.describe()] if self.votes is not None else []
+        if self.ranking is not None:
+            parts.append(self.ranking.describe())
+        parts.append(f"quality {self.quality.text}")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

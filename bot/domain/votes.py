@@ -59,3 +59,21 @@ class VoteFigures:
             return f"no voted items in the last {FIGURES_WINDOW_DAYS} days; {votes}"
         items = f"{self.voted_items} voted item{'s' if self.voted_items != 1 else ''}"
         return f"{share:.0%} 👍 of {items} in the last {FIGURES_WINDOW_DAYS} days; {votes}"
+
+
+@dataclass(frozen=True, slots=True)
+class RankingStatus:
+    """How a channel's learned ranking stands, for `settings`: the votes it learned from, its cut."""
+
+    votes: int  # real votes (weak 👍 not counted) its model learned from; 0 without a model
+    needed: int  # real votes a model needs before it ranks
+    quality_cut: float | None = None  # the learned `quality high` cut, None without a model
+
+    def describe(self) -> str:
+        """`learns from 14 votes; quality high shows papers above a 62% chance of a 👍`, or what it needs."""
+        if self.quality_cut is None:
+            return f"ranks by the topics' words until members cast {self.needed} 👍/👎 votes"
+        return (
+            f"learned from {self.votes} votes; `quality high` shows only papers above "
+            f"a {self.quality_cut:.0%} chance of a 👍"
+        )

@@ -60,6 +60,7 @@ from bot.ports.platform import (
     PlatformStateStore,
     SeenRequestLog,
 )
+from bot.ports.ranking import RankedPaper, Relevance
 from bot.ports.schedule import (
     DigestTimetable,
     DueDigest,
@@ -114,6 +115,8 @@ __all__ = [
     "PlatformStateStore",
     "Prefetching",
     "Publisher",
+    "RankedPaper",
+    "Relevance",
     "Section",
     "SeenRequestLog",
     "SourceUnavailable",

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.domain.channel import ChannelRef, ChannelState
+from bot.domain.quality import Quality
 from bot.domain.replies import TopicEntry
 from bot.domain.schedule import Schedule
 
@@ -33,8 +34,9 @@ class ChannelStore(Protocol):
         schedule: Schedule | None = None,
         paused: bool | None = None,
         max_papers: int | None = None,
+        quality: Quality | None = None,
     ) -> ChannelState:
-        """Change a channel's schedule, pause flag or cap."""
+        """Change a channel's schedule, pause flag, cap or quality."""
         ...
 
     async def mark_digest_done(self, ref: ChannelRef, at: datetime, covered_through: date | None) -> None:

@@ -170,19 +170,22 @@ def rank_candidates(
     *,
     meant: Mapping[int, float] | None = None,
     quality: bool = False,
+    cut: float | None = None,
     policy: Policy = DEFAULT_POLICY,
 ) -> list[Choice]:
     """The day's chosen candidates (rows of `vectors`), best first, each with its reason.
 
     `matched`: the typed topics' word matches (row -> score); `meant`: the rows its `~` topics
     brought (`meaning_matches`); `fallback`: today's order of those, the digest while the channel
-    has no ranking.
+    has no ranking. `quality`: only papers above the learned `quality high` cut; `cut`: only those
+    at least this likely a 👍 (`settings quality 0.7`).
     """
     if ranking is None:
         return [Choice(i, None, WORDS) for i in fallback[:cap]]
     meant = meant or {}
     p = ranking.taste.model.probabilities(features(vectors))
-    cut = ranking.taste.quality_threshold if quality else ranking.taste.threshold
+    if cut is None:
+        cut = ranking.taste.quality_threshold if quality else ranking.taste.threshold
     chosen = choose(p, {**meant, **matched}, cap, cut, policy.expand)
     scores = chosen.scores or []
     return [

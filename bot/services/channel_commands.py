@@ -10,6 +10,7 @@ from bot.domain.channel import Actor, ChannelRef, ChannelState
 from bot.domain.clock import Clock
 from bot.domain.command_specs import TOPIC_SYNTAX_HELP
 from bot.domain.commands import MAX_PAPERS_LIMIT, SetSchedule, max_papers_complaint
+from bot.domain.quality import Quality
 from bot.domain.replies import ChannelSettings, Notice, Reply, Tone, TopicList
 from bot.domain.schedule import SCHEDULE_EXAMPLE, changed_schedule, next_occurrence
 from bot.domain.topic_lexer import quote
@@ -159,6 +160,7 @@ class ChannelCommands:
             last_digest=state.last_digest_at,
             next_digest=upcoming,
             mutes=tuple(await self._mutes.of_channel(state.ref)),
+            quality=state.quality,
         )
 
     async def set_max_papers(self, state: ChannelState, value: int) -> Reply:
@@ -167,6 +169,24 @@ class ChannelCommands:
             return Notice(max_papers_complaint(str(value)), Tone.ERROR)
         await self.repository.update_channel(state.ref, max_papers=value)
         return Notice(f"Digests here now hold up to {value} papers.", Tone.SUCCESS)
+
+    async def set_quality(self, state: ChannelState, quality: Quality) -> Reply:
+        """How choosy the channel's learned ranking is."""
+        await self.repository.update_channel(state.ref, quality=quality)
+        if quality.is_normal:
+            return Notice(
+                "Digests here now show the best papers the ranking finds (quality normal).", Tone.SUCCESS
+            )
+        which = (
+            "above the cut its votes taught it"
+            if quality.high
+            else f"with at least a {quality.cut:.0%} chance of a 👍"
+        )
+        return Notice(
+            f"Digests here now show only papers {which} (quality {quality.text}). Before members have "
+            "voted on a few papers, the topics' words choose.",
+            Tone.SUCCESS,
+        )
 
 
 def _local(moment: datetime, timezone: str) -> str:

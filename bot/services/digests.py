@@ -15,16 +15,17 @@ from bot.domain.digest import (
     Digest,
     DigestItem,
     ExplanationText,
-    MatchReason,
     disclaimer_for,
 )
 from bot.domain.empty_digest import empty_reason
 from bot.domain.mutes import Mute, read_mutes
 from bot.domain.paper import Paper
-from bot.domain.topics import Topic, matched_words, read_stored, unreadable_note
-from bot.ports import Explainer, Mutes, Storage
+from bot.domain.topics import Topic, read_stored, unreadable_note
+from bot.domain.votes import RankingStatus
+from bot.ports import DeliveryBatchStore, Explainer, Mutes, Relevance, Storage
 from bot.services.catalog import IngestReport, PaperCatalog
 from bot.services.digest_texts import listing_notes, wait_for_explanations, written_explanations
+from bot.services.learned_choice import Ranked, choose_learned, word_reasons
 from bot.services.match_cache import MatchCache, Matched
 
 
@@ -36,7 +37,7 @@ class DigestPlan:
     covered_through: date | None
 
 
-Ranked = tuple[Paper, float, tuple[MatchReason, ...]]
+__all__ = ["DigestBuilder", "DigestPlan", "Ranked"]
 
 
 class DigestBuilder:
@@ -53,6 +54,8 @@ class DigestBuilder:
         explainer: Explainer,
         clock: Clock,
         mutes: Mutes,
+        relevance: Relevance,
+        batches: DeliveryBatchStore,
         *,
         base_categories: Sequence[str],
         first_digest_days: int = 3,
@@ -65,7 +68,9 @@ class DigestBuilder:
         self._base_categories = tuple(base_categories)
         self._first_digest_days = first_digest_days
         self.explain_wait = explain_wait
-        self._cache = MatchCache()
+        self._relevance = relevance
+        self._batches = batches
+        self._cache = MatchCache(near=relevance.near)
         self._mutes = mutes
         self._cache_lock = asyncio.Lock()
 
@@ -80,11 +85,14 @@ class DigestBuilder:
         latest = await self._catalog.seen_through()
         since = self.since(channel, today, latest)
         mutes = read_mutes(await self._mutes.of_channel(channel.ref))
+        pk = await self._pk(channel)
         async with self._cache_lock:
             await self.load_candidates(since)
+            await self.prepare_ranking({pk: topics})
             matched = self.matches(topics, since, mutes)
-        delivered = await self._repository.delivered_ids(channel.ref, matched.scores)
-        chosen, left = self.choose(channel, matched, delivered, self.reachable_after(since, today, latest))
+        delivered = await self._repository.delivered_ids(channel.ref, matched.papers)
+        reachable = self.reachable_after(since, today, latest)
+        chosen, left = self.choose(channel, matched, delivered, reachable, pk=pk)
         papers = [paper for paper, _, _ in chosen]
         texts = await self.explanations(papers, [channel.ref] * len(papers), explain)
         return self.assemble(
@@ -124,6 +132,19 @@ class DigestBuilder:
         if not self._cache.covers(stamp, since):
             self._cache.load(stamp, since, await self._repository.papers_announced_after(since))
 
+    async def prepare_ranking(self, channels: dict[int, list[Topic]]) -> None:
+        """Ready the learned rankings of these channels over the loaded candidates (hold the lock)."""
+        await self._relevance.prepare(self._cache.papers, channels)
+
+    async def ranking_status(self, channel: ChannelState) -> RankingStatus:
+        """How the channel's learned ranking stands, for `settings`."""
+        topics, _ = read_stored(entry.topic for entry in await self._repository.topics(channel.ref))
+        return await self._relevance.status(await self._pk(channel), topics)
+
+    async def _pk(self, channel: ChannelState) -> int:
+        stored = await self._batches.channels([channel.ref])
+        return stored[0].pk if stored else -1
+
     @property
     def cache_lock(self) -> asyncio.Lock:
         """Held while the match cache is loaded or read."""
@@ -153,10 +174,10 @@ class DigestBuilder:
         if cache.since is not None and since > cache.since:
             papers = cache.papers
             total = {a: v for a, v in total.items() if (papers[a].announced or since) > since}
-        if mutes and total:
-            for arxiv_id in cache.muted(mutes):
-                total.pop(arxiv_id, None)
-        return Matched(total, tuple(topics), per_topic, cache.papers, cache.order)
+        muted = frozenset(cache.muted(mutes)) if mutes else frozenset()
+        for arxiv_id in muted:
+            total.pop(arxiv_id, None)
+        return Matched(total, tuple(topics), per_topic, cache.papers, cache.order, since, muted)
 
     def choose(
         self,
@@ -164,12 +185,17 @@ class DigestBuilder:
         matched: Matched,
         delivered: AbstractSet[str],
         reachable_after: date | None = None,
+        *,
+        pk: int | None = None,
     ) -> tuple[list[Ranked], int]:
         """The channel's best papers it does not have yet, and how many more `more` can post.
 
-        Best is the highest score, then the newest, then the lowest id. Papers announced before
-        `reachable_after` (a channel back from a long pause) are left out of the count.
+        A channel (`pk`) whose votes taught it a model gets its model's order (`learned_choice`).
+        Otherwise best is the highest score, then the newest, then the lowest id. Papers announced
+        before `reachable_after` (a channel back from a long pause) are left out of the count.
         """
+        if pk is not None and (learned := choose_learned(self._relevance, pk, channel, matched, delivered)):
+            return learned
         fresh = matched.scores
         if delivered:
             fresh = dict(fresh)
@@ -182,18 +208,7 @@ class DigestBuilder:
             pool = [a for a, score in fresh.items() if score >= threshold]
         order = matched.order
         pool.sort(key=lambda a: (-fresh[a], order[a]))
-        chosen = [
-            (
-                matched.papers[a],
-                fresh[a],
-                tuple(
-                    MatchReason(m.topic, matched_words(topic, m, matched.papers[a]))
-                    for topic, per in zip(matched.topics, matched.per_topic, strict=True)
-                    if (m := per.get(a))
-                ),
-            )
-            for a in pool[:cap]
-        ]
+        chosen = [(matched.papers[a], fresh[a], word_reasons(matched, a)) for a in pool[:cap]]
         left = len(fresh) - len(chosen)
         if left and reachable_after is not None:
             picked = set(pool[:cap])

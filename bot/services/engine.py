@@ -25,6 +25,7 @@ from bot.domain.commands import (
     Preview,
     Resume,
     SetMaxPapers,
+    SetQuality,
     SetSchedule,
     ShowHelp,
     ShowSchedule,
@@ -164,10 +165,13 @@ class Engine:
             case ShowSettings():
                 shown = await self.channels.settings(state)
                 if isinstance(shown, ChannelSettings):  # with how the channel's ranking is doing
-                    shown = replace(shown, votes=await self.votes.figures(channel))
+                    figures = await self.votes.figures(channel)
+                    shown = replace(shown, votes=figures, ranking=await self.builder.ranking_status(state))
                 return shown
             case SetMaxPapers(value=value):
                 return await self.channels.set_max_papers(state, value)
+            case SetQuality(quality=quality):
+                return await self.channels.set_quality(state, quality)
             case MarkNotRelevant(paper=text):  # "Not relevant" is a 👎
                 return await self.votes.vote(channel, actor, text, up=False)
             case Vote(paper=text, up=up):

@@ -24,6 +24,8 @@ class Matched:
     per_topic: tuple[dict[str, TopicMatch], ...]  # each topic's matches, in `topics` order
     papers: Mapping[str, Paper]
     order: Mapping[str, int]  # newest first, then by id: the tie-break among equal scores
+    since: date | None = None  # papers announced after this day are new to the channel
+    muted: frozenset[str] = frozenset()  # papers of the batch the channel's mutes remove
 
 
 # A similarity search: the candidates close to a semantic topic's seeds and meanings, among the

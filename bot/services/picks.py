@@ -95,6 +95,8 @@ class ChannelPicks:
         async with self._builder.cache_lock:
             with timing("load candidates"):
                 await self._builder.load_candidates(earliest)
+            with timing("learn"):
+                await self._builder.prepare_ranking({d.channel.pk: d.topics for d in due})
             with timing("match"):
                 for d in due:
                     with self._alone(d.channel.state.ref, failed):
@@ -108,7 +110,7 @@ class ChannelPicks:
                 with self._alone(d.channel.state.ref, failed):
                     reachable = self._builder.reachable_after(d.since, d.today, latest)
                     chosen = self._builder.choose(
-                        d.channel.state, m, delivered.get(d.channel.pk, set()), reachable
+                        d.channel.state, m, delivered.get(d.channel.pk, set()), reachable, pk=d.channel.pk
                     )
                     picked.append(Picked(d, *chosen))
         return picked

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.clock import Clock
 from bot.domain.paper import Paper
+from bot.domain.quality import Quality
 from bot.domain.replies import TopicEntry
 from bot.domain.schedule import Schedule, next_occurrence, previous_occurrence
 from bot.ports import (
@@ -103,9 +104,12 @@ class MemoryStorage:
         schedule: Schedule | None = None,
         paused: bool | None = None,
         max_papers: int | None = None,
+        quality: Quality | None = None,
     ) -> ChannelState:
-        """Change a channel's schedule, pause flag or cap."""
+        """Change a channel's schedule, pause flag, cap or quality."""
         state = await self._require(ref)
+        if quality is not None:
+            state = replace(state, quality=quality)
         if schedule is not None:
             state = replace(state, schedule=schedule)
         if paused is not None:

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.quality import Quality, read_stored_quality
 from bot.domain.schedule import DAY_NAMES, Schedule
 from bot.infra.storage.database import session_factory
 from bot.infra.storage.tables import ChannelRow
@@ -89,8 +90,9 @@ class SqlChannels:
         schedule: Schedule | None = None,
         paused: bool | None = None,
         max_papers: int | None = None,
+        quality: Quality | None = None,
     ) -> ChannelState:
-        """Change a channel's schedule, pause flag or cap."""
+        """Change a channel's schedule, pause flag, cap or quality."""
         async with self._sessions() as session:
             row = await self._require_channel(session, ref)
             if schedule is not None:
@@ -101,6 +103,8 @@ class SqlChannels:
                 row.paused = paused
             if max_papers is not None:
                 row.max_papers = max_papers
+            if quality is not None:
+                row.quality = quality.text
             await session.commit()
             return _channel_state(row)
 
@@ -171,4 +175,5 @@ def _channel_state(row: ChannelRow) -> ChannelState:
         last_digest_at=row.last_digest_at,
         covered_through=row.covered_through,
         created_at=row.created_at,
+        quality=read_stored_quality(row.quality),
     )

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.clock import Clock
 from bot.domain.paper import Paper
+from bot.domain.quality import Quality
 from bot.domain.replies import TopicEntry
 from bot.domain.schedule import Schedule
 from bot.infra.storage.channels import SqlChannels
@@ -67,10 +68,11 @@ class Repository:
         schedule: Schedule | None = None,
         paused: bool | None = None,
         max_papers: int | None = None,
+        quality: Quality | None = None,
     ) -> ChannelState:
         """See `SqlChannels.update_channel`."""
         return await self.channels.update_channel(
-            ref, schedule=schedule, paused=paused, max_papers=max_papers
+            ref, schedule=schedule, paused=paused, max_papers=max_papers, quality=quality
         )
 
     async def mark_digest_done(self, ref: ChannelRef, at: datetime, covered_through: date | None) -> None:

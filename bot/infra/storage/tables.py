@@ -61,6 +61,7 @@ class ChannelRow(SQLModel, table=True):
     # when the channel was last told that a due digest is late (told once per due digest).
     next_digest_at: datetime | None = Field(default=None, sa_type=UTCDateTime(), nullable=True, index=True)
     late_notice_at: datetime | None = _time_column()
+    quality: str = Field(default="normal", max_length=10)  # `settings quality`: normal, high or 0.7
 
 
 class SubscriptionRow(SQLModel, table=True):

@@ -1,0 +1,90 @@
+"""A channel's digest by its learned ranking, once its members' votes have taught it.
+
+The model may choose among the channel's new papers, not only its word matches: a paper its
+words missed joins when the model is confident (see `bot.relevance.ranking.choose`). What it may
+choose is what the channel could get at all: announced since its read mark, not delivered, not
+muted, and, where every topic names categories (`cat:cs.LG AND diffusion`), in those categories:
+the model reads text and authors, never categories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+
+from bot.domain.channel import ChannelState
+from bot.domain.digest import MatchReason
+from bot.domain.paper import Paper
+from bot.domain.topics import Topic, matched_words
+from bot.ports import Relevance
+from bot.services.match_cache import Matched
+
+LOOKAHEAD = 100  # papers ranked beyond the cap, for the `more` count: the model's next best
+
+Ranked = tuple[Paper, float, tuple[MatchReason, ...]]
+
+
+def word_reasons(matched: Matched, arxiv_id: str) -> tuple[MatchReason, ...]:
+    """The topics that selected the paper, each with the words that made it match."""
+    paper = matched.papers[arxiv_id]
+    return tuple(
+        MatchReason(m.topic, matched_words(topic, m, paper))
+        for topic, per in zip(matched.topics, matched.per_topic, strict=True)
+        if (m := per.get(arxiv_id))
+    )
+
+
+def choose_learned(
+    relevance: Relevance,
+    pk: int,
+    channel: ChannelState,
+    matched: Matched,
+    delivered: AbstractSet[str],
+) -> tuple[list[Ranked], int] | None:
+    """The channel's papers in its model's order and how many more it would show; None without a model."""
+    if not relevance.ranks(pk):
+        return None
+    allowed = _candidates(matched, delivered)
+    cap = channel.max_papers
+    ranked = relevance.rank(pk, matched.scores, allowed, cap + LOOKAHEAD, channel.quality)
+    if ranked is None:
+        return None
+    chosen = [
+        (
+            matched.papers[r.arxiv_id],
+            r.chance,
+            word_reasons(matched, r.arxiv_id) if r.arxiv_id in matched.scores else _learned(r.reason),
+        )
+        for r in ranked[:cap]
+    ]
+    return chosen, len(ranked) - len(chosen)
+
+
+def _learned(reason: str) -> tuple[MatchReason, ...]:
+    return (MatchReason(reason or "close to what this channel liked", (), learned=True),)
+
+
+def _candidates(matched: Matched, delivered: AbstractSet[str]) -> set[str]:
+    """The papers the channel could get: new to it, not delivered, not muted, in its categories."""
+    papers = matched.papers
+    since = matched.since
+    scope = _scope(matched.topics)
+    return {
+        arxiv_id
+        for arxiv_id, paper in papers.items()
+        if arxiv_id not in delivered
+        and arxiv_id not in matched.muted
+        and (since is None or (paper.announced or since) > since)
+        and (scope is None or _within(paper, scope))
+    } | (matched.scores.keys() - delivered)
+
+
+def _scope(topics: Sequence[Topic]) -> frozenset[str] | None:
+    """The categories every topic keeps to, or None when some topic reads every category."""
+    if not topics or any(not topic.categories for topic in topics):
+        return None
+    return frozenset().union(*(topic.categories for topic in topics))
+
+
+def _within(paper: Paper, scope: frozenset[str]) -> bool:
+    return any(c in scope or c.partition(".")[0] in scope for c in paper.categories)
