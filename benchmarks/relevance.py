@@ -9,10 +9,11 @@ on about half of the items it was shown (👍 when a category of the paper is in
 interest), through `Engine.handle` as the buttons do. Each ranker has its own copy of every
 channel, whose team votes only on what that ranker showed:
 
-- words: today's product path, untouched.
+- words: today's product path, untouched: its team's votes are counted but not cast (cast, they
+  would teach the product's ranking, which is what "paperboy" measures).
 - svm: arxiv-sanity's tf-idf and linear SVM on the channel's votes (written here, a baseline).
-- paperboy: Paperboy's ranking. Until the product ranks with votes, it is `bot.relevance.channel`
-  plugged into the product's digest at its choosing step (the run prints which).
+- paperboy: the product's own path, votes cast through `Engine.handle` and learned by the
+  digest's `Relevance` (the run prints which path it took).
 
 From day 16 on, precision = relevant shown / shown (days that showed something), recall =
 relevant shown / min(papers per digest, relevant that day) (days with a relevant paper); per
@@ -62,10 +63,9 @@ from benchmarks.relevance_world import (  # noqa: E402
 from bot.domain.paper import Paper  # noqa: E402
 
 RANKERS = ("words", "svm", "paperboy")
-# The product does not rank with votes yet (issue 14 is being built): Paperboy's ranking runs
-# through `bot.relevance.channel` at the digest's choosing step. When the product ranks with
-# votes, set this to True: the paperboy channels then take the product's own path, like words.
-PRODUCT_RANKS_WITH_VOTES = False
+# The product ranks with votes: the paperboy channels take the product's own path, like words.
+# False plugs `bot.relevance.channel` in at the choosing step instead (the research harness).
+PRODUCT_RANKS_WITH_VOTES = True
 PER_DIGEST = 10
 
 
@@ -111,7 +111,8 @@ async def replay(
                         for p in items
                         if votes_on(args.seed, channel.name, p.arxiv_id)
                     ]
-                    await _vote(world, name, votes, plugged.get(r))
+                    if r != "words":  # today's ranking learns nothing: cast, votes would teach it
+                        await _vote(world, name, votes, plugged.get(r))
                     if number >= FIRST_SCORED_DAY:
                         _score(tallies[r][c], items, papers, channel, len(votes))
             vote_seconds += time.perf_counter() - clock

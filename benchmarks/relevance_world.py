@@ -24,23 +24,19 @@ from typing import Protocol
 
 from bot.app import Services, build_services
 from bot.domain.channel import Actor, ChannelRef, ChannelState
-from bot.domain.commands import MarkNotRelevant, Subscribe
+from bot.domain.commands import Subscribe, Vote
 from bot.domain.digest import Digest, DigestItem, MatchReason
 from bot.domain.paper import Paper
 from bot.domain.replies import Notice, Outcome, Reply, Tone
 from bot.infra.arxiv import ArxivSource, RequestGate
 from bot.infra.storage.delivery_batches import DeliveryBatches
+from bot.relevance.learned import LearnedRelevance
 from bot.services import digests
 from bot.services.delivery import DigestDelivery
 from bot.services.match_cache import Matched
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.clock import FakeClock
-
-try:  # the typed vote command (issue 14) is being added by another package of work
-    from bot.domain.commands import Vote  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - until it lands
-    Vote = None
 
 PLATFORM = "bench"
 # Every archive the corpus has papers in: the daily listing reads them all, as a deployment whose
@@ -115,12 +111,14 @@ class HarnessBuilder(digests.DigestBuilder):
         matched: Matched,
         delivered: AbstractSet[str],
         reachable_after: date | None = None,
+        *,
+        pk: int | None = None,
     ) -> tuple[list[digests.Ranked], int]:
         """The plugged-in ranker's choice among the day's papers; the product's own otherwise."""
         ranker = self.rankers.get(channel.ref.channel_id)
-        words, more = super().choose(channel, matched, delivered, reachable_after)
         if ranker is None:
-            return words, more
+            return super().choose(channel, matched, delivered, reachable_after, pk=pk)
+        words, _ = super().choose(channel, matched, delivered, reachable_after)
         papers = [
             p for p in matched.papers.values() if p.announced == self.day and p.arxiv_id not in delivered
         ]
@@ -186,11 +184,15 @@ async def build_world(
             shown = ShownItems()
             services.engine.register_publisher(shown)
             engine = services.engine
+            batches = DeliveryBatches(services.database)
             builder = HarnessBuilder(
                 services.repository,
                 services.catalog,
                 engine.explainer,
                 clock,
+                services.stores.mutes,
+                LearnedRelevance(services.repository, services.stores.votes),
+                batches,
                 base_categories=settings.ingest_categories,
                 first_digest_days=settings.first_digest_days,
                 explain_wait=settings.llm_digest_wait,
@@ -199,7 +201,7 @@ async def build_world(
             harness = DigestDelivery(
                 services.catalog,
                 builder,
-                DeliveryBatches(services.database),
+                batches,
                 engine.delivery.posts,
                 engine.publishers,
                 clock,
@@ -224,16 +226,9 @@ async def subscribe(world: World, ref: ChannelRef, topic: str) -> None:
 
 
 async def cast_vote(world: World, ref: ChannelRef, member: Actor, arxiv_id: str, up: bool) -> None:
-    """One member's 👍 or 👎 on an item, through the command path the buttons use.
-
-    Until the typed `Vote` command lands, a 👎 is today's "Not relevant" button and a 👍 has no
-    command yet; with `Vote`, both go as `Vote(paper, up)` (the one line to switch).
-    """
+    """One member's 👍 or 👎 on an item, through the command path the buttons use (`Vote`)."""
     engine = world.services.engine
-    if Vote is not None:
-        _refused(await engine.handle(ref, member, Vote(arxiv_id, up)), f"vote on {arxiv_id}")
-    elif not up:
-        _refused(await engine.handle(ref, member, MarkNotRelevant(arxiv_id)), f"not relevant {arxiv_id}")
+    _refused(await engine.handle(ref, member, Vote(arxiv_id, up)), f"vote on {arxiv_id}")
 
 
 def _refused(outcome: Outcome, what: str) -> None:

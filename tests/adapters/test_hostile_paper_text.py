@@ -49,7 +49,9 @@ EXPLANATION = ExplanationText(
     source=f"full text (arXiv HTML: 1 Intro, [Download the code](https://evil.example/login)) {HOSTILE}",
 )
 ITEM = DigestItem(1, PAPER, (MatchReason("convergence", ("converge",)),), 1.0, EXPLANATION)
-DIGEST = Digest(ChannelRef("slack", "T1", "C1"), date(2026, 11, 23), ("convergence",), (ITEM,))
+# An item the channel's learned ranking added: its reason names a liked paper's (hostile) title.
+LEARNED = DigestItem(2, PAPER, (MatchReason(f"like {PAPER.title}", (), learned=True),), 0.8, EXPLANATION)
+DIGEST = Digest(ChannelRef("slack", "T1", "C1"), date(2026, 11, 23), ("convergence",), (ITEM, LEARNED))
 REPLIES = [PaperCard(PAPER, EXPLANATION), Answer(PAPER, f"why? {HOSTILE}", EXPLANATION), DIGEST]
 
 PING = re.compile(r"(?<!\u200b)@(everyone|here|channel)\b|<[!@#][^<>\n]*>", re.IGNORECASE)
@@ -133,3 +135,13 @@ def test_the_fixture_is_really_hostile() -> None:
     raw = json.dumps(asdict(ITEM), default=str)
     assert PING.search(raw)
     assert any(not m.group(2).startswith(OURS) for m in DISCORD_LINK.finditer(HOSTILE))
+
+
+def test_an_item_the_learned_ranking_added_says_why_on_every_platform() -> None:
+    slack = json.dumps(slack_blocks.item_blocks(LEARNED))
+    assert "_Why:_ like A title" in slack and "_Matched:_" not in slack
+    embed = discord_render.paper_embed(PAPER, why=LEARNED.why, why_label="Why")
+    (field,) = [f for f in embed.fields if f.name in {"Why", "Matched"}]
+    assert (field.name, str(field.value).startswith("like A title")) == ("Why", True)
+    assert "  • Why: like A title" in plaintext.render_digest_item(LEARNED)
+    assert "  • Matched: convergence (converge)" in plaintext.render_digest_item(ITEM)
