@@ -20,6 +20,7 @@ from bot.infra.leader import LeaderElection, LeaderLock, leader_lock_for
 from bot.infra.scheduler import JobScheduler
 from bot.ports import ChatAdapter
 from bot.services import scheduled
+from bot.services.ingest import FollowUps, MeaningAtIngest
 from bot.services.prewrite import WriteAheadInBackground
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,14 @@ class Runner:
             on_deposed=self._follow,
             on_tick=self._keep_scheduling,
         )
-        # Each listing read starts writing the digests' explanations ahead, in the background.
+        # Each listing read starts, in the background, embedding its papers and writing the digests'
+        # explanations ahead.
         prewriter = build_prewriter(services)
         self.write_ahead = WriteAheadInBackground(prewriter) if prewriter is not None else None
-        if self.write_ahead is not None:
-            services.catalog.follow_up = self.write_ahead
+        self.meaning = MeaningAtIngest(services.engine.builder.relevance)
+        services.catalog.follow_up = FollowUps(
+            [self.meaning, *([self.write_ahead] if self.write_ahead else [])]
+        )
 
     def _new_scheduler(self) -> JobScheduler:
         # partial, not lambda: APScheduler awaits a job on the loop only if it sees a coroutine function.
@@ -160,6 +164,7 @@ class Runner:
     async def shutdown(self) -> None:
         """Stop scheduling, let digests in flight finish their posts, step down, disconnect."""
         self.scheduler.shutdown()
+        await self.meaning.stop()
         if self.write_ahead is not None:
             await self.write_ahead.stop()
         # Scheduled and on-demand runs finish their posts; a tick still in its query may start a

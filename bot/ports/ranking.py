@@ -39,6 +39,10 @@ class Relevance(Protocol):
         `~` texts and a model learned from its votes. Hold the builder's cache lock."""
         ...
 
+    async def embed_ahead(self, ids: Sequence[str]) -> None:
+        """Compute the vectors of these papers now (a new listing), so the digests find them ready."""
+        ...
+
     def near(self, topic: Topic, papers: Mapping[str, Paper]) -> Mapping[str, Nearness]:
         """The papers (among those given) close to a `like:` or `~` topic, after `prepare`."""
         ...

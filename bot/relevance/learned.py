@@ -76,6 +76,7 @@ class LearnedRelevance:
         self._batch = np.zeros((0, 0), np.float32)
         self._embedder: TextEmbedder | None = None
         self._unavailable = False
+        self._embedding = asyncio.Lock()
 
     async def prepare(self, papers: Mapping[str, Paper], channels: Mapping[int, Sequence[Topic]]) -> None:
         """Vectors of the candidates and of what the channels liked; their models, learned anew
@@ -99,6 +100,11 @@ class LearnedRelevance:
             self._texts.update(zip(sorted(texts), found, strict=True))
         for pk, topics in wanted.items():
             self._learn(pk, topics, votes.get(pk, []), embedder)
+
+    async def embed_ahead(self, ids: Sequence[str]) -> None:
+        """A new listing's papers, embedded once (they are the next digests' candidates)."""
+        if (embedder := await self._load()) is not None:
+            await self._load_papers(set(ids) - self._vectors.keys(), embedder)
 
     def near(self, topic: Topic, papers: Mapping[str, Paper]) -> Mapping[str, Nearness]:
         """The papers close to the topic's `like:` papers (cosine >= 0.65) or `~` texts (>= 0.45)."""
@@ -179,7 +185,8 @@ class LearnedRelevance:
         ids = tuple(papers)
         if ids == self._batch_ids:
             return
-        await self._embed([papers[a] for a in ids if a not in self._vectors], embedder)
+        async with self._embedding:
+            await self._embed([papers[a] for a in ids if a not in self._vectors], embedder)
         dimensions = embedder.dimensions
         self._batch = np.array([self._vectors[a] for a in ids], np.float32).reshape(len(ids), dimensions)
         self._batch_ids, self._row = ids, {a: i for i, a in enumerate(ids)}
@@ -187,7 +194,9 @@ class LearnedRelevance:
     async def _load_papers(self, ids: AbstractSet[str], embedder: TextEmbedder) -> None:
         """Voted and `like:` papers outside the candidates, read from the catalog and embedded."""
         if ids:
-            await self._embed(list((await self._papers.papers(sorted(ids))).values()), embedder)
+            found = await self._papers.papers(sorted(ids))
+            async with self._embedding:  # an ingest's embedding and a digest's never do it twice
+                await self._embed([p for a, p in found.items() if a not in self._vectors], embedder)
 
     async def _embed(self, papers: Sequence[Paper], embedder: TextEmbedder) -> None:
         if papers:

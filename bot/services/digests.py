@@ -132,6 +132,11 @@ class DigestBuilder:
         if not self._cache.covers(stamp, since):
             self._cache.load(stamp, since, await self._repository.papers_announced_after(since))
 
+    @property
+    def relevance(self) -> Relevance:
+        """Meaning and the channels' models, for what starts after an ingest."""
+        return self._relevance
+
     async def prepare_ranking(self, channels: dict[int, list[Topic]]) -> None:
         """Ready the learned rankings of these channels over the loaded candidates (hold the lock)."""
         await self._relevance.prepare(self._cache.papers, channels)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from bot.ports import SourceUnavailable
+from bot.ports import Relevance, SourceUnavailable
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,51 @@ class NoFollowUp:
 
     async def after_ingest(self, report: IngestReport) -> None:
         """Do nothing."""
+
+
+class FollowUps:
+    """Several follow-ups on one seam, each told in turn (each starts its own background work)."""
+
+    def __init__(self, follow_ups: Sequence[IngestFollowUp]) -> None:
+        self._follow_ups = tuple(follow_ups)
+
+    async def after_ingest(self, report: IngestReport) -> None:
+        """Tell each follow-up."""
+        for follow_up in self._follow_ups:
+            await follow_up.after_ingest(report)
+
+
+class MeaningAtIngest:
+    """Each paper's vector, computed once as its listing comes in, in the background: the digests
+    and every channel's model then find it ready (`Relevance.embed_ahead`)."""
+
+    def __init__(self, relevance: Relevance) -> None:
+        self._relevance = relevance
+        self._task: asyncio.Task[None] | None = None
+        self._pending: dict[str, None] = {}  # ids told while a run is going, in order
+
+    async def after_ingest(self, report: IngestReport) -> None:
+        """Embed the listing's papers (after the run in progress, if any) unless arXiv skipped the day."""
+        if report.skipped or not report.ids:
+            return
+        self._pending.update(dict.fromkeys(report.ids))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._embed(), name="embed-at-ingest")
+
+    async def _embed(self) -> None:
+        while self._pending:
+            ids, self._pending = list(self._pending), {}
+            try:
+                await self._relevance.embed_ahead(ids)
+            except Exception:
+                log.exception("embedding the new listing failed; the digests embed what they need")
+
+    async def stop(self) -> None:
+        """Cancel the embedding in progress (the digests embed what they need)."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
 
 
 class ListingNotTurned(SourceUnavailable):
