@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import random
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from bot.domain.digest import Digest, DigestItem
 from bot.domain.paper import Paper
 from bot.domain.replies import Reply
 from bot.infra.arxiv import ArxivSource, RequestGate
-from bot.infra.storage.tables import ChannelRow, SubscriptionRow
+from bot.infra.storage.tables import ChannelRow, SubscriptionRow, VoteRow
 from bot.services.digest_texts import STILL_WRITING
 from bot.services.scheduled import ScheduledJobs
 from bot.settings import Settings
@@ -189,6 +190,7 @@ async def build_world(
             publisher = CountingPublisher(clock=clock)
             services.engine.register_publisher(publisher)
             count = await _store_channels(services, args, topics, clock)
+            await _store_votes(services, args, clock)
             world = World(
                 services,
                 build_jobs(services),
@@ -256,6 +258,39 @@ async def _store_channels(
             count += len(rows)
             await connection.execute(insert(subscription_table), rows)
     return count
+
+
+async def _store_votes(services: Services, args: argparse.Namespace, clock: Clock) -> None:
+    """`--votes-per-channel` real votes a channel on last week's papers, two members' worth: each
+    channel's model is learned, cold, in the measured cycle, and ranks the day's candidates."""
+    per_channel = getattr(args, "votes_per_channel", 0)
+    if not per_channel:
+        return
+    week_before = SEED_ANNOUNCED - timedelta(days=7)
+    history = [
+        replace(p, arxiv_id=p.arxiv_id.replace("2602.", "2601."), announced=week_before)
+        for p in make_papers(2_000, args.seed + 3, week_before)
+    ]
+    await services.repository.save_papers(history)
+    rng = random.Random(args.seed + 4)
+    now = clock.now()
+    vote_table = VoteRow.__table__  # type: ignore[attr-defined]
+    async with services.database.begin() as connection:
+        pks = (await connection.execute(select(ChannelRow.__table__.c.id))).scalars().all()  # type: ignore[attr-defined]
+        for start in range(0, len(pks), INSERT_ROWS // per_channel or 1):
+            rows = [
+                {
+                    "channel_pk": pk,
+                    "arxiv_id": paper.arxiv_id,
+                    "user_id": f"member-{n % 2}",
+                    "value": 1 if rng.random() < 0.5 else -1,
+                    "weak": False,
+                    "voted_at": now,
+                }
+                for pk in pks[start : start + (INSERT_ROWS // per_channel or 1)]
+                for n, paper in enumerate(rng.sample(history, per_channel))
+            ]
+            await connection.execute(insert(vote_table), rows)
 
 
 HELP_RUNS = 9

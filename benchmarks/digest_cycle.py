@@ -66,7 +66,10 @@ def measure(args: argparse.Namespace) -> dict[str, float | int | str]:
 
 async def _measure(args: argparse.Namespace, shared: SharedTime | None) -> dict[str, float | int | str]:
     """Set the day up, run the cycle, measure the naive design on the same data."""
-    figures: dict[str, float | int | str] = {"channels": args.channels}
+    figures: dict[str, float | int | str] = {
+        "channels": args.channels,
+        "votes_per_channel": args.votes_per_channel,
+    }
     async with build_world(args, Path(tempfile.mkdtemp(prefix="paperboy-bench-")), shared) as world:
         figures["setup_s"] = world.setup_seconds
         figures["subscriptions"] = world.subscriptions
@@ -247,6 +250,7 @@ def report(f: dict[str, float | int | str]) -> bool:
         ("parent messages", n("parent_messages"), n("parent_messages")),
         ("channels with papers to post", n("channels_with_papers"), n("channels_with_papers")),
         ("channels told nothing new matched", n("empty_digests"), "-"),
+        ("real votes a channel (its model learned, cold, in the cycle)", n("votes_per_channel"), "-"),
         ("cycle wall time (no platform waits)", f"{s('cycle_wall_s')} s", "-"),
         ("cycle CPU time", f"{s('cycle_cpu_s')} s", "-"),
         ("  of which, by step (wall)", str(f["steps"]), ""),
@@ -342,6 +346,12 @@ def main() -> None:
     parser.add_argument("--topics", type=int, default=5_000)
     parser.add_argument("--per-channel", type=int, default=5, help="subscriptions per channel")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--votes-per-channel",
+        type=int,
+        default=20,
+        help="real votes each channel cast (its model is learned in the cycle); 0: none, as before issue 14",
+    )
     parser.add_argument("--naive-topics", type=int, default=100, help="topics the naive regexes run")
     parser.add_argument("--naive-queries", type=int, default=50, help="naive arXiv queries sent")
     parser.add_argument("--scaling", action="store_true", help="1k, 10k and 100k channels side by side")
@@ -385,6 +395,7 @@ def baseline(args: argparse.Namespace) -> dict[str, float | int | str]:
         "--llm-latency", str(args.llm_latency), "--llm-concurrency", str(args.llm_concurrency),
         "--channels", str(args.channels), "--papers", str(args.papers), "--topics", str(args.topics),
         "--per-channel", str(args.per_channel), "--seed", str(args.seed),
+        "--votes-per-channel", str(args.votes_per_channel),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if not done.stdout.strip():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from bot.domain.paper import Paper
@@ -55,12 +56,16 @@ class Relevance(Protocol):
         self,
         pk: int,
         matched: Mapping[str, float],
-        allowed: AbstractSet[str],
+        excluded: AbstractSet[str],
         cap: int,
         quality: Quality,
+        *,
+        since: date | None = None,
+        scope: frozenset[str] | None = None,
     ) -> list[RankedPaper] | None:
-        """The channel's own choice among `allowed` papers (its word matches, `matched`, and the
-        others its model may add), best first; None while it has no model (today's order)."""
+        """The channel's own choice among the run's candidates, best first; None while it has no
+        model (today's order). Its word matches (`matched`) and the papers its model may add: those
+        announced after `since`, in `scope`'s categories or archives if given, not `excluded`."""
         ...
 
     async def status(self, pk: int, topics: Sequence[Topic]) -> RankingStatus:

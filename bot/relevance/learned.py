@@ -18,8 +18,10 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from bot.domain.paper import Paper
 from bot.domain.quality import Quality
@@ -27,17 +29,11 @@ from bot.domain.topic_near import Nearness
 from bot.domain.topics import Topic
 from bot.domain.votes import UP, ChannelVote, RankingStatus
 from bot.ports import PaperStore, RankedPaper, VoteStore
-from bot.relevance.channel import (
-    WORDS,
-    ChannelRanking,
-    VotedPaper,
-    learn_channel,
-    make_seeds,
-    rank_candidates,
-)
+from bot.relevance.batch import EMPTY, CandidateBatch
+from bot.relevance.channel import Anchor, ChannelRanking, Seeds, VotedPaper, learn_channel, reason_for
 from bot.relevance.embedding import EmbeddingUnavailable, TextEmbedder, load_embedder, paper_text
-from bot.relevance.model import Vector
-from bot.relevance.ranking import DEFAULT_POLICY, Policy, features
+from bot.relevance.model import Matrix, Vector
+from bot.relevance.ranking import DEFAULT_POLICY, Policy, choose, features, topic_seed
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +67,8 @@ class LearnedRelevance:
         self._titles: dict[str, str] = {}
         self._texts: dict[str, Vector] = {}
         self._channels: dict[int, _Learned] = {}
-        self._batch_ids: tuple[str, ...] = ()
-        self._row: dict[str, int] = {}
-        self._batch = np.zeros((0, 0), np.float32)
+        self._batch = EMPTY
+        self._seed_rows: dict[str, Matrix] = {}  # a word topic's seed vector, by its text
         self._embedder: TextEmbedder | None = None
         self._unavailable = False
         self._embedding = asyncio.Lock()
@@ -110,18 +105,15 @@ class LearnedRelevance:
         """The papers close to the topic's `like:` papers (cosine >= 0.65) or `~` texts (>= 0.45)."""
         anchors = [(self._vectors.get(s), LIKE_CUT, f"like:{s}") for s in topic.seeds]
         anchors += [(self._texts.get(m), MEANING_CUT, f'~"{m}"') for m in topic.meanings]
-        seeds = set(topic.seeds)  # the example paper itself is known to the channel already
-        rows = [(a, i) for a in papers if a not in seeds and (i := self._row.get(a)) is not None]
+        others = papers.keys() - set(topic.seeds)  # the example paper itself is known to the channel
         found: dict[str, Nearness] = {}
         for vector, cut, label in anchors:
-            if vector is None or not rows:
+            if vector is None:
                 continue
-            similarity = self._batch[[i for _, i in rows]] @ vector
-            for (arxiv_id, _), value in zip(rows, similarity, strict=True):
-                if value >= cut and (
-                    arxiv_id not in found or found[arxiv_id].score < value * NEARNESS_WEIGHT
-                ):
-                    found[arxiv_id] = Nearness(float(value) * NEARNESS_WEIGHT, label)
+            for arxiv_id, similarity in self._batch.close_to(vector, others, cut).items():
+                score = similarity * NEARNESS_WEIGHT
+                if arxiv_id not in found or found[arxiv_id].score < score:
+                    found[arxiv_id] = Nearness(score, label)
         return found
 
     def ranks(self, pk: int) -> bool:
@@ -133,26 +125,37 @@ class LearnedRelevance:
         self,
         pk: int,
         matched: Mapping[str, float],
-        allowed: AbstractSet[str],
+        excluded: AbstractSet[str],
         cap: int,
         quality: Quality,
+        *,
+        since: date | None = None,
+        scope: frozenset[str] | None = None,
     ) -> list[RankedPaper] | None:
-        """The channel's model's choice among `allowed` candidates; None while it has no model."""
+        """The channel's model's choice among the run's candidates; None while it has no model.
+
+        Works on the whole batch at once: one product of the batch's features with the model's
+        weights, masks for `since`, `scope` and `excluded`; 10,000 channels take seconds, not minutes.
+        """
         learned = self._channels.get(pk)
         if learned is None or learned.ranking is None:
             return None
-        ids = [a for a in sorted(allowed) if a in self._row]
-        if not ids:
-            return []
-        vectors = self._batch[[self._row[a] for a in ids]]
-        words = {i: matched[a] for i, a in enumerate(ids) if a in matched}
-        cut = quality.cut if quality.cut is not None else None
-        choices = rank_candidates(
-            learned.ranking, vectors, words, cap, [], quality=quality.high, cut=cut, policy=self._policy
-        )
+        batch = self._batch
+        mask = batch.allowed(since, scope, excluded)
+        taste = learned.ranking.taste
+        p = np.where(mask, taste.model.probabilities(batch.features), np.float32(-1.0))  # -1: below any cut
+        words = {i: score for a, score in matched.items() if (i := batch.row.get(a)) is not None and mask[i]}
+        cut = quality.cut
+        if cut is None:
+            cut = taste.quality_threshold if quality.high else taste.threshold
+        chosen = choose(p, words, cap, cut, self._policy.expand)
         return [
-            RankedPaper(ids[c.position], c.score or 0.0, "" if c.reason == WORDS else c.reason)
-            for c in choices
+            RankedPaper(
+                batch.ids[i],
+                score,
+                "" if i in words else reason_for(learned.ranking, batch.vectors[i]),
+            )
+            for i, score in zip(chosen.positions, chosen.scores or [], strict=True)
         ]
 
     async def status(self, pk: int, topics: Sequence[Topic]) -> RankingStatus:
@@ -173,6 +176,9 @@ class LearnedRelevance:
 
     async def _load(self) -> TextEmbedder | None:
         if self._embedder is None and not self._unavailable:
+            # Thousands of 256-wide models: OpenBLAS's threads only spin on matrices this small
+            # (10x the CPU per channel on 2 cores, measured). One thread for the whole process.
+            threadpool_limits(1, user_api="blas")
             try:
                 self._embedder = await asyncio.to_thread(load_embedder)
             except EmbeddingUnavailable as error:
@@ -181,15 +187,12 @@ class LearnedRelevance:
         return self._embedder
 
     async def _load_batch(self, papers: Mapping[str, Paper], embedder: TextEmbedder) -> None:
-        """The candidates' vectors as one matrix (rows in `_row`), embedding the new ones."""
-        ids = tuple(papers)
-        if ids == self._batch_ids:
+        """The candidates as one matrix, embedding the new ones."""
+        if tuple(papers) == self._batch.ids:
             return
         async with self._embedding:
-            await self._embed([papers[a] for a in ids if a not in self._vectors], embedder)
-        dimensions = embedder.dimensions
-        self._batch = np.array([self._vectors[a] for a in ids], np.float32).reshape(len(ids), dimensions)
-        self._batch_ids, self._row = ids, {a: i for i, a in enumerate(ids)}
+            await self._embed([p for a, p in papers.items() if a not in self._vectors], embedder)
+        self._batch = CandidateBatch.of(papers, self._vectors, embedder.dimensions)
 
     async def _load_papers(self, ids: AbstractSet[str], embedder: TextEmbedder) -> None:
         """Voted and `like:` papers outside the candidates, read from the catalog and embedded."""
@@ -206,7 +209,7 @@ class LearnedRelevance:
                 self._titles[paper.arxiv_id] = paper.title
         excess = len(self._vectors) - max(self._memory, len(papers) * 2)
         if excess > 0:  # the oldest go first, never this run's candidates
-            for arxiv_id in [a for a in self._vectors if a not in self._row][:excess]:
+            for arxiv_id in [a for a in self._vectors if a not in self._batch.row][:excess]:
                 del self._vectors[arxiv_id]
                 self._titles.pop(arxiv_id, None)
 
@@ -226,10 +229,16 @@ class LearnedRelevance:
         liked = [
             (self._titles.get(s, s), self._vectors[s]) for t in topics for s in t.seeds if s in self._vectors
         ]
-        words = [t for t in topics if not t.is_semantic]
-        seeds = make_seeds(words, [m for t in topics for m in t.meanings], liked, embedder)
-        batch = self._batch
-        background = batch.mean(axis=0) if len(batch) else np.zeros(embedder.dimensions, np.float32)
+        rows = [self._seed_row(t, embedder) for t in topics if not t.is_semantic]
+        seeds = Seeds(
+            words=np.vstack(rows) if rows else np.zeros((0, embedder.dimensions), np.float32),
+            meanings=tuple(Anchor(self._texts[m], m) for t in topics for m in t.meanings if m in self._texts),
+            papers=tuple(Anchor(vector, title) for title, vector in liked),
+        )
+        # The average paper: of the run's candidates, or of the papers known here (`settings` asked
+        # before any digest of this process).
+        known = self._batch.vectors if self._batch.ids else np.array(list(self._vectors.values()), np.float32)
+        background = known.mean(axis=0) if len(known) else np.zeros(embedder.dimensions, np.float32)
         voted = [
             VotedPaper(self._vectors[v.arxiv_id], v.value == UP, v.weak, self._titles.get(v.arxiv_id, ""))
             for v in kept
@@ -244,6 +253,13 @@ class LearnedRelevance:
             policy=self._policy,
         )
         self._channels[pk] = learned
+
+    def _seed_row(self, topic: Topic, embedder: TextEmbedder) -> Matrix:
+        """The words a channel typed as one vector, embedded once per topic text for all channels."""
+        found = self._seed_rows.get(topic.text)
+        if found is None:
+            found = self._seed_rows[topic.text] = topic_seed(embedder, topic)
+        return found
 
     def _score_new_votes(self, previous: _Learned, learned: _Learned, kept: Sequence[ChannelVote]) -> None:
         """The new real votes with the chance the model that chose the papers gave them: the record

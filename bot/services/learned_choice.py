@@ -44,9 +44,17 @@ def choose_learned(
     """The channel's papers in its model's order and how many more it would show; None without a model."""
     if not relevance.ranks(pk):
         return None
-    allowed = _candidates(matched, delivered)
+    excluded = delivered | matched.muted if matched.muted else delivered
     cap = channel.max_papers
-    ranked = relevance.rank(pk, matched.scores, allowed, cap + LOOKAHEAD, channel.quality)
+    ranked = relevance.rank(
+        pk,
+        matched.scores,
+        excluded,
+        cap + LOOKAHEAD,
+        channel.quality,
+        since=matched.since,
+        scope=_scope(matched.topics),
+    )
     if ranked is None:
         return None
     chosen = [
@@ -64,27 +72,8 @@ def _learned(reason: str) -> tuple[MatchReason, ...]:
     return (MatchReason(reason or "close to what this channel liked", (), learned=True),)
 
 
-def _candidates(matched: Matched, delivered: AbstractSet[str]) -> set[str]:
-    """The papers the channel could get: new to it, not delivered, not muted, in its categories."""
-    papers = matched.papers
-    since = matched.since
-    scope = _scope(matched.topics)
-    return {
-        arxiv_id
-        for arxiv_id, paper in papers.items()
-        if arxiv_id not in delivered
-        and arxiv_id not in matched.muted
-        and (since is None or (paper.announced or since) > since)
-        and (scope is None or _within(paper, scope))
-    } | (matched.scores.keys() - delivered)
-
-
 def _scope(topics: Sequence[Topic]) -> frozenset[str] | None:
     """The categories every topic keeps to, or None when some topic reads every category."""
     if not topics or any(not topic.categories for topic in topics):
         return None
     return frozenset().union(*(topic.categories for topic in topics))
-
-
-def _within(paper: Paper, scope: frozenset[str]) -> bool:
-    return any(c in scope or c.partition(".")[0] in scope for c in paper.categories)

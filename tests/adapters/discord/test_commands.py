@@ -33,7 +33,7 @@ PAPER_SUBCOMMANDS: dict[str, list[tuple[str, bool, bool]]] = {
     "schedule": [("time", False, False), ("timezone", False, True), ("days", False, True)],
     "pause": [],
     "resume": [],
-    "settings": [("max_papers", False, False)],
+    "settings": [("max_papers", False, False), ("quality", False, False)],
     "help": [],
 }
 
