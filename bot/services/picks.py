@@ -106,7 +106,7 @@ class ChannelPicks:
         with timing("rank"):
             for d, m in matched:
                 with self._alone(d.channel.state.ref, failed):
-                    reachable = self._builder.reachable_after(d.since, d.today, latest)
+                    reachable = self._builder.reachable_after(d.since, d.today, latest, d.channel.state)
                     chosen = self._builder.choose(
                         d.channel.state, m, delivered.get(d.channel.pk, set()), reachable
                     )
@@ -132,7 +132,9 @@ class ChannelPicks:
         left = max(channel.state.max_papers - already, 0)
         capped = replace(channel, state=replace(channel.state, max_papers=left))
         since = (
-            self._builder.recent(today, latest) if more else self._builder.since(channel.state, today, latest)
+            self._builder.recent(today, latest, channel.state)
+            if more
+            else self._builder.since(channel.state, today, latest)
         )
         return DueChannel(capped, today, found, since, already, unreadable)
 
