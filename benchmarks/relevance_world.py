@@ -33,6 +33,7 @@ from bot.infra.storage.delivery_batches import DeliveryBatches
 from bot.relevance.learned import LearnedRelevance
 from bot.services import digests
 from bot.services.delivery import DigestDelivery
+from bot.services.learned_choice import Ranked
 from bot.services.match_cache import Matched
 from bot.settings import Settings
 from tests.fakes.arxiv_server import FakeArxiv
@@ -113,7 +114,7 @@ class HarnessBuilder(digests.DigestBuilder):
         reachable_after: date | None = None,
         *,
         pk: int | None = None,
-    ) -> tuple[list[digests.Ranked], int]:
+    ) -> tuple[list[Ranked], int]:
         """The plugged-in ranker's choice among the day's papers; the product's own otherwise."""
         ranker = self.rankers.get(channel.ref.channel_id)
         if ranker is None:

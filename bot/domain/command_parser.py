@@ -38,7 +38,9 @@ from bot.domain.commands import (
 from bot.domain.quality import QualityError, parse_quality
 from bot.domain.schedule import (
     SCHEDULE_EXAMPLE,
+    WEEKLY_EXAMPLE,
     Cadence,
+    CadenceKind,
     ScheduleError,
     parse_cadence,
     parse_time,
@@ -79,15 +81,15 @@ def parse_command(text: str) -> Command:
 def schedule_command(at: str | None, timezone: str | None = None, days: str | None = None) -> Command:
     """`schedule` from its three fields (each optional): show it, change it, or say what is wrong."""
     at, timezone, days = (_given(field) for field in (at, timezone, days))
-    if at is None:
-        if timezone is None and days is None:
-            return ShowSchedule()
-        why = f"Give a time too, e.g. `{SCHEDULE_EXAMPLE}`."
-        return NotUnderstood(why, show_help=False, managing=True)
+    if at is None and timezone is None and days is None:
+        return ShowSchedule()
     try:
+        cadence: Cadence | None = parse_cadence(days) if days is not None else None
+        if at is None:
+            example = WEEKLY_EXAMPLE if cadence and cadence.kind is CadenceKind.WEEKLY else SCHEDULE_EXAMPLE
+            raise ScheduleError(f"Give a time too, e.g. `{example}`.")
         when = parse_time(at)
         zone = parse_timezone(timezone) if timezone is not None else None
-        cadence: Cadence | None = parse_cadence(days) if days is not None else None
     except ScheduleError as error:
         return NotUnderstood(str(error), show_help=False, managing=True)
     return SetSchedule(when, zone, cadence)
@@ -114,13 +116,29 @@ def _given(field: str | None) -> str | None:
 
 
 def _schedule(rest: str) -> Command:
+    """`schedule` with a time, a time zone and days, in any order: `schedule weekly mon 09:00 UTC`
+    is `schedule 09:00 UTC weekly mon`. A time starts with a digit, a zone has a `/` (or is UTC)."""
     parts = rest.split()
     if not parts:
         return ShowSchedule()
-    timezone = None
-    if len(parts) > 1 and ("/" in parts[1] or parts[1].upper() in {"UTC", "GMT"}):
-        timezone = parts.pop(1)
-    return schedule_command(parts[0], timezone, " ".join(parts[1:]) or None)
+    times: list[str] = []
+    zones: list[str] = []
+    days: list[str] = []
+    for part in parts:
+        if part.lower() in {"am", "pm"} and times:  # `9 am`
+            times[-1] += part
+        elif part[0].isdigit():
+            times.append(part)
+        elif "/" in part or part.upper() in {"UTC", "GMT"}:
+            zones.append(part)
+        else:
+            days.append(part)
+    for found, what in ((times, "time"), (zones, "time zone")):
+        if len(found) > 1:
+            given = " and ".join(f"`{f}`" for f in found)
+            why = f"Give one {what}, not {given}, e.g. `{SCHEDULE_EXAMPLE}`."
+            return NotUnderstood(why, show_help=False, managing=True)
+    return schedule_command(times[0] if times else None, zones[0] if zones else None, " ".join(days) or None)
 
 
 def _settings(rest: str) -> Command:

@@ -185,7 +185,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "schedule",
         SetSchedule,
-        "set when the digest arrives",
+        "set when the digest arrives, daily or weekly",
         (
             Argument("time", "HH:MM", "24-hour time, e.g. 09:00"),
             Argument(
@@ -197,7 +197,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             Argument(
                 "days",
                 "daily | weekdays | mon,wed,fri | weekly mon",
-                "daily, weekdays, days like mon,wed,fri, or weekly mon (default: the current days)",
+                "daily, weekdays, mon,wed,fri, or weekly mon: the week's best papers on Mondays",
                 required=False,
             ),
         ),

@@ -10,9 +10,13 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_WORDS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DAILY = frozenset(range(7))
 WEEKDAYS = frozenset(range(5))
 SCHEDULE_EXAMPLE = "schedule 09:00 Europe/Berlin weekdays"
+WEEKLY_EXAMPLE = "schedule weekly mon 09:00 Europe/Berlin"
+# A weekly digest ranks every paper announced in the week before it, and a first one looks as far.
+WEEKLY_SPAN_DAYS = 7
 
 
 class ScheduleError(ValueError):
@@ -21,28 +25,46 @@ class ScheduleError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """A digest time in a channel's own time zone, on some days of the week."""
+    """A digest time in a channel's own time zone, on some days of the week.
+
+    `weekly`: one day a week whose digest holds the week's best papers (`weekly mon`), not only
+    that day's; it is what tells a weekly channel from one that gets a daily digest on Mondays.
+    """
 
     at: time
     timezone: str
     weekdays: frozenset[int] = DAILY
+    weekly: bool = False
+
+    def __post_init__(self) -> None:
+        if self.weekly and len(self.weekdays) != 1:
+            raise ScheduleError("a weekly digest comes on exactly one day")
+
+    @property
+    def cadence(self) -> Cadence:
+        """The days and how they are said: what storage keeps and `schedule` shows."""
+        return Cadence(CadenceKind.WEEKLY, self.weekdays) if self.weekly else Cadence.of(self.weekdays)
 
     @property
     def days_text(self) -> str:
-        """`daily`, `weekdays` or `mon,wed,fri`: the form a person would type."""
-        if self.weekdays == DAILY:
-            return "daily"
-        if self.weekdays == WEEKDAYS:
-            return "weekdays"
-        return ",".join(DAY_NAMES[d] for d in sorted(self.weekdays))
+        """`daily`, `weekdays`, `mon,wed,fri` or `weekly mon`: the form a person would type."""
+        return self.cadence.text
 
     @property
     def cron_days(self) -> str:
         """The weekdays in APScheduler's cron syntax."""
         return ",".join(DAY_NAMES[d] for d in sorted(self.weekdays))
 
+    @property
+    def span_days(self) -> int | None:
+        """How many days back a digest of this schedule reaches at most: a week for weekly ones."""
+        return WEEKLY_SPAN_DAYS if self.weekly else None
+
     def describe(self) -> str:
-        """`09:00 Europe/Berlin, weekdays`."""
+        """`09:00 Europe/Berlin, weekdays`, or `09:00 Europe/Berlin, weekly on Monday`."""
+        if self.weekly:
+            (day,) = self.weekdays
+            return f"{self.at:%H:%M} {self.timezone}, weekly on {DAY_WORDS[day]}"
         return f"{self.at:%H:%M} {self.timezone}, {self.days_text}"
 
 
@@ -138,13 +160,33 @@ def parse_cadence(text: str) -> Cadence:
         return Cadence(CadenceKind.DAYS, frozenset({5, 6}))
     first, _, rest = word.replace(",", " ").partition(" ")
     if first == "weekly":
-        days = _days(rest, text)
-        if len(days) != 1:
-            raise ScheduleError(f"`{text}`: a weekly digest comes on one day; name it, e.g. `weekly mon`.")
-        return Cadence(CadenceKind.WEEKLY, days)
+        return _weekly(rest, text)
+    if "weekly" in word.replace(",", " ").split():
+        raise ScheduleError(f"`{text}`: say `weekly` before its day, e.g. `{WEEKLY_EXAMPLE}`.")
     days = _days(word, text)
     if not days:
         raise ScheduleError("Name at least one day, e.g. `weekdays` or `mon,wed,fri`.")
+    return Cadence.of(days)
+
+
+def _weekly(rest: str, original: str) -> Cadence:
+    """`weekly <day>`: exactly one day, so a week's papers are ranked once, together."""
+    if not rest.strip():
+        raise ScheduleError(f"`{original.strip()}`: on which day? Name one, e.g. `{WEEKLY_EXAMPLE}`.")
+    days = _days(rest, original)
+    if len(days) != 1:
+        named = ",".join(DAY_NAMES[d] for d in sorted(days))
+        raise ScheduleError(
+            f"`{original.strip()}`: a weekly digest comes on one day, e.g. `{WEEKLY_EXAMPLE}`; "
+            f"for digests on several days drop `weekly`: `{named}`."
+        )
+    return Cadence(CadenceKind.WEEKLY, days)
+
+
+def stored_cadence(kind: str, days: frozenset[int]) -> Cadence:
+    """The cadence stored days and kind read as: weekly when so stored on one day, else as the days read."""
+    if kind == CadenceKind.WEEKLY and len(days) == 1:
+        return Cadence(CadenceKind.WEEKLY, days)
     return Cadence.of(days)
 
 
@@ -171,7 +213,7 @@ def _day_number(token: str, original: str) -> int:
     if len(token) >= 2 and prefix in DAY_NAMES and DAY_NAMES[DAY_NAMES.index(prefix)].startswith(token[:3]):
         return DAY_NAMES.index(prefix)
     raise ScheduleError(
-        f"`{original}`: `{token}` is not a day. Use `daily`, `weekdays` or days like `mon,wed,fri`."
+        f"`{original}`: `{token}` is not a day. Use e.g. `daily`, `weekdays`, `mon,wed,fri` or `weekly mon`."
     )
 
 
@@ -183,6 +225,7 @@ def changed_schedule(
         at=at,
         timezone=timezone or current.timezone,
         weekdays=cadence.days if cadence is not None else current.weekdays,
+        weekly=cadence.kind is CadenceKind.WEEKLY if cadence is not None else current.weekly,
     )
 
 

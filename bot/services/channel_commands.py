@@ -130,8 +130,10 @@ class ChannelCommands:
         await self.repository.update_channel(state.ref, schedule=schedule)
         upcoming = next_occurrence(schedule, self.clock.now())
         await self._times.reschedule(state.ref, None if state.paused else upcoming)
+        week = f", each with the week's best {state.max_papers} papers" if schedule.weekly else ""
         return Notice(
-            f"Digests will arrive at {schedule.describe()}. Next one: {_local(upcoming, schedule.timezone)}.",
+            f"Digests will arrive at {schedule.describe()}{week}. "
+            f"Next one: {_local(upcoming, schedule.timezone)}.",
             Tone.SUCCESS,
         )
 

@@ -37,9 +37,6 @@ class DigestPlan:
     covered_through: date | None
 
 
-__all__ = ["DigestBuilder", "DigestPlan", "Ranked"]
-
-
 class DigestBuilder:
     """Builds digests; knows nothing of platforms.
 
@@ -91,7 +88,7 @@ class DigestBuilder:
             await self.prepare_ranking({pk: topics})
             matched = self.matches(topics, since, mutes)
         delivered = await self._repository.delivered_ids(channel.ref, matched.papers)
-        reachable = self.reachable_after(since, today, latest)
+        reachable = self.reachable_after(since, today, latest, channel)
         chosen, left = self.choose(channel, matched, delivered, reachable, pk=pk)
         papers = [paper for paper, _, _ in chosen]
         texts = await self.explanations(papers, [channel.ref] * len(papers), explain)
@@ -105,19 +102,25 @@ class DigestBuilder:
 
     def since(self, channel: ChannelState, today: date, latest: date | None) -> date:
         """Papers announced after this day are new to the channel: its read mark, or the recent ones."""
-        return channel.covered_through or self.recent(today, latest)
+        return channel.covered_through or self.recent(today, latest, channel)
 
-    def recent(self, today: date, latest: date | None) -> date:
-        """Where a first digest (and `more`) starts: `first_digest_days` before arXiv's latest listing.
+    def recent(self, today: date, latest: date | None, channel: ChannelState | None = None) -> date:
+        """Where a first digest (and `more`) starts: `first_digest_days` before arXiv's latest listing,
+        or a week before it for a weekly channel, whose digest is the week's best papers.
 
         Counting from the latest announcement day rather than from today, a first digest always
         holds at least that day's papers, on a Tuesday as after a holiday with no listings.
         """
-        return (latest or today) - timedelta(days=self._first_digest_days)
+        days = self._first_digest_days
+        if channel is not None and (span := channel.schedule.span_days) is not None:
+            days = max(days, span)
+        return (latest or today) - timedelta(days=days)
 
-    def reachable_after(self, since: date, today: date, latest: date | None) -> date | None:
+    def reachable_after(
+        self, since: date, today: date, latest: date | None, channel: ChannelState | None = None
+    ) -> date | None:
         """Papers announced after this day are within `more`'s reach; None when all of `since`'s are."""
-        recent = self.recent(today, latest)
+        recent = self.recent(today, latest, channel)
         return recent if recent > since else None
 
     def no_topics(self, channel: ChannelState, today: date) -> Digest:

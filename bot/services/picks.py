@@ -16,7 +16,8 @@ from bot import metrics
 from bot.domain.channel import ChannelRef
 from bot.domain.topics import Topic, read_stored
 from bot.ports import DeliveryBatchStore, StoredChannel
-from bot.services.digests import DigestBuilder, Ranked
+from bot.services.digests import DigestBuilder
+from bot.services.learned_choice import Ranked
 from bot.services.match_cache import Matched
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ class ChannelPicks:
         with timing("rank"):
             for d, m in matched:
                 with self._alone(d.channel.state.ref, failed):
-                    reachable = self._builder.reachable_after(d.since, d.today, latest)
+                    reachable = self._builder.reachable_after(d.since, d.today, latest, d.channel.state)
                     chosen = self._builder.choose(
                         d.channel.state, m, delivered.get(d.channel.pk, set()), reachable, pk=d.channel.pk
                     )
@@ -134,7 +135,9 @@ class ChannelPicks:
         left = max(channel.state.max_papers - already, 0)
         capped = replace(channel, state=replace(channel.state, max_papers=left))
         since = (
-            self._builder.recent(today, latest) if more else self._builder.since(channel.state, today, latest)
+            self._builder.recent(today, latest, channel.state)
+            if more
+            else self._builder.since(channel.state, today, latest)
         )
         return DueChannel(capped, today, found, since, already, unreadable)
 

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.channel import ChannelRef, ChannelState
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.quality import Quality, read_stored_quality
-from bot.domain.schedule import DAY_NAMES, Schedule
+from bot.domain.schedule import DAY_NAMES, CadenceKind, Schedule, stored_cadence
 from bot.infra.storage.database import session_factory
 from bot.infra.storage.tables import ChannelRow
 
@@ -56,6 +56,7 @@ class SqlChannels:
                     timezone=self._default_schedule.timezone,
                     digest_time=f"{self._default_schedule.at:%H:%M}",
                     weekdays=self._default_schedule.cron_days,
+                    cadence=self._default_schedule.cadence.kind.value,
                     max_papers=self._default_max_papers,
                     created_at=self._clock.now(),
                 )
@@ -99,6 +100,7 @@ class SqlChannels:
                 row.digest_time = f"{schedule.at:%H:%M}"
                 row.timezone = schedule.timezone
                 row.weekdays = schedule.cron_days
+                row.cadence = schedule.cadence.kind.value
             if paused is not None:
                 row.paused = paused
             if max_papers is not None:
@@ -167,9 +169,10 @@ def _pk(row: ChannelRow) -> int:
 def _channel_state(row: ChannelRow) -> ChannelState:
     hours, minutes = (int(part) for part in row.digest_time.split(":"))
     weekdays = frozenset(DAY_NAMES.index(day) for day in row.weekdays.split(",") if day in DAY_NAMES)
+    weekly = stored_cadence(row.cadence, weekdays).kind is CadenceKind.WEEKLY
     return ChannelState(
         ref=ChannelRef(row.platform, row.workspace, row.channel_id, row.name),
-        schedule=Schedule(at=time(hours, minutes), timezone=row.timezone, weekdays=weekdays),
+        schedule=Schedule(at=time(hours, minutes), timezone=row.timezone, weekdays=weekdays, weekly=weekly),
         max_papers=row.max_papers,
         paused=row.paused,
         last_digest_at=row.last_digest_at,

@@ -52,6 +52,9 @@ class ChannelRow(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     digest_time: str = Field(default="09:00", max_length=5)
     weekdays: str = Field(default="mon,tue,wed,thu,fri,sat,sun", max_length=40)
+    # How the days were said (`daily`, `weekdays`, `days`, `weekly`): only `weekly` changes what a
+    # digest holds (the week's best papers); any other value reads as the days themselves read.
+    cadence: str = Field(default="days", max_length=16, sa_column_kwargs={"server_default": "days"})
     max_papers: int = 10
     paused: bool = False
     last_digest_at: datetime | None = _time_column()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import tomllib
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -180,6 +181,39 @@ async def test_feedback_rows_become_real_thumbs_down_votes_with_their_time(engin
     # The migrated 👎 is the member's vote like any other: a 👍 changes it, a weak 👍 does not.
     assert await votes.record(GENERAL, "2602.10905", "U1", up=True, weak=True) is VoteChange.KEPT
     assert await votes.record(GENERAL, "2602.10905", "U1", up=True) is VoteChange.CHANGED
+
+
+async def test_channels_keep_how_their_days_read_and_a_weekly_channel_is_stored_as_weekly(
+    engine: AsyncEngine,
+) -> None:
+    await upgrade_database(engine, "0011")  # before the cadence column
+    await _insert_old_data(engine)  # #general: weekdays
+    async with engine.begin() as connection:
+        for pk, channel_id, days in ((2, "C2", "mon"), (3, "C3", "mon,tue,wed,thu,fri,sat,sun")):
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO channels (id, platform, workspace, channel_id, name, timezone, digest_time,"
+                    " weekdays, max_papers, paused) VALUES (:pk, 'slack', 'T1', :channel, '', 'UTC', '09:00',"
+                    " :days, 10, false)"
+                ),
+                {"pk": pk, "channel": channel_id, "days": days},
+            )
+    await upgrade_database(engine)
+
+    async with engine.connect() as connection:
+        stored = dict((await connection.execute(sa.text("SELECT id, cadence FROM channels"))).all())
+    assert stored == {1: "weekdays", 2: "days", 3: "daily"}
+    repo = Repository(engine, DEFAULT_SCHEDULE, 10, FakeClock())
+    shown = {s.ref.channel_id: s.schedule.describe() for s in await repo.all_channels()}
+    assert shown == {"C1": "07:30 Europe/Berlin, weekdays", "C2": "09:00 UTC, mon", "C3": "09:00 UTC, daily"}
+
+    mondays = ChannelRef("slack", "T1", "C2")
+    state = await repo.get_channel(mondays)
+    assert state is not None and not state.schedule.weekly
+    await repo.update_channel(mondays, schedule=replace(state.schedule, weekly=True))
+    again = await repo.get_channel(mondays)
+    assert again is not None and again.schedule.describe() == "09:00 UTC, weekly on Monday"
+    await _check_old_data_survived(engine)
 
 
 def test_the_migration_files_are_shipped_in_the_package() -> None:

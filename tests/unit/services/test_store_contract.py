@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.channel import ChannelRef
-from bot.domain.schedule import Schedule, parse_weekdays
+from bot.domain.schedule import Schedule, changed_schedule, parse_cadence, parse_weekdays
 from bot.infra.storage.database import create_engine
 from bot.infra.storage.digest_times import DigestTimes
 from bot.infra.storage.listing_store import ListingStore
@@ -114,6 +114,29 @@ async def test_channels_start_with_the_defaults_and_keep_their_changes(
     state = await storage.get_channel(CHANNEL)
     assert state is not None and (state.covered_through, state.last_digest_at) == (day, clock.now())
     assert [s.ref.channel_id for s in await storage.all_channels()] == ["C1", "C9"]
+
+
+async def test_a_weekly_cadence_is_kept_and_read_back_apart_from_a_daily_digest_on_that_day(
+    stores: Stores,
+) -> None:
+    storage = stores.storage
+    await storage.ensure_channel(CHANNEL)
+    await storage.ensure_channel(OTHER)
+    weekly = changed_schedule(DEFAULT_SCHEDULE, time(9, 0), "Europe/Berlin", parse_cadence("weekly mon"))
+    mondays = changed_schedule(DEFAULT_SCHEDULE, time(9, 0), "Europe/Berlin", parse_cadence("mon"))
+    await storage.update_channel(CHANNEL, schedule=weekly)
+    await storage.update_channel(OTHER, schedule=mondays)
+
+    read = {s.ref.channel_id: s.schedule for s in await storage.all_channels()}
+    assert read["C1"] == weekly and read["C1"].weekly and read["C1"].days_text == "weekly mon"
+    assert read["C9"] == mondays and not read["C9"].weekly and read["C9"].days_text == "mon"
+    # A change of time alone keeps the week; naming other days ends it.
+    kept = await storage.update_channel(CHANNEL, schedule=changed_schedule(weekly, time(7, 0)))
+    assert kept.schedule.weekly and kept.schedule.describe() == "07:00 Europe/Berlin, weekly on Monday"
+    daily = await storage.update_channel(
+        CHANNEL, schedule=changed_schedule(weekly, time(7, 0), cadence=parse_cadence("weekdays"))
+    )
+    assert not daily.schedule.weekly and daily.schedule.days_text == "weekdays"
 
 
 async def test_topics_are_numbered_unique_and_capped(stores: Stores) -> None:
