@@ -53,6 +53,13 @@ class Mute:
 
 
 @dataclass(frozen=True, slots=True)
+class MuteChoices:
+    """The "Mute…" action on a digest item: what of this paper the channel could mute."""
+
+    paper: str
+
+
+@dataclass(frozen=True, slots=True)
 class Unmute:
     """`unmute <term | number>`."""
 
@@ -153,6 +160,7 @@ Command = (
     | Subscribe
     | Unsubscribe
     | Mute
+    | MuteChoices
     | Unmute
     | ListTopics
     | PostDigest
