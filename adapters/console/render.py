@@ -25,7 +25,7 @@ from bot.rendering.sanitize import sanitize_text
 
 USAGE_WIDTH = 30
 TONE_MARK = {Tone.INFO: "", Tone.SUCCESS: "✓ ", Tone.WARNING: "! ", Tone.ERROR: "✗ "}
-MAX_MUTE_HINTS = 6
+MAX_MUTE_HINTS = 12
 
 
 def render_reply(reply: Reply) -> str:
