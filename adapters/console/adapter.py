@@ -82,7 +82,7 @@ class ConsolePublisher:
         self, channel: ChannelRef, digest: Digest, item: DigestItem, parent: str
     ) -> str:
         """One numbered paper."""
-        return self._write(render_digest_item(item))
+        return self._write(render_digest_item(item, digest.topics))
 
     async def post_reply(self, channel: ChannelRef, reply: Reply) -> str:
         """Any other reply."""

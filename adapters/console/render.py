@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import assert_never
 
 from bot.domain.digest import Digest, DigestItem, ExplanationText
+from bot.domain.mute_choices import mute_choices
 from bot.domain.paper import Paper
 from bot.domain.replies import (
     Answer,
     ChannelSettings,
     DigestPosted,
     Help,
+    MuteOffer,
     Notice,
     PaperCard,
     Reply,
     Tone,
     TopicList,
 )
+from bot.domain.topics import read_stored
 from bot.rendering.sanitize import sanitize_text
 
 USAGE_WIDTH = 30
 TONE_MARK = {Tone.INFO: "", Tone.SUCCESS: "✓ ", Tone.WARNING: "! ", Tone.ERROR: "✗ "}
+MAX_MUTE_HINTS = 12
 
 
 def render_reply(reply: Reply) -> str:
@@ -50,6 +55,9 @@ def render_reply(reply: Reply) -> str:
             return render_digest(reply)
         case DigestPosted(posted=posted):
             return f"{TONE_MARK[Tone.SUCCESS]}Posted {posted} paper{'s' if posted != 1 else ''}."
+        case MuteOffer():
+            lines = [f"Mute one of these for this channel ({paper_line(reply.paper)}):"]
+            return "\n".join(lines + [f"  mute {c.text}   ({c.kind.describe})" for c in reply.choices])
         case _:
             assert_never(reply)
 
@@ -100,15 +108,28 @@ def render_digest_header(digest: Digest) -> str:
     )
 
 
-def render_digest_item(item: DigestItem) -> str:
-    """One numbered paper: title, authors, id and pdf, categories, abstract, explanation."""
-    return _paper_block(f"{item.position}) ", item.paper, item.why, item.explanation, item.why_label)
+def render_digest_item(item: DigestItem, topics: Sequence[str] = ()) -> str:
+    """One numbered paper: title, authors, id and pdf, categories, why, what to mute, abstract, explanation.
+
+    `topics`: the digest's topics, whose words that matched the paper are offered to mute.
+    """
+    hint = mute_hint(item, topics)
+    return _paper_block(f"{item.position}) ", item.paper, item.why, item.explanation, hint, item.why_label)
+
+
+def mute_hint(item: DigestItem, topics: Sequence[str]) -> str:
+    """`convergence · au:"A. Author" · cat:math.OC`: what `mute` could stop of this paper here.
+
+    A digest holds no paper with a muted term, so none of these is muted yet.
+    """
+    readable, _ = read_stored(topics)
+    return " · ".join(choice.text for choice in mute_choices(item.paper, readable)[:MAX_MUTE_HINTS])
 
 
 def render_digest(digest: Digest) -> str:
     """The whole digest as one text."""
-    parts = [render_digest_header(digest)] + [render_digest_item(item) for item in digest.items]
-    return "\n\n".join(parts)
+    items = [render_digest_item(item, digest.topics) for item in digest.items]
+    return "\n\n".join([render_digest_header(digest), *items])
 
 
 def render_explanation(explanation: ExplanationText) -> str:
@@ -130,7 +151,12 @@ def render_paper(paper: Paper, explanation: ExplanationText) -> str:
 
 
 def _paper_block(
-    number: str, paper: Paper, why: str, explanation: ExplanationText, why_label: str = "Matched"
+    number: str,
+    paper: Paper,
+    why: str,
+    explanation: ExplanationText,
+    mute: str = "",
+    why_label: str = "Matched",
 ) -> str:
     lines = [
         f"{number}{sanitize_text(paper.title)}",
@@ -141,6 +167,8 @@ def _paper_block(
     ]
     if why:
         lines.append(f"  • {why_label}: {sanitize_text(why)}")
+    if mute:
+        lines.append(f"  • mute: {sanitize_text(mute)}")
     lines += ["", "Abstract", "", sanitize_text(paper.abstract), "", "Math explanation (LLM)", ""]
     lines.append(render_explanation(explanation))
     return "\n".join(lines)

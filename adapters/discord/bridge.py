@@ -7,14 +7,14 @@ import logging
 import discord
 from discord import app_commands
 
-from adapters.discord.buttons import card_buttons
+from adapters.discord.buttons import card_buttons, mute_menu
 from adapters.discord.limits import Outgoing, clip
 from adapters.discord.render import notice_text, render_reply
 from bot.domain.audience import Audience
 from bot.domain.channel import Actor, ChannelRef
 from bot.domain.command_specs import manages_channel, success_audience
-from bot.domain.commands import Command, Explain, MarkNotRelevant, Vote
-from bot.domain.replies import Notice, Outcome, PaperCard, Reply
+from bot.domain.commands import Command, Explain, MarkNotRelevant, Mute, MuteChoices, Vote
+from bot.domain.replies import MuteOffer, Notice, Outcome, PaperCard, Reply
 from bot.ports import TopicLookup
 from bot.rendering.sanitize import sanitize_text as clean
 from bot.services.engine import Engine
@@ -93,6 +93,8 @@ class CommandBridge:
         reply = outcome.reply
         # An `/explain` card carries the votes and "Not relevant", as a digest item does.
         view = card_buttons(reply.paper.arxiv_id) if isinstance(reply, PaperCard) else None
+        if isinstance(reply, MuteOffer):
+            view = mute_menu(reply.paper.arxiv_id, reply.choices)
         await self.follow_up(
             interaction, render_reply(reply), ephemeral=to_person or deferred_privately, view=view
         )
@@ -130,6 +132,14 @@ class CommandBridge:
     async def vote(self, interaction: discord.Interaction, paper: str, up: bool) -> None:
         """A 👍 or 👎 button: the member's vote for this channel, acknowledged to them only."""
         await self.run(interaction, Vote(paper, up))
+
+    async def mute_choices(self, interaction: discord.Interaction, paper: str) -> None:
+        """ "Mute…" on an item: what of it the channel could mute, as a menu for the clicker alone."""
+        await self.run(interaction, MuteChoices(paper))
+
+    async def mute(self, interaction: discord.Interaction, term: str) -> None:
+        """A choice in that menu: the real `mute`, so only those who may change the channel can."""
+        await self.run(interaction, Mute(term))
 
     async def topic_choices(
         self, interaction: discord.Interaction, typed: str

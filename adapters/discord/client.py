@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.bridge import CommandBridge
-from adapters.discord.buttons import ExplainButton, NotRelevantButton, VoteButton
+from adapters.discord.buttons import ExplainButton, MuteButton, MuteMenu, NotRelevantButton, VoteButton
 from adapters.discord.commands import install_commands
 from adapters.discord.isolation import isolate_parsers
 from adapters.discord.registration import register_commands
@@ -63,7 +63,7 @@ class PaperboyClient(discord.AutoShardedClient):
 
     async def setup_hook(self) -> None:
         """Listen for buttons on old digests; register the commands, if they changed since last time."""
-        self.add_dynamic_items(ExplainButton, NotRelevantButton, VoteButton)
+        self.add_dynamic_items(ExplainButton, NotRelevantButton, VoteButton, MuteButton, MuteMenu)
         assert self.application_id is not None  # login has read the application
         await register_commands(self.tree, self.application_id, self.guild_ids, self.state)
 

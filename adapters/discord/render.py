@@ -22,6 +22,7 @@ from bot.domain.replies import (
     ChannelSettings,
     DigestPosted,
     Help,
+    MuteOffer,
     Notice,
     PaperCard,
     Reply,
@@ -71,6 +72,12 @@ def render_reply(reply: Reply) -> list[Outgoing]:
         case DigestPosted(posted=posted):
             papers = f"{posted} paper{'s' if posted != 1 else ''}"
             return pack(notice_text(Notice(f"Digest posted. It holds {papers}.", Tone.SUCCESS)))
+        case MuteOffer():
+            return pack(
+                f"**Mute for this channel**: papers with the term you choose won't come here again, "
+                f"whichever topic brings them. From *{clip(clean(reply.paper.title), 300)}* "
+                f"({reply.paper.arxiv_id}); `/paper unmute` undoes it."
+            )
         case _:
             assert_never(reply)
 

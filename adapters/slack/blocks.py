@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, assert_never
 
-from adapters.slack.buttons import action_buttons
+from adapters.slack.buttons import action_buttons, mute_menu
 from adapters.slack.lines import help_lines, settings_lines, topic_lines
 from adapters.slack.mrkdwn import (
     MAX_BLOCKS,
@@ -26,6 +26,7 @@ from bot.domain.replies import (
     ChannelSettings,
     DigestPosted,
     Help,
+    MuteOffer,
     Notice,
     PaperCard,
     Reply,
@@ -163,8 +164,21 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
             return grouped_messages([digest_header_blocks(reply), *items], digest_summary(reply))
         case DigestPosted(posted=posted):
             return render_reply(Notice(f"Posted {posted} paper{'s' if posted != 1 else ''}.", Tone.SUCCESS))
+        case MuteOffer():
+            return render_mute_offer(reply)
         case _:
             assert_never(reply)
+
+
+def render_mute_offer(offer: MuteOffer) -> list[SlackMessage]:
+    """What "Mute…" on an item offers, as a menu only the clicker sees; a choice runs `mute`."""
+    lead = section(
+        f"*Mute for this channel*: papers with the term you choose won't come here again, whichever "
+        f"topic brings them. From {paper_link(offer.paper)}:"
+    )
+    hint = context("`/paper unmute` undoes a mute; `/paper topics` lists them.")
+    text = f"Mute a word, author or category of {paper_line(offer.paper)}"
+    return messages([lead, mute_menu(offer.paper.arxiv_id, offer.choices), hint], text)
 
 
 def render_help(help_: Help) -> list[SlackMessage]:

@@ -29,7 +29,7 @@ from adapters.slack.people import SlackDirectory
 from adapters.slack.publisher import SlackPublisher, SlackPublishError
 from bot.domain.audience import Audience
 from bot.domain.channel import ChannelRef
-from bot.domain.commands import Command, Vote
+from bot.domain.commands import Command, Mute, MuteChoices, Vote
 from bot.domain.replies import DigestPosted, Notice, PaperCard, Reply, Tone
 from bot.ports import SeenRequestLog
 from bot.services.engine import Engine
@@ -191,11 +191,17 @@ class SlackHandlers:
         await self._answer(await self._named(request.channel), request.user_id, question, thread_ts)
 
     async def run_button(self, request: ButtonRequest) -> None:
-        """ "Explain" puts the explanation in the item's thread; "Not relevant" is noted privately."""
+        """ "Explain" puts the explanation in the item's thread; votes are noted privately.
+
+        "Mute…" offers its menu to the clicker below the channel, and the mute chosen there is
+        confirmed to the whole channel, as `/paper mute` is: neither belongs in the item's thread.
+        """
         command = translate.action_command(request.action_id, request.value)
         if command is None:
             return
         channel, thread_ts = request.channel, request.thread_ts
+        if isinstance(command, Mute | MuteChoices):
+            thread_ts = None
         actor = await self._directory.actor(request.user_id, request.user_name)
         outcome = await self._engine.handle(channel, actor, command)
         reply = outcome.reply

@@ -103,7 +103,9 @@ def button_request(body: Any, action: Any) -> ButtonRequest:
         raise MalformedPayload("the interaction names no channel (`channel.id`)")
     name = channel.get("name")
     ref = translate.channel_ref(team, channel_id, name[:MAX_NAME] if isinstance(name, str) else "")
-    thread_ts = container.get("thread_ts") or container.get("message_ts")
+    # An ephemeral message's ts names no message of the channel: only its thread, if any, is one.
+    ephemeral = container.get("is_ephemeral") is True
+    thread_ts = container.get("thread_ts") or (None if ephemeral else container.get("message_ts"))
     if thread_ts is not None and (not isinstance(thread_ts, str) or not _TS.fullmatch(thread_ts)):
         raise MalformedPayload("`container.message_ts` is not a Slack timestamp")
     return ButtonRequest(
@@ -111,9 +113,19 @@ def button_request(body: Any, action: Any) -> ButtonRequest:
         _id(user, "id"),
         _text(user, "username")[:MAX_NAME],
         _text(pressed, "action_id", required=True)[:MAX_NAME],
-        _text(pressed, "value")[:MAX_NAME],
+        _chosen(pressed)[:MAX_NAME],
         thread_ts,
     )
+
+
+def _chosen(pressed: Mapping[str, Any]) -> str:
+    """A button's value, or the value of the option chosen in a menu ("" when it was cleared)."""
+    if pressed.get("type") != "static_select":
+        return _text(pressed, "value")
+    selected = pressed.get("selected_option")
+    if selected is None:  # Slack sends null when the chosen option is cleared
+        return ""
+    return _text(_mapping(selected, "`selected_option`"), "value", required=True)
 
 
 @dataclass(frozen=True, slots=True)

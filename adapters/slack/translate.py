@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import re
 
-from adapters.slack.buttons import EXPLAIN_ACTION, NOT_RELEVANT_ACTION, VOTE_DOWN_ACTION, VOTE_UP_ACTION
+from adapters.slack.buttons import (
+    EXPLAIN_ACTION,
+    MUTE_CHOICES_ACTION,
+    MUTE_TERM_ACTION,
+    NOT_RELEVANT_ACTION,
+    VOTE_DOWN_ACTION,
+    VOTE_UP_ACTION,
+)
 from adapters.slack.mrkdwn import clip, safe
 from bot.domain.channel import ChannelRef
 from bot.domain.command_parser import parse_command
@@ -13,6 +20,8 @@ from bot.domain.commands import (
     Command,
     Explain,
     MarkNotRelevant,
+    Mute,
+    MuteChoices,
     NotUnderstood,
     PostDigest,
     PostMore,
@@ -91,13 +100,17 @@ def thread_question(text: str, thread_paper: str) -> Ask | None:
 
 
 def action_command(action_id: str, value: str) -> Command | None:
-    """A digest item's button as a command; None for buttons that are not ours."""
+    """A digest item's button (or mute menu choice) as a command; None for buttons that are not ours."""
     name, _, arxiv_id = action_id.partition(":")
+    if name == MUTE_TERM_ACTION:  # the value is the chosen mute, as `mute` takes it
+        return Mute(value) if value else None
     arxiv_id = arxiv_id or value
     if name == EXPLAIN_ACTION:
         return Explain(arxiv_id, from_item=True)
     if name == NOT_RELEVANT_ACTION:
         return MarkNotRelevant(arxiv_id)
+    if name == MUTE_CHOICES_ACTION:
+        return MuteChoices(arxiv_id)
     if name in (VOTE_UP_ACTION, VOTE_DOWN_ACTION):
         return Vote(arxiv_id, up=name == VOTE_UP_ACTION)
     return None

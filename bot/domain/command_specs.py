@@ -16,6 +16,7 @@ from bot.domain.commands import (
     ListTopics,
     MarkNotRelevant,
     Mute,
+    MuteChoices,
     NotUnderstood,
     Pause,
     PostDigest,
@@ -123,7 +124,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "mute",
         Mute,
-        "hide papers with a word, author or category here",
+        "hide papers with a word, author or category here (each digest item offers its own)",
         (Argument("term", "term", 'A word, "phrase", au:"Name" or cat:cs.CV'),),
         example=("cat:cs.CV",),
         manages_channel=True,
@@ -246,7 +247,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 _BY_TYPE: dict[type[Command], CommandSpec] = {spec.command: spec for spec in COMMANDS}
 # Commands no one types: a button's, and what could not be read. Their answers are the person's.
-_UNTYPED: dict[type[Command], Reach] = {MarkNotRelevant: Reach.PERSON, NotUnderstood: Reach.PERSON}
+_UNTYPED: dict[type[Command], Reach] = {
+    MarkNotRelevant: Reach.PERSON,
+    NotUnderstood: Reach.PERSON,
+    MuteChoices: Reach.PERSON,  # the choices are for whoever may mute; the mute itself is the channel's
+}
+# A button's command that leads to changing the channel: whoever may not is told at once.
+_UNTYPED_MANAGING: frozenset[type[Command]] = frozenset({MuteChoices})
 
 
 def specs_named(name: str) -> tuple[CommandSpec, ...]:
@@ -263,6 +270,8 @@ def manages_channel(command: Command) -> bool:
     """True when running `command` changes what or when the channel receives."""
     if isinstance(command, NotUnderstood):
         return command.managing
+    if type(command) in _UNTYPED_MANAGING:
+        return True
     spec = _BY_TYPE.get(type(command))
     return spec is not None and spec.manages_channel
 

@@ -54,6 +54,13 @@ class Mute:
 
 
 @dataclass(frozen=True, slots=True)
+class MuteChoices:
+    """The "Mute…" action on a digest item: what of this paper the channel could mute."""
+
+    paper: str
+
+
+@dataclass(frozen=True, slots=True)
 class Unmute:
     """`unmute <term | number>`."""
 
@@ -161,6 +168,7 @@ Command = (
     | Subscribe
     | Unsubscribe
     | Mute
+    | MuteChoices
     | Unmute
     | ListTopics
     | PostDigest

@@ -10,6 +10,7 @@ from bot.domain.audience import Audience
 from bot.domain.command_specs import CommandSpec, success_audience
 from bot.domain.commands import Command
 from bot.domain.digest import Digest, ExplanationText
+from bot.domain.mute_choices import MuteChoice
 from bot.domain.paper import Paper
 from bot.domain.quality import NORMAL, Quality
 from bot.domain.schedule import Schedule
@@ -104,6 +105,14 @@ class ChannelSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MuteOffer:
+    """What a digest item offers to mute here; each choice is the exact text `mute` takes."""
+
+    paper: Paper
+    choices: tuple[MuteChoice, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class DigestPosted:
     """A digest went to the channel through its publisher: what was posted, for the one who asked."""
 
@@ -111,7 +120,7 @@ class DigestPosted:
     posted: int
 
 
-Reply = Notice | Help | TopicList | PaperCard | Answer | ChannelSettings | Digest | DigestPosted
+Reply = Notice | Help | TopicList | PaperCard | Answer | ChannelSettings | Digest | DigestPosted | MuteOffer
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from bot.domain.commands import (
     ListTopics,
     MarkNotRelevant,
     Mute,
+    MuteChoices,
     NotUnderstood,
     Pause,
     PostDigest,
@@ -47,6 +48,7 @@ from bot.domain.replies import (
     Tone,
     audience_for,
 )
+from bot.domain.topics import read_stored
 from bot.ports import DigestTimetable, Explainer, Mutes, Publisher, SourceUnavailable, Storage, VoteStore
 from bot.services.catalog import PaperCatalog
 from bot.services.channel_commands import ChannelCommands
@@ -140,6 +142,8 @@ class Engine:
                 return await self.channels.unsubscribe(channel, which)
             case Mute(term=text):
                 return await self.mutes.mute(channel, actor, text)
+            case MuteChoices(paper=text):
+                return await self._mute_choices(channel, actor, text)
             case Unmute(term=text):
                 return await self.mutes.unmute(channel, text)
             case ListTopics():
@@ -204,6 +208,13 @@ class Engine:
             # Earlier posts (a run cut short) already hold this digest's papers: say what is new.
             return outcome.digest
         return DigestPosted(outcome.digest, outcome.posted)
+
+    async def _mute_choices(self, channel: ChannelRef, actor: Actor, text: str) -> Reply:
+        found = await self.papers.find(channel, actor, text)
+        if isinstance(found, Notice):
+            return found
+        topics, _ = read_stored(entry.topic for entry in await self.repository.topics(channel))
+        return await self.mutes.choices(channel, found, topics)
 
     async def _explain(self, channel: ChannelRef, actor: Actor, text: str, *, from_item: bool) -> Reply:
         found = await self.papers.find(channel, actor, text)

@@ -1,12 +1,15 @@
-"""`mute` and `unmute`: words, authors and categories a channel never wants, answered as replies."""
+"""`mute`, `unmute` and an item's "Mute…": words, authors and categories a channel never wants."""
 
 from __future__ import annotations
 
 from bot.domain.channel import Actor, ChannelRef
 from bot.domain.clock import Clock
+from bot.domain.mute_choices import mute_choices
 from bot.domain.mutes import MAX_MUTES_PER_CHANNEL, parse_mute, same_mute
-from bot.domain.replies import Notice, Reply, Tone
+from bot.domain.paper import Paper
+from bot.domain.replies import MuteOffer, Notice, Reply, Tone
 from bot.domain.topic_lexer import TopicSyntaxError, quote
+from bot.domain.topics import Topic
 from bot.ports import MuteAdded, Mutes
 
 
@@ -32,16 +35,26 @@ class MuteCommands:
         if added is MuteAdded.ALREADY:
             return Notice(f"This channel has already muted `{mute.text}`.", Tone.INFO)
         if added is MuteAdded.FULL:
-            return Notice(
-                f"This channel has muted {MAX_MUTES_PER_CHANNEL} terms, the most it can. "
-                "Remove one with `unmute <number>` first (`topics` lists them).",
-                Tone.ERROR,
-            )
+            return _full()
         return Notice(
             f"Muted `{mute.text}`: papers with it won't reach this channel, whichever topic brings "
             "them. `unmute` undoes it.",
             Tone.SUCCESS,
         )
+
+    async def choices(self, channel: ChannelRef, paper: Paper, topics: list[Topic]) -> Reply:
+        """What a digest item offers to mute here: its matched topic words, first authors, categories."""
+        stored = await self.store.of_channel(channel)
+        if len(stored) >= MAX_MUTES_PER_CHANNEL:
+            return _full()
+        offered = mute_choices(paper, topics, stored)
+        if not offered:
+            return Notice(
+                f"There is nothing of {paper.arxiv_id} left to mute here: its words, authors and "
+                "categories are muted already or can't be muted. `topics` lists the mutes.",
+                Tone.INFO,
+            )
+        return MuteOffer(paper, offered)
 
     async def unmute(self, channel: ChannelRef, which: str) -> Reply:
         """Unmute a term named by its number in `topics`, as stored, or written another way."""
@@ -64,3 +77,11 @@ class MuteCommands:
                 f"This channel hasn't muted {quote(text, width=80)}. It has muted: {listing}", Tone.ERROR
             )
         return Notice(f"Unmuted `{target}`: papers with it can reach this channel again.", Tone.SUCCESS)
+
+
+def _full() -> Notice:
+    return Notice(
+        f"This channel has muted {MAX_MUTES_PER_CHANNEL} terms, the most it can. "
+        "Remove one with `unmute <number>` first (`topics` lists them).",
+        Tone.ERROR,
+    )

@@ -185,6 +185,24 @@ class FakeDiscord(AiohttpFake, DiscordWorld):
         data = {"custom_id": custom_id, "component_type": 2}
         return await self._interact(3, data, user, channel, message)
 
+    async def choose(
+        self, message: dict[str, Any], custom_id: str, value: str, *, user: dict[str, Any] | None = None
+    ) -> Interaction:
+        """Someone picks the option `value` in the select menu `custom_id` of a message the bot sent.
+
+        The MESSAGE_COMPONENT interaction carries `component_type` 3 and the chosen `values`
+        (discord-api-docs, message component data); only an option the menu shows can be chosen.
+        """
+        menus = [c for row in message.get("components") or [] for c in row["components"] if c["type"] == 3]
+        menu = next((m for m in menus if m.get("custom_id") == custom_id), None)
+        if menu is None:
+            raise AssertionError(f"message {message.get('id')} has no menu {custom_id}")
+        if value not in [option["value"] for option in menu["options"]]:
+            raise AssertionError(f"the menu {custom_id} offers no {value!r}")
+        channel = self.channels[message["channel_id"]]
+        data = {"custom_id": custom_id, "component_type": 3, "values": [value]}
+        return await self._interact(3, data, user, channel, message)
+
     def slash_payload(self, command: str, subcommand: str | None = None, **options: str) -> dict[str, Any]:
         """The INTERACTION_CREATE payload of `/command [subcommand] option:value`, not sent.
 

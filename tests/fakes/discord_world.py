@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes import discord_payloads as p
+from tests.fakes.discord_rules import INVALID_FORM_BODY, components_acceptable
 
 GUILD_NAME = "ML reading group"
 
@@ -142,6 +143,10 @@ class DiscordWorld:
     ) -> tuple[int, Any]:
         """Status and JSON body for one REST request (the path without /api/v10)."""
         app = str(self.app_id)
+        if method in ("POST", "PATCH") and isinstance(body, dict):
+            sent = body.get("data") if path.endswith("/callback") else body
+            if not components_acceptable(sent):  # see discord_rules
+                return 400, INVALID_FORM_BODY
         if method == "GET" and path == "/users/@me":
             return 200, self.bot
         if method == "GET" and path in ("/oauth2/applications/@me", "/applications/@me"):

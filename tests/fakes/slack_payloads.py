@@ -137,6 +137,61 @@ def block_action(
     }
 
 
+def select_action(
+    action_id: str,
+    option: dict[str, Any],
+    *,
+    message_ts: str,
+    response_url: str,
+    block_id: str,
+    ephemeral: bool,
+    thread_ts: str | None = None,
+    user_id: str = "U0ADA",
+    channel_id: str = "C0PAPERS",
+    channel_name: str = "papers",
+) -> dict[str, Any]:
+    """An option chosen in a `static_select` menu, as Slack sends it to the app.
+
+    Shape from https://docs.slack.dev/reference/interaction-payloads/block_actions-payload/ and
+    bolt-js's `StaticSelectAction`: the action has `type: static_select`, the chosen
+    `selected_option` (`text`, `value`) and no `value` of its own. A menu on an ephemeral message
+    comes with `container.is_ephemeral` true and without the `message` (an app can't read or
+    update an ephemeral message, https://docs.slack.dev/messaging/modifying-messages); its
+    `message_ts` is the ephemeral's own, no message of the channel.
+    """
+    container: dict[str, Any] = {
+        "type": "message",
+        "message_ts": message_ts,
+        "channel_id": channel_id,
+        "is_ephemeral": ephemeral,
+    }
+    if thread_ts:
+        container["thread_ts"] = thread_ts
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+        "user": {"id": user_id, "username": "ada", "name": "ada", "team_id": TEAM_ID},
+        "api_app_id": APP_ID,
+        "token": "verification-token-unused",
+        "container": container,
+        "trigger_id": unique("trigger."),
+        "channel": {"id": channel_id, "name": channel_name},
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "static_select",
+                "action_id": action_id,
+                "block_id": block_id,
+                "selected_option": {"text": dict(option["text"]), "value": option["value"]},
+                "action_ts": unique("1770002000."),
+            }
+        ],
+    }
+    if not ephemeral:
+        payload["message"] = {"type": "message", "ts": message_ts, "user": BOT_USER_ID, "bot_id": BOT_ID}
+    return payload
+
+
 def reaction_added(
     reaction: str,
     *,

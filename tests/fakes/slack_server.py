@@ -277,6 +277,34 @@ class FakeSlack(AiohttpFake):
                     return await self.send_envelope("interactive", payload)
         raise AssertionError(f"the message at {post.get('ts')} has no button {action_id}")
 
+    async def choose(self, post: dict[str, Any], action_id: str, value: str, **options: Any) -> str:
+        """Choose the option `value` of the menu `action_id` (with or without its tail) on a message.
+
+        `post` is a chat.postMessage or chat.postEphemeral the bot made; as in Slack, only an
+        option the menu shows can be chosen.
+        """
+        ephemeral = any(post is call.data for call in self.calls("chat.postEphemeral"))
+        for block in post.get("blocks") or []:
+            for element in block.get("elements") or [] if block.get("type") == "actions" else []:
+                named = str(element.get("action_id", ""))
+                if element.get("type") != "static_select" or action_id not in (named, named.split(":")[0]):
+                    continue
+                for option in element.get("options") or []:
+                    if option.get("value") == value:
+                        payload = wire.select_action(
+                            named,
+                            option,
+                            message_ts=post["ts"],
+                            response_url=self.response_url(),
+                            block_id=block.get("block_id", ""),
+                            ephemeral=ephemeral,
+                            thread_ts=post.get("thread_ts"),
+                            **options,
+                        )
+                        return await self.send_envelope("interactive", payload)
+                raise AssertionError(f"the menu {named} offers no {value!r}")
+        raise AssertionError(f"the message at {post.get('ts')} has no menu {action_id}")
+
     async def react(self, post: dict[str, Any], reaction: str, **options: Any) -> str:
         """A member puts an emoji on a posted message (`reaction_added`, needs `reactions:read`)."""
         event = wire.reaction_added(reaction, message_ts=post["ts"], channel_id=post["channel"], **options)

@@ -102,7 +102,7 @@ async def test_ten_papers_with_long_abstracts_stay_within_discords_limits_and_lo
         labels = [
             b.get("label") or b["emoji"]["name"] for row in message["components"] for b in row["components"]
         ]
-        assert labels == ["Explain", "👍", "👎", "Not relevant"]
+        assert labels == ["Explain", "👍", "👎", "Not relevant", "Mute…"]
         assert arxiv_id in message["components"][0]["components"][0]["custom_id"]
 
     thread_text = words(text_of(fake_discord.messages[await digest_thread(bot)]))

@@ -57,12 +57,13 @@ async def test_a_digest_is_a_parent_message_then_one_message_per_paper_with_its_
     assert f"`arXiv:{NHGD_ID}` · <https://arxiv.org/pdf/{NHGD_ID}v1|pdf> · cs.LG, math.OC, stat.ML" in shown
     assert "_Matched:_ au:" in shown
     buttons = item["blocks"][-1]["elements"]
-    assert [b["text"]["text"] for b in buttons] == ["Explain", "👍", "👎", "Not relevant"]
+    assert [b["text"]["text"] for b in buttons] == ["Explain", "👍", "👎", "Not relevant", "Mute…"]
     assert [b["action_id"] for b in buttons] == [
         f"paperboy_explain:{NHGD_ID}",
         f"paperboy_vote_up:{NHGD_ID}",
         f"paperboy_vote_down:{NHGD_ID}",
         f"paperboy_not_relevant:{NHGD_ID}",
+        f"paperboy_mute:{NHGD_ID}",
     ]
     assert item["metadata"]["event_type"] == "paperboy_paper"
     assert item["metadata"]["event_payload"]["arxiv_id"] == NHGD_ID
