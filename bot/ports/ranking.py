@@ -62,10 +62,11 @@ class Relevance(Protocol):
         *,
         since: date | None = None,
         scope: frozenset[str] | None = None,
-    ) -> list[RankedPaper] | None:
-        """The channel's own choice among the run's candidates, best first; None while it has no
-        model (today's order). Its word matches (`matched`) and the papers its model may add: those
-        announced after `since`, in `scope`'s categories or archives if given, not `excluded`."""
+    ) -> tuple[list[RankedPaper], int] | None:
+        """The channel's own choice among the run's candidates, best first (at most `cap`), and how
+        many more it would show; None while it has no model (today's order). The candidates: its
+        word matches (`matched`) and the papers its model may add, announced after `since`, in
+        `scope`'s categories or archives if given, never `excluded`."""
         ...
 
     async def status(self, pk: int, topics: Sequence[Topic]) -> RankingStatus:

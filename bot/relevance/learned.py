@@ -30,10 +30,10 @@ from bot.domain.topics import Topic
 from bot.domain.votes import UP, ChannelVote, RankingStatus
 from bot.ports import PaperStore, RankedPaper, VoteStore
 from bot.relevance.batch import EMPTY, CandidateBatch
-from bot.relevance.channel import Anchor, ChannelRanking, Seeds, VotedPaper, learn_channel, reason_for
+from bot.relevance.channel import Anchor, ChannelRanking, Seeds, VotedPaper, learn_channel
 from bot.relevance.embedding import EmbeddingUnavailable, TextEmbedder, load_embedder, paper_text
 from bot.relevance.model import Matrix, Vector
-from bot.relevance.ranking import DEFAULT_POLICY, Policy, choose, features, topic_seed
+from bot.relevance.ranking import DEFAULT_POLICY, Policy, features, seed_text, topic_seed
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,14 @@ class _Learned:
     votes: frozenset[tuple[str, int, bool]]
     shown_scores: list[float] = field(default_factory=list)
     shown_liked: list[bool] = field(default_factory=list)
+    anchors: Matrix | None = None  # liked papers and `~` topics, one row each: what reasons name
+    labels: tuple[str, ...] = ()
+
+    def reasons(self, vectors: Matrix) -> list[str]:
+        """Why each paper is there when its words did not match: the closest liked paper or `~` topic."""
+        if self.anchors is None or not len(self.anchors):
+            return ["close to what this channel liked"] * len(vectors)
+        return [self.labels[int(i)] for i in np.argmax(vectors @ self.anchors.T, axis=1)]
 
 
 class LearnedRelevance:
@@ -68,7 +76,6 @@ class LearnedRelevance:
         self._texts: dict[str, Vector] = {}
         self._channels: dict[int, _Learned] = {}
         self._batch = EMPTY
-        self._seed_rows: dict[str, Matrix] = {}  # a word topic's seed vector, by its text
         self._embedder: TextEmbedder | None = None
         self._unavailable = False
         self._embedding = asyncio.Lock()
@@ -89,10 +96,10 @@ class LearnedRelevance:
         needed = {s for topics in wanted.values() for t in topics for s in t.seeds}
         needed |= {v.arxiv_id for pk in wanted for v in votes.get(pk, ())}
         await self._load_papers(needed - self._vectors.keys(), embedder)
-        texts = {m for topics in wanted.values() for t in topics for m in t.meanings} - self._texts.keys()
-        if texts:
-            found = await asyncio.to_thread(embedder.embed, sorted(texts))
-            self._texts.update(zip(sorted(texts), found, strict=True))
+        texts = {m for topics in wanted.values() for t in topics for m in t.meanings}
+        texts |= {seed_text(t) for topics in wanted.values() for t in topics if not t.is_semantic}
+        if new := sorted(texts - self._texts.keys() - {""}):  # every new text in one call
+            self._texts.update(zip(new, await asyncio.to_thread(embedder.embed, new), strict=True))
         for pk, topics in wanted.items():
             self._learn(pk, topics, votes.get(pk, []), embedder)
 
@@ -131,7 +138,7 @@ class LearnedRelevance:
         *,
         since: date | None = None,
         scope: frozenset[str] | None = None,
-    ) -> list[RankedPaper] | None:
+    ) -> tuple[list[RankedPaper], int] | None:
         """The channel's model's choice among the run's candidates; None while it has no model.
 
         Works on the whole batch at once: one product of the batch's features with the model's
@@ -141,22 +148,27 @@ class LearnedRelevance:
         if learned is None or learned.ranking is None:
             return None
         batch = self._batch
-        mask = batch.allowed(since, scope, excluded)
         taste = learned.ranking.taste
-        p = np.where(mask, taste.model.probabilities(batch.features), np.float32(-1.0))  # -1: below any cut
-        words = {i: score for a, score in matched.items() if (i := batch.row.get(a)) is not None and mask[i]}
+        p = taste.model.probabilities(batch.features)
+        words = np.zeros(len(batch.ids), bool)
+        words[[i for a in matched if (i := batch.row.get(a)) is not None]] = True
         cut = quality.cut
         if cut is None:
             cut = taste.quality_threshold if quality.high else taste.threshold
-        chosen = choose(p, words, cap, cut, self._policy.expand)
+        # As `ranking.choose`: word matches from the cut, the others from `expand`; best first.
+        eligible = (
+            batch.allowed(since, scope, excluded)
+            & (p >= cut)
+            & (words | (p >= max(self._policy.expand, cut)))
+        )
+        found = np.flatnonzero(eligible)
+        order = found[np.lexsort((found, -p[found]))]
+        top = order[:cap]
+        reasons = learned.reasons(batch.vectors[top])
         return [
-            RankedPaper(
-                batch.ids[i],
-                score,
-                "" if i in words else reason_for(learned.ranking, batch.vectors[i]),
-            )
-            for i, score in zip(chosen.positions, chosen.scores or [], strict=True)
-        ]
+            RankedPaper(batch.ids[i], float(p[i]), "" if words[i] else reason)
+            for i, reason in zip(top, reasons, strict=True)
+        ], len(order) - len(top)
 
     async def status(self, pk: int, topics: Sequence[Topic]) -> RankingStatus:
         """How many real votes the channel's model learned from, and its `quality high` cut."""
@@ -252,14 +264,23 @@ class LearnedRelevance:
             previous=previous.ranking if previous else None,
             policy=self._policy,
         )
+        if learned.ranking is not None:
+            kept_anchors = (*learned.ranking.liked, *learned.ranking.meanings)
+            learned.anchors = np.array([a.vector for a in kept_anchors], np.float32).reshape(
+                -1, embedder.dimensions
+            )
+            learned.labels = (
+                *(f"like {a.label}" for a in learned.ranking.liked),
+                *(f"close to ~{a.label}" for a in learned.ranking.meanings),
+            )
         self._channels[pk] = learned
 
     def _seed_row(self, topic: Topic, embedder: TextEmbedder) -> Matrix:
-        """The words a channel typed as one vector, embedded once per topic text for all channels."""
-        found = self._seed_rows.get(topic.text)
+        """The words a channel typed as one vector (embedded in `prepare` with every new text)."""
+        found = self._texts.get(seed_text(topic))
         if found is None:
-            found = self._seed_rows[topic.text] = topic_seed(embedder, topic)
-        return found
+            return topic_seed(embedder, topic)  # no words typed (empty), or `status` before a run
+        return found.reshape(1, -1)
 
     def _score_new_votes(self, previous: _Learned, learned: _Learned, kept: Sequence[ChannelVote]) -> None:
         """The new real votes with the chance the model that chose the papers gave them: the record

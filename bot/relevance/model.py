@@ -68,9 +68,7 @@ def train(
     for _ in range(NEWTON_STEPS):
         p = 1.0 / (1.0 + np.exp(-np.clip(x @ theta, -30.0, 30.0)))
         gradient = x.T @ (weights * (p - y)) + penalty * theta
-        hessian = (x.T * (weights * p * (1.0 - p))) @ x
-        hessian[np.diag_indices_from(hessian)] += penalty
-        step = np.linalg.solve(hessian, gradient)
+        step = _newton_step(x, weights * p * (1.0 - p), penalty, gradient)
         theta -= step
         if float(np.abs(step).max()) < TOLERANCE:
             break
@@ -99,6 +97,32 @@ def learn_threshold(scores: Vector, liked: Labels, floor: float, beta: float = 1
     b2 = beta * beta
     f = (1 + b2) * precision * recall / np.maximum(b2 * precision + recall, 1e-9)
     return max(floor, float(scores[order[int(np.argmax(f))]]))
+
+
+def _newton_step(
+    x: NDArray[np.float64],
+    curvature: NDArray[np.float64],
+    penalty: NDArray[np.float64],
+    gradient: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The Newton step H⁻¹g for H = xᵀ·diag(curvature)·x + diag(penalty).
+
+    A channel has tens of votes for 257 features: with fewer rows than features the same step
+    comes from an n x n system instead of a 257 x 257 one (the Woodbury identity, written with
+    S = diag(√curvature) so that the small matrix is I + S·x·D⁻¹·xᵀ·S, symmetric and positive).
+    """
+    n, d = x.shape
+    if n >= d:
+        hessian = (x.T * curvature) @ x
+        hessian[np.diag_indices_from(hessian)] += penalty
+        return np.asarray(np.linalg.solve(hessian, gradient))
+    inverse = 1.0 / penalty
+    sx = x * np.sqrt(curvature)[:, None]
+    scaled = sx * inverse  # S·x·D⁻¹
+    small = scaled @ sx.T
+    small[np.diag_indices_from(small)] += 1.0
+    shrunk = inverse * gradient  # D⁻¹·g
+    return np.asarray(shrunk - scaled.T @ np.linalg.solve(small, sx @ shrunk))
 
 
 def _sigmoid(z: NDArray[np.float32]) -> Vector:

@@ -45,12 +45,17 @@ def features(vectors: Matrix) -> Matrix:
     return (vectors * SCALE).astype(np.float32)
 
 
+def seed_text(topic: Topic) -> str:
+    """The words a channel typed in a topic (its positive word terms), "" when it typed none."""
+    return " ".join(t.label.strip('"') for t in topic.positive_terms if isinstance(t, TextTerm))
+
+
 def topic_seed(embedder: TextEmbedder, topic: Topic) -> Matrix:
     """The words a channel typed, as one vector: what it asked for, before any vote."""
-    words = [t.label.strip('"') for t in topic.positive_terms if isinstance(t, TextTerm)]
+    words = seed_text(topic)
     if not words:
         return np.zeros((0, embedder.dimensions), dtype=np.float32)
-    return embedder.embed([" ".join(words)])
+    return embedder.embed([words])
 
 
 @dataclass(frozen=True, slots=True)

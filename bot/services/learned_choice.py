@@ -19,8 +19,6 @@ from bot.domain.topics import Topic, matched_words
 from bot.ports import Relevance
 from bot.services.match_cache import Matched
 
-LOOKAHEAD = 100  # papers ranked beyond the cap, for the `more` count: the model's next best
-
 Ranked = tuple[Paper, float, tuple[MatchReason, ...]]
 
 
@@ -46,26 +44,21 @@ def choose_learned(
         return None
     excluded = delivered | matched.muted if matched.muted else delivered
     cap = channel.max_papers
-    ranked = relevance.rank(
-        pk,
-        matched.scores,
-        excluded,
-        cap + LOOKAHEAD,
-        channel.quality,
-        since=matched.since,
-        scope=_scope(matched.topics),
+    found = relevance.rank(
+        pk, matched.scores, excluded, cap, channel.quality, since=matched.since, scope=_scope(matched.topics)
     )
-    if ranked is None:
+    if found is None:
         return None
+    ranked, more = found
     chosen = [
         (
             matched.papers[r.arxiv_id],
             r.chance,
             word_reasons(matched, r.arxiv_id) if r.arxiv_id in matched.scores else _learned(r.reason),
         )
-        for r in ranked[:cap]
+        for r in ranked
     ]
-    return chosen, len(ranked) - len(chosen)
+    return chosen, more
 
 
 def _learned(reason: str) -> tuple[MatchReason, ...]:
