@@ -1,80 +1,35 @@
 """A channel's own ranking, learned from its members' votes, on two real arXiv days.
 
-`tests/fixtures/diffusion_days.jsonl` holds real papers of 2025-09-17 and 2025-09-18 (from the
-shared corpus): a team that follows `diffusion` for generative models (cs.CV, cs.LG, cs.AI) also
-gets papers on diffusion in galaxies and stars. Five votes on the first day's digest teach the
-channel; the second day's digest is ranked by its model, through the real services, the fake
-arXiv and the wordllama model loaded from the installed package.
+The days are `tests/support/diffusion_days.py`'s: a team that follows `diffusion` for generative
+models also gets papers on diffusion in galaxies and stars. Five votes on the first day's digest
+teach the channel; the second day's digest is ranked by its model, through the real services, the
+fake arXiv and the wordllama model loaded from the installed package (the network is blocked).
 """
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.paper import Paper
 from bot.settings import Settings
-from tests.fakes.arxiv_papers import make_paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.scenario.conftest import ConsoleChat
-
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "diffusion_days.jsonl"
-WANTED = {"cs.CV", "cs.LG", "cs.AI", "stat.ML"}  # the team's hidden interest: generative models
-EASTERN = ZoneInfo("America/New_York")
-# The fake clock starts on 2026-02-12 and only moves forward: the two days are replayed as the
-# Wednesday and Thursday after it.
-REPLAYED_AS = {date(2025, 9, 17): date(2026, 2, 18), date(2025, 9, 18): date(2026, 2, 19)}
-
-
-@dataclass(frozen=True)
-class Shown:
-    """A digest item as the console shows it."""
-
-    title: str
-    why_label: str
-    why: str
-
-
-def corpus_days() -> dict[date, list[Paper]]:
-    """The fixture's papers by the day arXiv announced them."""
-    days: dict[date, list[Paper]] = {}
-    for line in FIXTURE.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        day = REPLAYED_AS[date.fromisoformat(row["listing_date"])]
-        paper = make_paper(
-            row["id"],
-            title=row["title"],
-            abstract=row["abstract"],
-            authors=tuple(row["authors"]),
-            categories=tuple(row["categories"]),
-            primary_category=row["primary_category"],
-            published=datetime.combine(day - timedelta(days=1), time(18), tzinfo=UTC),
-        )
-        days.setdefault(day, []).append(paper)
-    return days
-
-
-DAYS = corpus_days()
-FIRST, SECOND = sorted(DAYS)
-PRIMARY = {p.title: p.primary_category for papers in DAYS.values() for p in papers}
-IDS = {p.title: p.arxiv_id for papers in DAYS.values() for p in papers}
-
-
-def shown(output: str) -> list[Shown]:
-    """Each item of a digest or preview: its title and its `Matched:` or `Why:` line."""
-    found = re.findall(r"^\d+\) (.+)$(?:\n.*)*?\n  • (Matched|Why): (.+)$", output, re.M)
-    return [Shown(title, label, why) for title, label, why in found]
-
-
-def wanted(items: list[Shown]) -> int:
-    """How many items are in the team's interest."""
-    return sum(PRIMARY[item.title] in WANTED for item in items)
+from tests.support.diffusion_days import (
+    ARCHIVES,
+    DAYS,
+    FIRST,
+    IDS,
+    PRIMARY,
+    SECOND,
+    Shown,
+    describe,
+    lesson,
+    morning,
+    shown,
+    vote_lines,
+    wanted,
+)
 
 
 @pytest.fixture
@@ -86,7 +41,7 @@ def settings(tmp_path: Path, fake_arxiv: FakeArxiv, database_url: str) -> Settin
         database_url=database_url,
         arxiv_api_url=fake_arxiv.api_url,
         arxiv_rss_url=fake_arxiv.rss_url,
-        arxiv_categories="cs,astro-ph,hep-ph",
+        arxiv_categories=ARCHIVES,
         arxiv_failure_cooldown=0,
     )
 
@@ -99,7 +54,7 @@ async def team(chat: ConsoleChat) -> ConsoleChat:
     for day, papers in DAYS.items():
         for paper in papers:
             chat.fake.add_paper(paper, day=day)
-    chat.clock.set_now(datetime.combine(FIRST, time(9), tzinfo=EASTERN).astimezone(UTC))
+    chat.clock.set_now(morning(FIRST))
     await chat.say("subscribe diffusion")
     await chat.say("settings max 5")
     return chat
@@ -107,9 +62,8 @@ async def team(chat: ConsoleChat) -> ConsoleChat:
 
 async def vote_on(chat: ConsoleChat, items: list[Shown]) -> None:
     """The team's votes: 👍 on papers in its interest, 👎 on the others."""
-    for item in items:
-        verb = "like" if PRIMARY[item.title] in WANTED else "dislike"
-        assert "Noted" in await chat.say(f"{verb} {IDS[item.title]}")
+    for line in vote_lines(items):
+        assert "Noted" in await chat.say(line)
 
 
 async def test_five_votes_teach_the_channel_and_its_next_digest_says_why(team: ConsoleChat) -> None:
@@ -118,7 +72,7 @@ async def test_five_votes_teach_the_channel_and_its_next_digest_says_why(team: C
     assert 0 < wanted(first) < 5, "the first day's words bring papers of both kinds"
     assert "ranks by the topics' words until members cast 4" in await team.say("settings")
 
-    team.clock.set_now(datetime.combine(SECOND, time(9), tzinfo=EASTERN).astimezone(UTC))
+    team.clock.set_now(morning(SECOND))
     by_words = shown(await team.say("preview"))
     await vote_on(team, first)
     by_votes = shown(await team.say("preview"))
@@ -136,7 +90,7 @@ async def test_quality_high_gives_fewer_better_papers_and_bad_settings_get_an_ex
     team: ConsoleChat,
 ) -> None:
     first = shown(await team.say("digest"))
-    team.clock.set_now(datetime.combine(SECOND, time(9), tzinfo=EASTERN).astimezone(UTC))
+    team.clock.set_now(morning(SECOND))
     await vote_on(team, first)
     await team.say("settings max 20")
     normal = shown(await team.say("preview"))
@@ -161,7 +115,7 @@ async def test_quality_high_gives_fewer_better_papers_and_bad_settings_get_an_ex
 
 async def test_a_mute_holds_for_the_papers_the_model_adds_too(team: ConsoleChat) -> None:
     first = shown(await team.say("digest"))
-    team.clock.set_now(datetime.combine(SECOND, time(9), tzinfo=EASTERN).astimezone(UTC))
+    team.clock.set_now(morning(SECOND))
     await vote_on(team, first)
     await team.say("settings max 20")
     before = shown(await team.say("preview"))
@@ -173,7 +127,7 @@ async def test_a_mute_holds_for_the_papers_the_model_adds_too(team: ConsoleChat)
 
 async def test_meaning_and_like_topics_bring_the_close_papers_and_say_so(team: ConsoleChat) -> None:
     await team.say("unsubscribe diffusion")
-    team.clock.set_now(datetime.combine(SECOND, time(9), tzinfo=EASTERN).astimezone(UTC))
+    team.clock.set_now(morning(SECOND))
     await team.say("settings max 20")
     meaning = '~"diffusion models for image generation and editing"'
     await team.say(f"subscribe {meaning}")
@@ -188,3 +142,10 @@ async def test_meaning_and_like_topics_bring_the_close_papers_and_say_so(team: C
     assert alike and all(item.why == f"like:{few_to_big}" for item in alike)
     assert few_to_big not in {IDS[item.title] for item in alike}, "never the example paper itself"
     assert all(PRIMARY[item.title] == "cs.CV" for item in alike)
+
+
+async def test_the_readme_shows_the_five_vote_lesson_as_the_bot_gives_it(tmp_path: Path) -> None:
+    shown_in_readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    taught = await lesson(tmp_path)
+    assert len(taught.votes) == 5
+    assert describe(taught) in shown_in_readme
