@@ -46,19 +46,27 @@ NEARNESS_WEIGHT = 4.0  # a close paper scores like a title hit (3.0) and a bit m
 class _Learned:
     """A channel's model and what it was learned from, so unchanged channels are not learned again."""
 
-    signature: tuple[object, ...]
+    # Hashes, not the votes themselves: 10,000 channels' models are kept, and only compared.
+    signature: int
     ranking: ChannelRanking | None
-    votes: frozenset[tuple[str, int, bool]]
+    votes: frozenset[int]
     shown_scores: list[float] = field(default_factory=list)
     shown_liked: list[bool] = field(default_factory=list)
-    anchors: Matrix | None = None  # liked papers and `~` topics, one row each: what reasons name
-    labels: tuple[str, ...] = ()
 
     def reasons(self, vectors: Matrix) -> list[str]:
         """Why each paper is there when its words did not match: the closest liked paper or `~` topic."""
-        if self.anchors is None or not len(self.anchors):
+        ranking = self.ranking
+        anchors = (*ranking.liked, *ranking.meanings) if ranking else ()
+        if not anchors or not len(vectors):
             return ["close to what this channel liked"] * len(vectors)
-        return [self.labels[int(i)] for i in np.argmax(vectors @ self.anchors.T, axis=1)]
+        labels = [f"like {a.label}" for a in ranking.liked] if ranking else []
+        labels += [f"close to ~{a.label}" for a in ranking.meanings] if ranking else []
+        closest = np.argmax(vectors @ np.array([a.vector for a in anchors], np.float32).T, axis=1)
+        return [labels[int(i)] for i in closest]
+
+
+def _key(vote: ChannelVote) -> int:
+    return hash((vote.arxiv_id, vote.value, vote.weak))
 
 
 class LearnedRelevance:
@@ -229,12 +237,12 @@ class LearnedRelevance:
         self, pk: int, topics: Sequence[Topic], votes: Sequence[ChannelVote], embedder: TextEmbedder
     ) -> None:
         """The channel's model, learned again only when its votes or topics changed."""
-        signature = (tuple(t.text for t in topics), tuple(votes))
+        signature = hash((tuple(t.text for t in topics), tuple(votes)))
         previous = self._channels.get(pk)
         if previous is not None and previous.signature == signature:
             return
         kept = [v for v in votes if v.arxiv_id in self._vectors]
-        learned = _Learned(signature, None, frozenset((v.arxiv_id, v.value, v.weak) for v in kept))
+        learned = _Learned(signature, None, frozenset(_key(v) for v in kept))
         if previous is not None:
             learned.shown_scores, learned.shown_liked = previous.shown_scores, previous.shown_liked
             self._score_new_votes(previous, learned, kept)
@@ -264,15 +272,6 @@ class LearnedRelevance:
             previous=previous.ranking if previous else None,
             policy=self._policy,
         )
-        if learned.ranking is not None:
-            kept_anchors = (*learned.ranking.liked, *learned.ranking.meanings)
-            learned.anchors = np.array([a.vector for a in kept_anchors], np.float32).reshape(
-                -1, embedder.dimensions
-            )
-            learned.labels = (
-                *(f"like {a.label}" for a in learned.ranking.liked),
-                *(f"close to ~{a.label}" for a in learned.ranking.meanings),
-            )
         self._channels[pk] = learned
 
     def _seed_row(self, topic: Topic, embedder: TextEmbedder) -> Matrix:
@@ -287,7 +286,7 @@ class LearnedRelevance:
         `quality high`'s cut is learned from."""
         if previous.ranking is None:
             return
-        fresh = [v for v in kept if not v.weak and (v.arxiv_id, v.value, v.weak) not in previous.votes]
+        fresh = [v for v in kept if not v.weak and _key(v) not in previous.votes]
         if fresh:
             vectors = np.array([self._vectors[v.arxiv_id] for v in fresh], np.float32)
             scores = previous.ranking.taste.model.probabilities(features(vectors))
