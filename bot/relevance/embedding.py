@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 Vectors = NDArray[np.float32]
 
 DIMENSIONS = 256
-_CHUNK = 64  # texts tokenized and pooled together: bounds the gathered token rows to ~20 MB
+_CHUNK = 16  # texts tokenized and pooled together: bounds the gathered token rows to ~5 MB
 
 
 class EmbeddingUnavailable(RuntimeError):
