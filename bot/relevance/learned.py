@@ -3,8 +3,9 @@
 Each run's candidate papers are embedded once (in a worker thread, so the event loop keeps
 answering) and shared by every channel; a channel's model is learned again only when its votes
 or its topics change, starting from its previous model. Votes on papers the previous model had
-scored are the record `quality high`'s cut is learned from. Nothing is embedded for a run in which
-no channel has a model or a `like:`/`~` topic: word-only deployments pay nothing.
+scored are the record `quality high`'s cut is learned from. `paperboy run` embeds each listing as
+it comes in (`embed_ahead`); a digest run embeds only what is still missing, and nothing at all
+when no channel has a model or a `like:`/`~` topic.
 
 Vectors are kept in memory (1 KB a paper, at most `memory` papers) and computed again after a
 restart: 3,000 abstracts take about 4 s of CPU, less than reading them from a table would save.
