@@ -32,14 +32,20 @@ from bot.domain.topics import Topic
 from bot.domain.votes import UP, ChannelVote, RankingStatus
 from bot.ports import PaperStore, RankedPaper, VoteStore
 from bot.relevance.batch import EMPTY, CandidateBatch
-from bot.relevance.channel import Anchor, ChannelRanking, Seeds, VotedPaper, learn_channel
+from bot.relevance.channel import (
+    MEANING_THRESHOLD,
+    Anchor,
+    ChannelRanking,
+    Seeds,
+    VotedPaper,
+    learn_channel,
+)
 from bot.relevance.embedding import EmbeddingUnavailable, TextEmbedder, load_embedder, paper_text
 from bot.relevance.model import Matrix, Vector
-from bot.relevance.ranking import DEFAULT_POLICY, Policy, features, seed_text, topic_seed
+from bot.relevance.ranking import DEFAULT_POLICY, Policy, choose, features, seed_text, topic_seed
 
 log = logging.getLogger(__name__)
 
-MEANING_CUT = 0.45  # cosine to a `~` topic's text (docs/relevance.md's table)
 LIKE_CUT = 0.65  # cosine to a `like:` paper: about 5 papers of a 3,000-paper day, 2 in 3 of its field
 NEARNESS_WEIGHT = 4.0  # a close paper scores like a title hit (3.0) and a bit more
 
@@ -121,7 +127,7 @@ class LearnedRelevance:
     def near(self, topic: Topic, papers: Mapping[str, Paper]) -> Mapping[str, Nearness]:
         """The papers close to the topic's `like:` papers (cosine >= 0.65) or `~` texts (>= 0.45)."""
         anchors = [(self._vectors.get(s), LIKE_CUT, f"like:{s}") for s in topic.seeds]
-        anchors += [(self._texts.get(m), MEANING_CUT, f'~"{m}"') for m in topic.meanings]
+        anchors += [(self._texts.get(m), MEANING_THRESHOLD, f'~"{m}"') for m in topic.meanings]
         others = papers.keys() - set(topic.seeds)  # the example paper itself is known to the channel
         found: dict[str, Nearness] = {}
         for vector, cut, label in anchors:
@@ -159,26 +165,18 @@ class LearnedRelevance:
             return None
         batch = self._batch
         taste = learned.ranking.taste
-        p = taste.model.probabilities(batch.features)
-        words = np.zeros(len(batch.ids), bool)
-        words[[i for a in matched if (i := batch.row.get(a)) is not None]] = True
+        words = {i: score for a, score in matched.items() if (i := batch.row.get(a)) is not None}
         cut = quality.cut
         if cut is None:
             cut = taste.quality_threshold if quality.high else taste.threshold
-        # As `ranking.choose`: word matches from the cut, the others from `expand`; best first.
-        eligible = (
-            batch.allowed(since, scope, excluded)
-            & (p >= cut)
-            & (words | (p >= max(self._policy.expand, cut)))
-        )
-        found = np.flatnonzero(eligible)
-        order = found[np.lexsort((found, -p[found]))]
-        top = order[:cap]
-        reasons = learned.reasons(batch.vectors[top])
+        p = taste.model.probabilities(batch.features)
+        allowed = batch.allowed(since, scope, excluded)
+        chosen = choose(p, words, cap, cut, self._policy.expand, allowed)
+        reasons = learned.reasons(batch.vectors[chosen.positions])
         return [
-            RankedPaper(batch.ids[i], float(p[i]), "" if words[i] else reason)
-            for i, reason in zip(top, reasons, strict=True)
-        ], len(order) - len(top)
+            RankedPaper(batch.ids[i], float(p[i]), "" if i in words else reason)
+            for i, reason in zip(chosen.positions, reasons, strict=True)
+        ], chosen.more
 
     async def status(self, pk: int, topics: Sequence[Topic]) -> RankingStatus:
         """How many real votes the channel's model learned from, and its `quality high` cut."""

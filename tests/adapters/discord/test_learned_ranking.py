@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.adapters.discord.conftest import DiscordBot, text_of
-from tests.adapters.discord.test_votes import button, pressed
+from tests.adapters.discord.test_votes import pressed
 from tests.fakes.discord_server import FakeDiscord
 
 
@@ -29,7 +29,6 @@ async def test_votes_on_items_teach_a_model_that_settings_reports(
     items = [m for m in bot.channel_messages() if m["components"]]
     assert len(items) >= 4
     for n, item in enumerate(items[:4]):
-        button(item, "👍")  # every item carries both
         await pressed(fake_discord, item, "👍" if n % 2 == 0 else "👎", user=fake_discord.member)
     shown = text_of(await bot.run("paper", "settings"))
     assert "learned from 4 votes" in shown
