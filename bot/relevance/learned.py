@@ -54,8 +54,7 @@ NEARNESS_WEIGHT = 4.0  # a close paper scores like a title hit (3.0) and a bit m
 class _Learned:
     """A channel's model and what it was learned from, so unchanged channels are not learned again."""
 
-    # Hashes, not the votes themselves: 10,000 channels' models are kept, and only compared.
-    signature: int
+    signature: int  # hashes, not the votes: 10,000 channels' models are kept, and only compared
     ranking: ChannelRanking | None
     votes: NDArray[np.int64]  # each vote's `_key`: 8 bytes a vote where a set would take 80
     shown_scores: list[float] = field(default_factory=list)
@@ -98,7 +97,15 @@ class LearnedRelevance:
 
     async def prepare(self, papers: Mapping[str, Paper], channels: Mapping[int, Sequence[Topic]]) -> None:
         """Vectors of the candidates and of what the channels liked; their models, learned anew
-        where votes or topics changed. Channels without a model and without `like:`/`~` cost a query."""
+        where votes or topics changed. Channels without a model and without `like:`/`~` cost a query.
+        If it fails, no model ranks until the next run (never one on a half-prepared batch)."""
+        try:
+            await self._prepare(papers, channels)
+        except BaseException:
+            self._channels.clear()
+            raise
+
+    async def _prepare(self, papers: Mapping[str, Paper], channels: Mapping[int, Sequence[Topic]]) -> None:
         votes = await self._votes.channel_votes(list(channels))
         wanted = {
             pk: topics
@@ -155,11 +162,8 @@ class LearnedRelevance:
         since: date | None = None,
         scope: frozenset[str] | None = None,
     ) -> tuple[list[RankedPaper], int] | None:
-        """The channel's model's choice among the run's candidates; None while it has no model.
-
-        Works on the whole batch at once: one product of the batch's features with the model's
-        weights, masks for `since`, `scope` and `excluded`; 10,000 channels take seconds, not minutes.
-        """
+        """The channel's model's choice among the run's candidates (one matrix product and masks for
+        `since`, `scope` and `excluded`); None while it has no model."""
         learned = self._channels.get(pk)
         if learned is None or learned.ranking is None:
             return None

@@ -97,7 +97,11 @@ class ChannelPicks:
             with timing("load candidates"):
                 await self._builder.load_candidates(earliest)
             with timing("learn"):
-                await self._builder.prepare_ranking({d.channel.pk: d.topics for d in due})
+                try:
+                    await self._builder.prepare_ranking({d.channel.pk: d.topics for d in due})
+                except Exception:  # meaning is an extra: without it the batch ranks by words
+                    metrics.count_error(metrics.ERROR_DIGEST)
+                    log.exception("ranking by votes and meaning failed for this batch; it ranks by words")
             with timing("match"):
                 for d in due:
                     with self._alone(d.channel.state.ref, failed):
