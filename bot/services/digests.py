@@ -87,7 +87,8 @@ class DigestBuilder:
             await self.load_candidates(since)
             await self.prepare_ranking({pk: topics})
             matched = self.matches(topics, since, mutes)
-        delivered = await self._repository.delivered_ids(channel.ref, matched.papers)
+        wanted = matched.papers if self._relevance.ranks(pk) else matched.scores  # a model picks any
+        delivered = await self._repository.delivered_ids(channel.ref, wanted)
         reachable = self.reachable_after(since, today, latest, channel)
         chosen, left = self.choose(channel, matched, delivered, reachable, pk=pk)
         papers = [paper for paper, _, _ in chosen]
